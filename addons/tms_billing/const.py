@@ -1,0 +1,37 @@
+"""Selections shared by the company defaults, the customer overrides and the wizard."""
+
+INVOICING_MODES = [
+    ("single", "Single invoice per order"),
+    ("collective", "Collective invoice"),
+]
+BILLING_INTERVALS = [
+    ("weekly", "Weekly"),
+    ("semi_monthly", "Semi-monthly (1st-15th, 16th-end)"),
+    ("monthly", "Monthly"),
+    ("irregular", "Irregular (on demand)"),
+]
+LINE_MODES = [
+    ("per_order", "One block of lines per order"),
+    ("aggregated", "Aggregated positions"),
+]
+TAX_MODES = [
+    ("net", "Net prices"),
+    ("gross", "Gross prices"),
+]
+BILLING_STATES = [
+    ("quotation", "Quotation"),
+    ("not_delivered", "Not delivered"),
+    ("to_invoice", "To invoice"),
+    ("invoiced", "Invoice created"),
+    ("nothing", "Nothing to invoice"),
+    ("cancel", "Cancelled"),
+]
+# Policy fields: the company holds the defaults, a customer may override each one.
+POLICY_FIELDS = (
+    "tms_invoicing_mode",
+    "tms_billing_interval",
+    "tms_line_mode",
+    "tms_tax_mode",
+    "tms_unit_name",
+    "tms_invoice_note",
+)

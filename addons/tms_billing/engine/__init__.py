@@ -1,0 +1,29 @@
+"""Pure billing logic: periods, grouping, due dates and line plans.
+
+Nothing here imports ``odoo``: the Odoo models collect plain facts, ask this
+package, and hand the answer to Odoo's own invoicing.
+"""
+
+from .aggregation import AggregatedLine, LineFacts, aggregate_lines
+from .due import due_exclusion
+from .facts import BillingPolicy, OrderFacts
+from .grouping import InvoicePlan, PlannedInvoice, exclusion_reason, plan_invoices
+from .periods import INTERVALS, Period, billing_period
+from .reasons import REASONS
+
+__all__ = [
+    "INTERVALS",
+    "REASONS",
+    "AggregatedLine",
+    "BillingPolicy",
+    "InvoicePlan",
+    "LineFacts",
+    "OrderFacts",
+    "Period",
+    "PlannedInvoice",
+    "aggregate_lines",
+    "billing_period",
+    "due_exclusion",
+    "exclusion_reason",
+    "plan_invoices",
+]

@@ -1,0 +1,86 @@
+from odoo import _, fields, models
+from odoo.fields import Command
+
+from ..engine import LineFacts, aggregate_lines
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    tms_sale_line_qty = fields.Json(
+        string="Quantity per Sale Line",
+        copy=False,
+        help="For an aggregated transport position: the quantity each sale line put in.",
+    )
+
+    def _tms_aggregation_key(self, values):
+        tax_ids = ()
+        for command in values.get("tax_ids", []):
+            if command[0] == Command.SET:
+                tax_ids = tuple(sorted(command[2]))
+        return (
+            values.get("product_id"),
+            values.get("product_uom_id"),
+            values.get("price_unit"),
+            values.get("discount"),
+            tax_ids,
+            repr(sorted((values.get("analytic_distribution") or {}).items())),
+        )
+
+    def _tms_aggregate_line_commands(self, invoice_vals):
+        """Merge the invoice line commands of ``invoice_vals`` into aggregated positions.
+
+        Only plain product lines from one sale line each are merged; sections, notes and
+        down payments stay as they are.
+        """
+        commands = invoice_vals["invoice_line_ids"]
+        mergeable, kept = [], []
+        for command in commands:
+            values = command[2]
+            links = values.get("sale_line_ids", [])
+            if (
+                values.get("display_type", "product") == "product"
+                and not values.get("is_downpayment")
+                and len(links) == 1
+            ):
+                mergeable.append(values)
+            else:
+                kept.append(command)
+        by_sale_line = {values["sale_line_ids"][0][1]: values for values in mergeable}
+        facts = [
+            LineFacts(
+                id=sale_line_id, key=self._tms_aggregation_key(values), quantity=values["quantity"]
+            )
+            for sale_line_id, values in by_sale_line.items()
+        ]
+        sale_lines = self.env["sale.order.line"].browse(list(by_sale_line))
+        merged_commands = []
+        for aggregated in aggregate_lines(facts):
+            template = dict(by_sale_line[aggregated.line_ids[0]])
+            lines = sale_lines.browse(aggregated.line_ids)
+            template.update(
+                {
+                    "name": self._tms_aggregated_label(lines, invoice_vals),
+                    "quantity": aggregated.quantity,
+                    "sale_line_ids": [Command.set(aggregated.line_ids)],
+                    "tms_sale_line_qty": {
+                        str(line_id): quantity
+                        for line_id, quantity in aggregated.quantity_by_line.items()
+                    },
+                }
+            )
+            merged_commands.append(Command.create(template))
+        invoice_vals["invoice_line_ids"] = kept + merged_commands
+
+    def _tms_aggregated_label(self, sale_lines, invoice_vals):
+        product = sale_lines[:1].product_id
+        orders = sale_lines.order_id
+        label = invoice_vals.get("tms_unit_name") or product.display_name
+        if product and product.display_name != label:
+            label = f"{label}: {product.display_name}"
+        return _(
+            "%(label)s (%(count)s orders: %(orders)s)",
+            label=label,
+            count=len(orders),
+            orders=", ".join(orders.mapped("name")),
+        )

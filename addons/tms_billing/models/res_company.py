@@ -1,0 +1,24 @@
+from odoo import fields, models
+
+from ..const import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    tms_invoicing_mode = fields.Selection(
+        INVOICING_MODES, string="Invoicing Mode", default="collective", required=True
+    )
+    tms_billing_interval = fields.Selection(
+        BILLING_INTERVALS, string="Billing Interval", default="monthly", required=True
+    )
+    tms_line_mode = fields.Selection(
+        LINE_MODES, string="Invoice Lines", default="per_order", required=True
+    )
+    tms_tax_mode = fields.Selection(
+        TAX_MODES, string="Net/Gross Mode", default="net", required=True
+    )
+    tms_unit_name = fields.Char(
+        string="Transport Unit Name", default="Transport", required=True, translate=True
+    )
+    tms_invoice_note = fields.Html(string="Transport Invoice Note", translate=True)

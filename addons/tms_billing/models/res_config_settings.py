@@ -1,0 +1,14 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    tms_invoicing_mode = fields.Selection(related="company_id.tms_invoicing_mode", readonly=False)
+    tms_billing_interval = fields.Selection(
+        related="company_id.tms_billing_interval", readonly=False
+    )
+    tms_line_mode = fields.Selection(related="company_id.tms_line_mode", readonly=False)
+    tms_tax_mode = fields.Selection(related="company_id.tms_tax_mode", readonly=False)
+    tms_unit_name = fields.Char(related="company_id.tms_unit_name", readonly=False)
+    tms_invoice_note = fields.Html(related="company_id.tms_invoice_note", readonly=False)

@@ -1,0 +1,34 @@
+from odoo import fields, models
+
+from ..const import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, POLICY_FIELDS, TAX_MODES
+from ..engine import BillingPolicy
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Empty means "as the company's default"; contacts take their company's values.
+    tms_invoicing_mode = fields.Selection(INVOICING_MODES, string="Invoicing Mode")
+    tms_billing_interval = fields.Selection(BILLING_INTERVALS, string="Billing Interval")
+    tms_line_mode = fields.Selection(LINE_MODES, string="Invoice Lines")
+    tms_tax_mode = fields.Selection(TAX_MODES, string="Net/Gross Mode")
+    tms_unit_name = fields.Char(string="Transport Unit Name")
+    tms_invoice_note = fields.Html(string="Transport Invoice Note")
+
+    def _commercial_fields(self):
+        return super()._commercial_fields() + list(POLICY_FIELDS)
+
+    def _tms_billing_settings(self, company):
+        """The effective billing settings of this customer in ``company``, as a dict."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return {name: partner[name] or company[name] for name in POLICY_FIELDS}
+
+    def _tms_billing_policy(self, company):
+        settings = self._tms_billing_settings(company)
+        return BillingPolicy(
+            invoicing_mode=settings["tms_invoicing_mode"],
+            interval=settings["tms_billing_interval"],
+            line_mode=settings["tms_line_mode"],
+            tax_mode=settings["tms_tax_mode"],
+        )

@@ -1,0 +1,346 @@
+import logging
+
+import psycopg2
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date
+
+from ..const import BILLING_STATES
+from ..engine import REASONS, OrderFacts, due_exclusion, plan_invoices
+
+_logger = logging.getLogger(__name__)
+
+# Orders billed per cron batch: one transaction each, committed by the cron runner.
+CRON_BATCH_SIZE = 2000
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    tms_loading_place = fields.Char(string="Loading Place", tracking=True)
+    tms_loading_date = fields.Date(string="Loading Date", tracking=True)
+    tms_unloading_place = fields.Char(string="Unloading Place", tracking=True)
+    tms_unloading_date = fields.Date(string="Unloading Date", tracking=True)
+    tms_delivery_date = fields.Date(
+        string="Delivered On",
+        tracking=True,
+        copy=False,
+        index=True,
+        help="The date the transport was delivered; billing periods are based on it.",
+    )
+    tms_pod_url = fields.Char(string="Proof of Delivery", copy=False, help="Link to the POD.")
+    tms_billing_state = fields.Selection(
+        BILLING_STATES,
+        string="Billing Status",
+        compute="_compute_tms_billing_state",
+        store=True,
+        index=True,
+    )
+    tms_billing_event_ids = fields.One2many(
+        "tms.billing.event", "order_id", string="Billing Events"
+    )
+
+    @api.depends("state", "invoice_status", "tms_delivery_date")
+    def _compute_tms_billing_state(self):
+        for order in self:
+            if order.state == "cancel":
+                order.tms_billing_state = "cancel"
+            elif order.state != "sale":
+                order.tms_billing_state = "quotation"
+            elif order.invoice_status in ("invoiced", "upselling"):
+                order.tms_billing_state = "invoiced"
+            elif not order.tms_delivery_date:
+                order.tms_billing_state = "not_delivered"
+            elif order.invoice_status == "to invoice":
+                order.tms_billing_state = "to_invoice"
+            else:
+                order.tms_billing_state = "nothing"
+
+    # ------------------------------------------------------------------
+    # Facts for the engine
+    # ------------------------------------------------------------------
+
+    def _tms_amounts_to_invoice(self):
+        """Untaxed and total amount still to invoice per order, from the lines."""
+        amounts = {}
+        for order in self:
+            untaxed = total = 0.0
+            for line in order.order_line:
+                if line.display_type or not line.product_uom_qty or not line.qty_to_invoice:
+                    continue
+                ratio = line.qty_to_invoice / line.product_uom_qty
+                untaxed += line.price_subtotal * ratio
+                total += line.price_total * ratio
+            amounts[order.id] = (order.currency_id.round(untaxed), order.currency_id.round(total))
+        return amounts
+
+    def _tms_order_facts(self, amounts=None):
+        amounts = amounts or self._tms_amounts_to_invoice()
+        policies = {}
+        facts = []
+        for order in self:
+            customer = order.partner_id.commercial_partner_id
+            policy_key = (customer.id, order.company_id.id)
+            if policy_key not in policies:
+                policies[policy_key] = customer._tms_billing_policy(order.company_id)
+            recipient = order.partner_invoice_id.with_company(order.company_id)
+            facts.append(
+                OrderFacts(
+                    id=order.id,
+                    name=order.name,
+                    customer_id=customer.id,
+                    company_id=order.company_id.id,
+                    currency_id=order.currency_id.id,
+                    invoice_partner_id=recipient.id,
+                    payment_term_id=order.payment_term_id.id,
+                    payment_method_id=recipient.property_inbound_payment_method_line_id.id,
+                    policy=policies[policy_key],
+                    delivery_date=order.tms_delivery_date,
+                    confirmed=order.state == "sale",
+                    invoice_status=order.invoice_status,
+                    amount_to_invoice=amounts[order.id][1],
+                    invoice_address_complete=bool(
+                        recipient.street
+                        and recipient.zip
+                        and recipient.city
+                        and recipient.country_id
+                    ),
+                )
+            )
+        return facts
+
+    def _tms_plan(self):
+        """The engine's plan for these orders, with the amounts it was built on."""
+        amounts = self._tms_amounts_to_invoice()
+        return plan_invoices(self._tms_order_facts(amounts)), amounts
+
+    @api.model
+    def _tms_reason_text(self, code):
+        texts = {
+            "not_confirmed": _("order not confirmed"),
+            "no_delivery_date": _("no delivery date"),
+            "already_invoiced": _("already invoiced"),
+            "nothing_to_invoice": _("nothing left to invoice"),
+            "zero_amount": _("zero amount"),
+            "no_invoice_address": _("invoice address incomplete (street, ZIP, city, country)"),
+            "period_open": _("billing period not yet over"),
+            "irregular_manual": _("irregular interval: billed on demand only"),
+            "single_mode": _("customer is billed with single invoices"),
+            "different_company": _("different company"),
+            "different_currency": _("different currency"),
+            "different_recipient": _("different invoice recipient"),
+            "different_payment_terms": _("different payment terms"),
+            "different_payment_method": _("different payment method"),
+            "different_tax_mode": _("different net/gross mode"),
+            "different_period": _("delivery date in another billing period"),
+        }
+        return texts.get(code) or REASONS.get(code, code)
+
+    # ------------------------------------------------------------------
+    # Invoicing through Odoo's own pipeline
+    # ------------------------------------------------------------------
+
+    def _tms_lock(self, skip_locked=False):
+        """Lock the orders so two runs cannot invoice them twice.
+
+        Interactive runs fail fast when another run holds an order; cron runs skip
+        such orders and return the ones they could lock.
+        """
+        if not self:
+            return self
+        clause = SQL("SKIP LOCKED") if skip_locked else SQL("NOWAIT")
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE %s",
+                        tuple(self.ids),
+                        clause,
+                    )
+                )
+                locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                _(
+                    "Some of these orders are being invoiced by another user or job right "
+                    "now. Please try again in a moment."
+                )
+            ) from None
+        # Another run may have committed invoices while we waited: read afresh.
+        self.invalidate_recordset()
+        self.order_line.invalidate_recordset()
+        return self.filtered(lambda order: order.id in locked_ids)
+
+    def _tms_invoice_values(self, planned, note=None, invoice_date=None):
+        """Values every order of one planned invoice puts on it, so grouping keeps them."""
+        company = self.env["res.company"].browse(planned.key.company_id)
+        customer = self.env["res.partner"].browse(planned.customer_id)
+        settings = customer._tms_billing_settings(company)
+        notes = [text for text in (settings["tms_invoice_note"], note) if text]
+        dates = [order.delivery_date for order in planned.orders]
+        values = {
+            "tms_billing_group": planned.key.as_string(),
+            "tms_period_start": planned.period.start or min(dates),
+            "tms_period_end": planned.period.end or max(dates),
+            "tms_tax_mode": planned.key.tax_mode,
+            "tms_line_mode": planned.line_mode,
+            "tms_unit_name": settings["tms_unit_name"],
+            "delivery_date": max(dates),
+        }
+        if notes:
+            values["narration"] = "".join(str(text) for text in notes)
+        if invoice_date:
+            values["invoice_date"] = invoice_date
+        return values
+
+    def _tms_create_invoices(self, invoice_date=None, note=None, skip_locked=False):
+        """Invoice these orders as the engine plans it; all or nothing.
+
+        Returns ``(invoices, plan)``. Orders the plan leaves out are reported in the
+        plan and left untouched.
+        """
+        orders = self._tms_lock(skip_locked=skip_locked)
+        plan, _amounts = orders._tms_plan()
+        if not plan.invoices:
+            return self.env["account.move"], plan
+        values_by_order = {}
+        origins = {}
+        for planned in plan.invoices:
+            values = orders._tms_invoice_values(planned, note=note, invoice_date=invoice_date)
+            values_by_order.update(dict.fromkeys(planned.order_ids, values))
+            origins[values["tms_billing_group"]] = ", ".join(o.name for o in planned.orders)
+        billable = orders.browse(list(values_by_order))
+        moves = billable.with_context(
+            tms_invoice_values=values_by_order, tms_invoice_origins=origins
+        )._create_invoices()
+        billable._tms_log_invoiced(moves)
+        return moves, plan
+
+    def _prepare_invoice(self):
+        values = super()._prepare_invoice()
+        tms_values = self.env.context.get("tms_invoice_values", {}).get(self.id)
+        if tms_values:
+            values.update(tms_values)
+        return values
+
+    def _get_invoice_grouping_keys(self):
+        keys = super()._get_invoice_grouping_keys()
+        if self.env.context.get("tms_invoice_values"):
+            keys = [*keys, "tms_billing_group"]
+        return keys
+
+    def _create_account_invoices(self, invoice_vals_list, final):
+        if self.env.context.get("tms_invoice_values"):
+            origins = self.env.context.get("tms_invoice_origins", {})
+            for invoice_vals in invoice_vals_list:
+                # Odoo joins the origins of grouped orders in set order; keep the plan's.
+                group = invoice_vals.get("tms_billing_group")
+                invoice_vals["invoice_origin"] = origins.get(group, invoice_vals["invoice_origin"])
+                if invoice_vals.get("tms_line_mode") == "aggregated":
+                    self.env["account.move.line"]._tms_aggregate_line_commands(invoice_vals)
+        return super()._create_account_invoices(invoice_vals_list, final)
+
+    def _tms_log_invoiced(self, moves):
+        move_by_order = {}
+        for move in moves:
+            for order in move.line_ids.sale_line_ids.order_id:
+                move_by_order[order.id] = move
+        events = []
+        bodies = {}
+        for order in self:
+            move = move_by_order.get(order.id)
+            if not move:
+                continue
+            message = _("Invoice created: %(invoice)s", invoice=move.display_name)
+            events.append(
+                {"order_id": order.id, "move_id": move.id, "kind": "invoiced", "message": message}
+            )
+            bodies[order.id] = message
+        self.env["tms.billing.event"].sudo().create(events)
+        self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    def _tms_log_reset(self, moves, message):
+        events = [
+            {"order_id": order.id, "move_id": move.id, "kind": "reset", "message": message}
+            for move in moves
+            for order in move.line_ids.sale_line_ids.order_id
+        ]
+        self.env["tms.billing.event"].sudo().create(events)
+        orders = self.browse({event["order_id"] for event in events})
+        orders._message_log_batch(bodies=dict.fromkeys(orders.ids, message))
+
+    # ------------------------------------------------------------------
+    # Buttons, server action and cron
+    # ------------------------------------------------------------------
+
+    def action_tms_open_billing_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Create transport invoices"),
+            "res_model": "tms.billing.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": "sale.order", "active_ids": self.ids},
+        }
+
+    def action_tms_invoice_due(self):
+        """Server action: bill the selected orders that are due today, like the cron."""
+        moves = self._tms_invoice_due(fields.Date.context_today(self))
+        if not moves:
+            raise UserError(_("None of the selected orders is due for invoicing today."))
+        return self.action_view_invoice(moves)
+
+    def _tms_due_orders(self, today):
+        """The orders among ``self`` that a periodic run on ``today`` bills."""
+        facts = self._tms_order_facts()
+        due_ids = [fact.id for fact in facts if not due_exclusion(fact, today)]
+        return self.browse(due_ids)
+
+    def _tms_invoice_due(self, today, skip_locked=False):
+        billable = self.filtered(lambda order: order.tms_billing_state == "to_invoice")
+        due = billable._tms_due_orders(today)
+        moves, _plan = due._tms_create_invoices(skip_locked=skip_locked)
+        return moves
+
+    @api.model
+    def _cron_tms_invoice_due_orders(self, batch_size=CRON_BATCH_SIZE):
+        """Bill every order due today, one batch of customers per run."""
+        today = fields.Date.context_today(self)
+        candidates = self.search([("tms_billing_state", "=", "to_invoice")], order="partner_id, id")
+        due = candidates._tms_due_orders(today)
+        batch = due[:batch_size]
+        # Never cut a customer's orders in two: the rest go to the next run.
+        if len(due) > batch_size:
+            last_customer = batch[-1].partner_id.commercial_partner_id
+            batch |= due[batch_size:].filtered(
+                lambda order: order.partner_id.commercial_partner_id == last_customer
+            )
+        moves = self.env["account.move"]
+        for company in batch.company_id:
+            company_batch = batch.filtered(lambda o, c=company: o.company_id == c)
+            moves |= company_batch.with_company(company)._tms_invoice_due(today, skip_locked=True)
+        remaining = len(due) - len(batch)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        _logger.info("Transport billing: %s invoices for %s orders", len(moves), len(batch))
+        return moves
+
+    def _tms_format_line_label(self):
+        """The text of an order's transport line: route, dates, reference and POD."""
+        self.ensure_one()
+        parts = [self.name]
+        route = " → ".join(p for p in (self.tms_loading_place, self.tms_unloading_place) if p)
+        if route:
+            parts.append(route)
+        if self.tms_loading_date:
+            parts.append(_("loaded %(date)s", date=format_date(self.env, self.tms_loading_date)))
+        if self.tms_delivery_date:
+            parts.append(
+                _("delivered %(date)s", date=format_date(self.env, self.tms_delivery_date))
+            )
+        if self.client_order_ref:
+            parts.append(_("your ref. %(ref)s", ref=self.client_order_ref))
+        label = ", ".join(parts)
+        if self.tms_pod_url:
+            label += "\n" + _("POD: %(url)s", url=self.tms_pod_url)
+        return label

@@ -1,0 +1,111 @@
+from odoo import api, models
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    def _prepare_invoice_line(self, **optional_values):
+        values = super()._prepare_invoice_line(**optional_values)
+        if self.env.context.get("tms_invoice_values") and not self.display_type:
+            order = self.order_id
+            main_line = order.order_line.filtered(
+                lambda line: not line.display_type and line.qty_to_invoice
+            )[:1]
+            if self == main_line:
+                values["name"] = order._tms_format_line_label()
+            else:
+                values["name"] = f"{order.name}: {values['name']}"
+        return values
+
+    # An aggregated invoice line serves several sale lines; each may only count its
+    # own share of it (``tms_sale_line_qty``), not the whole line, or every sale line
+    # of the group would read as invoiced many times over.
+
+    def _tms_aggregated_share(self, invoice_line):
+        """The fraction of ``invoice_line`` that belongs to this sale line (1.0 if not shared)."""
+        allocation = invoice_line.tms_sale_line_qty
+        if not allocation:
+            return 1.0
+        total = sum(allocation.values())
+        return allocation.get(str(self.id), 0.0) / total if total else 0.0
+
+    def _tms_correct_for_shares(self, field_name, contribution):
+        """Replace the full contribution of shared invoice lines by this line's share."""
+        for line in self:
+            correction = 0.0
+            for invoice_line in line._get_invoice_lines():
+                if invoice_line.tms_sale_line_qty:
+                    share = line._tms_aggregated_share(invoice_line)
+                    correction += (share - 1.0) * contribution(line, invoice_line)
+            if correction:
+                line[field_name] += correction
+
+    @api.depends("invoice_lines.move_id.state", "invoice_lines.quantity")
+    def _compute_qty_invoiced(self):
+        super()._compute_qty_invoiced()
+        self._tms_correct_for_shares("qty_invoiced", self._tms_quantity_counted)
+
+    @api.depends("invoice_lines.move_id.state", "invoice_lines.quantity")
+    def _compute_qty_invoiced_posted(self):
+        super()._compute_qty_invoiced_posted()
+        self._tms_correct_for_shares("qty_invoiced_posted", self._tms_posted_quantity_counted)
+
+    @api.depends(
+        "invoice_lines",
+        "invoice_lines.price_total",
+        "invoice_lines.move_id.state",
+        "invoice_lines.move_id.move_type",
+    )
+    def _compute_untaxed_amount_invoiced(self):
+        super()._compute_untaxed_amount_invoiced()
+        self._tms_correct_for_shares("untaxed_amount_invoiced", self._tms_untaxed_counted)
+
+    @api.depends("invoice_lines", "invoice_lines.price_total", "invoice_lines.move_id.state")
+    def _compute_amount_invoiced(self):
+        super()._compute_amount_invoiced()
+        self._tms_correct_for_shares("amount_invoiced", self._tms_total_counted)
+
+    # What Odoo's computes add for one invoice line, mirrored so the share can replace it.
+
+    @staticmethod
+    def _tms_quantity_counted(line, invoice_line):
+        move = invoice_line.move_id
+        if move.state == "cancel" and move.payment_state != "invoicing_legacy":
+            return 0.0
+        sign = {"out_invoice": 1.0, "out_refund": -1.0}.get(move.move_type, 0.0)
+        return sign * invoice_line.product_uom_id._compute_quantity(
+            invoice_line.quantity, line.product_uom
+        )
+
+    @staticmethod
+    def _tms_posted_quantity_counted(line, invoice_line):
+        move = invoice_line.move_id
+        if move.state != "posted" and move.payment_state != "invoicing_legacy":
+            return 0.0
+        quantity = invoice_line.product_uom_id._compute_quantity(
+            invoice_line.quantity, line.product_uom
+        )
+        return quantity * -move.direction_sign
+
+    @staticmethod
+    def _tms_converted(line, invoice_line, amount):
+        move = invoice_line.move_id
+        return invoice_line.currency_id._convert(
+            amount, line.currency_id, line.company_id, move.invoice_date or move.date
+        )
+
+    @classmethod
+    def _tms_untaxed_counted(cls, line, invoice_line):
+        move = invoice_line.move_id
+        if move.state != "posted" and move.payment_state != "invoicing_legacy":
+            return 0.0
+        sign = {"out_invoice": 1.0, "out_refund": -1.0}.get(move.move_type, 0.0)
+        return sign * cls._tms_converted(line, invoice_line, invoice_line.price_subtotal)
+
+    @classmethod
+    def _tms_total_counted(cls, line, invoice_line):
+        move = invoice_line.move_id
+        if move.state != "posted" and move.payment_state != "invoicing_legacy":
+            return 0.0
+        amount = cls._tms_converted(line, invoice_line, invoice_line.price_total)
+        return amount * -move.direction_sign

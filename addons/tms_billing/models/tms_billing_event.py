@@ -1,0 +1,29 @@
+from odoo import fields, models
+
+
+class TmsBillingEvent(models.Model):
+    """One step in a transport order's billing: invoiced, reset, pushed, failed..."""
+
+    _name = "tms.billing.event"
+    _description = "Transport Billing Event"
+    _order = "create_date desc, id desc"
+    _check_company_auto = True
+
+    order_id = fields.Many2one(
+        "sale.order", required=True, index=True, ondelete="cascade", check_company=True
+    )
+    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", index=True, ondelete="set null", check_company=True
+    )
+    kind = fields.Selection(
+        [
+            ("invoiced", "Invoice created"),
+            ("reset", "Back to invoice"),
+            ("excluded", "Not invoiced"),
+            ("export", "External system"),
+        ],
+        required=True,
+    )
+    message = fields.Char(required=True)
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user)

@@ -1,0 +1,146 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import TmsBillingCase
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicing(TmsBillingCase):
+    def test_collective_and_single_for_several_customers(self):
+        collective = self._order(self.customer_collective, date(2026, 10, 5))
+        collective |= self._order(self.customer_collective, date(2026, 10, 28))
+        singles = self._order(self.customer_single, date(2026, 10, 5))
+        singles |= self._order(self.customer_single, date(2026, 10, 6))
+        wizard = self._wizard(collective | singles)
+        self.assertEqual(len(wizard.preview_invoice_ids), 3)
+        self.assertFalse(wizard.exclusion_ids)
+        single_previews = wizard.preview_invoice_ids.filtered(
+            lambda p: p.partner_id == self.customer_single
+        )
+        self.assertEqual(single_previews.mapped("order_count"), [1, 1])
+        self.assertEqual(
+            set(single_previews.mapped("split_reason")), {"customer is billed with single invoices"}
+        )
+
+        wizard.action_create_invoices()
+        moves = (collective | singles).invoice_ids
+        self.assertEqual(len(moves), 3)
+        collective_move = collective.invoice_ids
+        self.assertEqual(len(collective_move), 1)
+        self.assertEqual(collective_move.invoice_origin, ", ".join(collective.mapped("name")))
+        self.assertEqual(collective_move.delivery_date, date(2026, 10, 28))
+        self.assertEqual(collective_move.tms_period_start, date(2026, 10, 1))
+        self.assertEqual(collective_move.tms_period_end, date(2026, 10, 31))
+        self.assertEqual(collective_move.amount_untaxed, 200.0)
+        self.assertEqual(set((collective | singles).mapped("tms_billing_state")), {"invoiced"})
+        self.assertEqual(len(singles[0].invoice_ids), 1)
+        self.assertNotEqual(singles[0].invoice_ids, singles[1].invoice_ids)
+
+    def test_customer_override_of_company_defaults(self):
+        self.company.tms_invoicing_mode = "single"
+        default_customer = self._customer("Default GmbH")
+        orders = self._order(default_customer) | self._order(default_customer)
+        overridden = self._order(self.customer_collective) | self._order(self.customer_collective)
+        plan, _amounts = (orders | overridden)._tms_plan()
+        self.assertEqual(len(plan.invoices), 3)
+        contact = self.env["res.partner"].create(
+            {"name": "Dispo", "parent_id": self.customer_single.id}
+        )
+        self.assertEqual(contact.tms_invoicing_mode, "single")
+        self.assertEqual(contact._tms_billing_settings(self.company)["tms_unit_name"], "Transport")
+
+    def test_split_reasons_in_preview(self):
+        october = self._order(self.customer_collective, date(2026, 10, 30))
+        november = self._order(self.customer_collective, date(2026, 11, 2))
+        other_terms = self._order(
+            self.customer_collective, date(2026, 10, 12), payment_term_id=self.payment_term_30.id
+        )
+        wizard = self._wizard(october | november | other_terms)
+        reasons = set(wizard.preview_invoice_ids.mapped("split_reason"))
+        self.assertIn("delivery date in another billing period", ", ".join(reasons))
+        self.assertIn("different payment terms", ", ".join(reasons))
+        self.assertEqual(len(wizard.preview_invoice_ids), 3)
+
+    def test_per_order_lines_text_and_exact_quantities(self):
+        order = self._order(
+            self.customer_collective,
+            lines=[(self.product, 1.0, 120.0), (self.surcharge, 2.0, 40.0)],
+            client_order_ref="PO-4711",
+            tms_pod_url="https://pod.example.com/4711",
+        )
+        order.tms_loading_date = date(2026, 10, 4)
+        moves, _plan = order._tms_create_invoices()
+        lines = moves.invoice_line_ids
+        self.assertEqual(len(lines), 2)
+        main = lines.filtered(lambda line: line.product_id == self.product)
+        self.assertIn("Hamburg → München", main.name)
+        self.assertIn("PO-4711", main.name)
+        self.assertIn("https://pod.example.com/4711", main.name)
+        self.assertTrue(
+            lines.filtered(lambda line: line.product_id == self.surcharge).name.startswith(
+                order.name
+            )
+        )
+        self.assertEqual(order.order_line.mapped("qty_invoiced"), [1.0, 2.0])
+
+    def test_aggregated_lines_keep_exact_invoiced_quantities(self):
+        orders = self.env["sale.order"]
+        for day in (5, 6, 7):
+            orders |= self._order(
+                self.customer_weekly,
+                date(2026, 10, day),
+                lines=[(self.product, 1.0, 100.0), (self.surcharge, float(day - 4), 40.0)],
+            )
+        moves, _plan = orders._tms_create_invoices()
+        self.assertEqual(len(moves), 1)
+        lines = moves.invoice_line_ids
+        self.assertEqual(len(lines), 2, "one aggregated position per product and price")
+        freight = lines.filtered(lambda line: line.product_id == self.product)
+        self.assertEqual(freight.quantity, 3.0)
+        self.assertEqual(len(freight.sale_line_ids), 3)
+        self.assertIn("3", freight.name)
+        waiting = lines.filtered(lambda line: line.product_id == self.surcharge)
+        self.assertEqual(waiting.quantity, 6.0)
+        for order in orders:
+            for line in order.order_line:
+                self.assertEqual(line.qty_invoiced, line.product_uom_qty, line.name)
+                self.assertEqual(line.qty_to_invoice, 0.0)
+        self.assertEqual(set(orders.mapped("invoice_status")), {"invoiced"})
+        self.assertEqual(moves.amount_untaxed, 300.0 + 6 * 40.0)
+        moves.action_post()
+        for line in orders.order_line:
+            self.assertAlmostEqual(line.untaxed_amount_invoiced, line.price_subtotal)
+            self.assertAlmostEqual(line.qty_invoiced_posted, line.product_uom_qty)
+
+    def test_cancel_and_delete_return_orders_to_invoice(self):
+        orders = self._order(self.customer_collective) | self._order(self.customer_collective)
+        moves, _plan = orders._tms_create_invoices()
+        self.assertEqual(set(orders.mapped("tms_billing_state")), {"invoiced"})
+        self.assertEqual(orders.tms_billing_event_ids.mapped("kind"), ["invoiced", "invoiced"])
+        moves.button_cancel()
+        self.assertEqual(set(orders.mapped("tms_billing_state")), {"to_invoice"})
+        self.assertIn("reset", orders[0].tms_billing_event_ids.mapped("kind"))
+
+        moves, _plan = orders._tms_create_invoices()
+        self.assertEqual(set(orders.mapped("tms_billing_state")), {"invoiced"})
+        moves.unlink()
+        self.assertEqual(set(orders.mapped("tms_billing_state")), {"to_invoice"})
+        self.assertEqual(orders[0].tms_billing_event_ids.mapped("kind").count("reset"), 2)
+
+    def test_invoice_date_and_note_from_wizard(self):
+        self.customer_collective.tms_invoice_note = "<p>Danke für Ihre Aufträge.</p>"
+        order = self._order(self.customer_collective)
+        wizard = self._wizard(order, invoice_date=date(2026, 11, 2), note="<p>Run note</p>")
+        wizard.action_create_invoices()
+        move = order.invoice_ids
+        self.assertEqual(move.invoice_date, date(2026, 11, 2))
+        self.assertIn("Danke für Ihre Aufträge.", str(move.narration))
+        self.assertIn("Run note", str(move.narration))
+        self.assertIn("Invoice created", order.message_ids[:1].body)
+
+    def test_gross_mode_splits_and_is_stored(self):
+        gross = self._customer("Brutto e.K.", tms_tax_mode="gross")
+        order = self._order(gross)
+        moves, _plan = order._tms_create_invoices()
+        self.assertEqual(moves.tms_tax_mode, "gross")
