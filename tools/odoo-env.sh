@@ -87,6 +87,14 @@ odoo_addons_path() {
     echo "$core,$REPO/addons"
 }
 
+# The project's addons, comma-separated.
+project_modules() {
+    local manifest
+    for manifest in "$REPO"/addons/*/__manifest__.py; do
+        basename "$(dirname "$manifest")"
+    done | paste -sd,
+}
+
 # Runs Odoo with the private cluster and the project's addons.
 odoo_run() {
     "$PYTHON" -c 'import sys, odoo.cli; sys.exit(odoo.cli.main())' \

@@ -15,11 +15,11 @@
         "security/ir.model.access.csv",
         "data/ir_cron.xml",
         "views/tms_billing_event_views.xml",
+        "wizards/tms_billing_wizard_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
-        "wizards/tms_billing_wizard_views.xml",
         "data/ir_actions_server.xml",
         "views/tms_billing_menus.xml",
     ],
@@ -27,6 +27,4 @@
     "assets": {
         "web.assets_tests": ["tms_billing/static/tests/tours/*.js"],
     },
-    "installable": True,
-    "application": False,
 }

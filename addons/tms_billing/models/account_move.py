@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..const import LINE_MODES, TAX_MODES
 
@@ -39,7 +39,7 @@ class AccountMove(models.Model):
         result = super().button_cancel()
         if moves:
             self.env["sale.order"]._tms_log_reset(
-                moves, _("Invoice cancelled: the orders are to invoice again.")
+                moves, self.env._("Invoice cancelled: the orders are to invoice again.")
             )
         return result
 
@@ -48,7 +48,7 @@ class AccountMove(models.Model):
         if moves:
             # The link to the orders disappears with the lines: log while it exists.
             self.env["sale.order"]._tms_log_reset(
-                moves, _("Invoice deleted: the orders are to invoice again.")
+                moves, self.env._("Invoice deleted: the orders are to invoice again.")
             )
         return super().unlink()
 
@@ -56,7 +56,7 @@ class AccountMove(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Transport Orders"),
+            "name": self.env._("Transport Orders"),
             "res_model": "sale.order",
             "view_mode": "list,form",
             "domain": [("id", "in", self.tms_order_ids.ids)],

@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.fields import Command
 
 from ..engine import LineFacts, aggregate_lines
@@ -78,9 +78,6 @@ class AccountMoveLine(models.Model):
         label = invoice_vals.get("tms_unit_name") or product.display_name
         if product and product.display_name != label:
             label = f"{label}: {product.display_name}"
-        return _(
-            "%(label)s (%(count)s orders: %(orders)s)",
-            label=label,
-            count=len(orders),
-            orders=", ".join(orders.mapped("name")),
+        return self.env._(
+            "%(label)s, orders %(orders)s", label=label, orders=", ".join(orders.mapped("name"))
         )

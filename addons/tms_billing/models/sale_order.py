@@ -1,8 +1,9 @@
 import logging
+from datetime import date
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
@@ -110,30 +111,37 @@ class SaleOrder(models.Model):
             )
         return facts
 
+    def _tms_sorted_for_billing(self):
+        """Orders in the sequence they appear on invoices: by delivery date, then name."""
+        return self.sorted(lambda order: (order.tms_delivery_date or date.max, order.name))
+
     def _tms_plan(self):
         """The engine's plan for these orders, with the amounts it was built on."""
-        amounts = self._tms_amounts_to_invoice()
-        return plan_invoices(self._tms_order_facts(amounts)), amounts
+        orders = self._tms_sorted_for_billing()
+        amounts = orders._tms_amounts_to_invoice()
+        return plan_invoices(orders._tms_order_facts(amounts)), amounts
 
     @api.model
     def _tms_reason_text(self, code):
         texts = {
-            "not_confirmed": _("order not confirmed"),
-            "no_delivery_date": _("no delivery date"),
-            "already_invoiced": _("already invoiced"),
-            "nothing_to_invoice": _("nothing left to invoice"),
-            "zero_amount": _("zero amount"),
-            "no_invoice_address": _("invoice address incomplete (street, ZIP, city, country)"),
-            "period_open": _("billing period not yet over"),
-            "irregular_manual": _("irregular interval: billed on demand only"),
-            "single_mode": _("customer is billed with single invoices"),
-            "different_company": _("different company"),
-            "different_currency": _("different currency"),
-            "different_recipient": _("different invoice recipient"),
-            "different_payment_terms": _("different payment terms"),
-            "different_payment_method": _("different payment method"),
-            "different_tax_mode": _("different net/gross mode"),
-            "different_period": _("delivery date in another billing period"),
+            "not_confirmed": self.env._("order not confirmed"),
+            "no_delivery_date": self.env._("no delivery date"),
+            "already_invoiced": self.env._("already invoiced"),
+            "nothing_to_invoice": self.env._("nothing left to invoice"),
+            "zero_amount": self.env._("zero amount"),
+            "no_invoice_address": self.env._(
+                "invoice address incomplete (street, ZIP, city, country)"
+            ),
+            "period_open": self.env._("billing period not yet over"),
+            "irregular_manual": self.env._("irregular interval: billed on demand only"),
+            "single_mode": self.env._("customer is billed with single invoices"),
+            "different_company": self.env._("different company"),
+            "different_currency": self.env._("different currency"),
+            "different_recipient": self.env._("different invoice recipient"),
+            "different_payment_terms": self.env._("different payment terms"),
+            "different_payment_method": self.env._("different payment method"),
+            "different_tax_mode": self.env._("different net/gross mode"),
+            "different_period": self.env._("delivery date in another billing period"),
         }
         return texts.get(code) or REASONS.get(code, code)
 
@@ -162,7 +170,7 @@ class SaleOrder(models.Model):
                 locked_ids = {row[0] for row in self.env.cr.fetchall()}
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
-                _(
+                self.env._(
                     "Some of these orders are being invoiced by another user or job right "
                     "now. Please try again in a moment."
                 )
@@ -179,10 +187,12 @@ class SaleOrder(models.Model):
         settings = customer._tms_billing_settings(company)
         notes = [text for text in (settings["tms_invoice_note"], note) if text]
         dates = [order.delivery_date for order in planned.orders]
+        # A single invoice covers its delivery day, not the customer's interval.
+        period = planned.period if not planned.key.single_order_id else None
         values = {
             "tms_billing_group": planned.key.as_string(),
-            "tms_period_start": planned.period.start or min(dates),
-            "tms_period_end": planned.period.end or max(dates),
+            "tms_period_start": (period and period.start) or min(dates),
+            "tms_period_end": (period and period.end) or max(dates),
             "tms_tax_mode": planned.key.tax_mode,
             "tms_line_mode": planned.line_mode,
             "tms_unit_name": settings["tms_unit_name"],
@@ -252,7 +262,7 @@ class SaleOrder(models.Model):
             move = move_by_order.get(order.id)
             if not move:
                 continue
-            message = _("Invoice created: %(invoice)s", invoice=move.display_name)
+            message = self.env._("Invoice created: %(invoice)s", invoice=move.display_name)
             events.append(
                 {"order_id": order.id, "move_id": move.id, "kind": "invoiced", "message": message}
             )
@@ -277,7 +287,7 @@ class SaleOrder(models.Model):
     def action_tms_open_billing_wizard(self):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Create transport invoices"),
+            "name": self.env._("Create transport invoices"),
             "res_model": "tms.billing.wizard",
             "view_mode": "form",
             "target": "new",
@@ -288,7 +298,7 @@ class SaleOrder(models.Model):
         """Server action: bill the selected orders that are due today, like the cron."""
         moves = self._tms_invoice_due(fields.Date.context_today(self))
         if not moves:
-            raise UserError(_("None of the selected orders is due for invoicing today."))
+            raise UserError(self.env._("None of the selected orders is due for invoicing today."))
         return self.action_view_invoice(moves)
 
     def _tms_due_orders(self, today):
@@ -333,14 +343,16 @@ class SaleOrder(models.Model):
         if route:
             parts.append(route)
         if self.tms_loading_date:
-            parts.append(_("loaded %(date)s", date=format_date(self.env, self.tms_loading_date)))
+            parts.append(
+                self.env._("loaded %(date)s", date=format_date(self.env, self.tms_loading_date))
+            )
         if self.tms_delivery_date:
             parts.append(
-                _("delivered %(date)s", date=format_date(self.env, self.tms_delivery_date))
+                self.env._("delivered %(date)s", date=format_date(self.env, self.tms_delivery_date))
             )
         if self.client_order_ref:
-            parts.append(_("your ref. %(ref)s", ref=self.client_order_ref))
+            parts.append(self.env._("your ref. %(ref)s", ref=self.client_order_ref))
         label = ", ".join(parts)
         if self.tms_pod_url:
-            label += "\n" + _("POD: %(url)s", url=self.tms_pod_url)
+            label += "\n" + self.env._("POD: %(url)s", url=self.tms_pod_url)
         return label

@@ -2,3 +2,4 @@ from . import test_invoicing
 from . import test_bad_input
 from . import test_cron
 from . import test_security
+from . import test_tour

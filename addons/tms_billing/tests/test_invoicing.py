@@ -99,7 +99,9 @@ class TestInvoicing(TmsBillingCase):
         freight = lines.filtered(lambda line: line.product_id == self.product)
         self.assertEqual(freight.quantity, 3.0)
         self.assertEqual(len(freight.sale_line_ids), 3)
-        self.assertIn("3", freight.name)
+        for order in orders:
+            self.assertIn(order.name, freight.name)
+        self.assertTrue(freight.name.startswith("Transport: Freight"))
         waiting = lines.filtered(lambda line: line.product_id == self.surcharge)
         self.assertEqual(waiting.quantity, 6.0)
         for order in orders:

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import format_date, html2plaintext
@@ -12,12 +12,10 @@ class TmsBillingWizard(models.TransientModel):
 
     order_ids = fields.Many2many(
         "sale.order",
-        string="Orders",
         required=True,
         default=lambda self: self._default_order_ids(),
     )
     invoice_date = fields.Date(
-        string="Invoice Date",
         help="Leave empty to date the invoices when they are confirmed.",
     )
     note = fields.Html(string="Note on the invoices")
@@ -73,7 +71,7 @@ class TmsBillingWizard(models.TransientModel):
             "invoice_partner_id": planned.key.invoice_partner_id,
             "company_id": planned.key.company_id,
             "currency_id": currency.id,
-            "period": self._format_period(planned.period),
+            "period": self._format_period(planned),
             "order_ids": [Command.set(orders.ids)],
             "order_count": len(orders),
             "lines_preview": self._format_lines(orders, currency),
@@ -84,10 +82,13 @@ class TmsBillingWizard(models.TransientModel):
             ),
         }
 
-    def _format_period(self, period):
+    def _format_period(self, planned):
+        period = planned.period
+        if planned.key.single_order_id:
+            return format_date(self.env, planned.orders[0].delivery_date)
         if not period.start:
-            return _("Irregular")
-        return _(
+            return self.env._("Irregular")
+        return self.env._(
             "%(start)s – %(end)s",
             start=format_date(self.env, period.start),
             end=format_date(self.env, period.end),
@@ -115,7 +116,7 @@ class TmsBillingWizard(models.TransientModel):
                 f"{self.env['sale.order']._tms_reason_text(reason)}"
                 for order_id, reason in plan.excluded.items()
             )
-            raise UserError(_("No invoice can be created for these orders:\n%s", reasons))
+            raise UserError(self.env._("No invoice can be created for these orders:\n%s", reasons))
         return self._action_after_create(moves)
 
     def _action_after_create(self, moves):

@@ -8,6 +8,6 @@ class TmsBillingWizardExclusion(models.TransientModel):
     _description = "Transport Order Not Invoiced"
 
     wizard_id = fields.Many2one("tms.billing.wizard", required=True, ondelete="cascade")
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True)
+    order_id = fields.Many2one("sale.order", readonly=True)
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     reason = fields.Char(readonly=True)
