@@ -34,5 +34,6 @@ def _load(name, path):
 
 
 for _name, _path in PURE_MODULES.items():
-    if _name not in sys.modules and _path.exists():
+    _entry = _path / "__init__.py" if _path.is_dir() else _path
+    if _name not in sys.modules and _entry.exists():
         _load(_name, _path)

@@ -134,7 +134,17 @@ def _explain_splits(invoices):
     for invoice in invoices:
         by_customer[invoice.customer_id].append(invoice)
     for siblings in by_customer.values():
+        if len(siblings) < 2:
+            continue
+        # Single invoices differ from everything by mode; only the collective keys of a
+        # customer (a handful) need comparing pairwise.
+        collective = [invoice for invoice in siblings if not invoice.key.single_order_id]
         for invoice in siblings:
-            for other in siblings:
+            if invoice.key.single_order_id:
+                invoice.split_reasons.add(reasons.SINGLE_MODE)
+                continue
+            if len(collective) < len(siblings):
+                invoice.split_reasons.add(reasons.SINGLE_MODE)
+            for other in collective:
                 if other is not invoice:
                     invoice.split_reasons.add(split_reason(invoice.key, other.key))

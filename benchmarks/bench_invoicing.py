@@ -1,0 +1,177 @@
+"""Odoo's own invoicing against TMS Billing's, on identical copies of the same orders.
+
+Run through ``benchmarks/run`` (it starts the private PostgreSQL and passes the
+database options), e.g. ``benchmarks/run --orders 2000 --customers 100``.
+
+Every variant runs inside a savepoint that is rolled back afterwards, so each one
+starts from the same delivered orders in the same process.
+"""
+
+import argparse
+import cProfile
+import random
+import sys
+import time
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.fields import Command
+from odoo.tools import config
+
+TODAY = date(2026, 11, 2)  # all generated orders lie in October: every period is over
+
+
+class Rollback(Exception):
+    """Raised to leave a savepoint and undo what a variant did."""
+
+
+def make_data(env, n_orders, n_customers, seed=11):
+    rng = random.Random(seed)
+    country = env.ref("base.de")
+    terms = env["account.payment.term"].search([], limit=2)
+    customers = env["res.partner"].create(
+        [
+            {
+                "name": f"Bench Spedition {i:04d}",
+                "is_company": True,
+                "street": "Hafenweg 1",
+                "zip": "20457",
+                "city": "Hamburg",
+                "country_id": country.id,
+                "tms_invoicing_mode": rng.choice(("single", "collective", "collective")),
+                "tms_billing_interval": rng.choice(("weekly", "semi_monthly", "monthly")),
+                "tms_line_mode": rng.choice(("per_order", "aggregated")),
+                "tms_tax_mode": rng.choice(("net", "net", "gross")),
+            }
+            for i in range(n_customers)
+        ]
+    )
+    products = env["product.product"].create(
+        [
+            {"name": name, "type": "service", "invoice_policy": "order", "list_price": price}
+            for name, price in (("Bench freight", 400.0), ("Bench waiting time", 45.0))
+        ]
+    )
+    orders = env["sale.order"]
+    for start in range(0, n_orders, 500):
+        values = []
+        for _i in range(start, min(start + 500, n_orders)):
+            lines = [Command.create({"product_id": products[0].id, "product_uom_qty": 1})]
+            if rng.random() < 0.3:
+                lines.append(
+                    Command.create(
+                        {"product_id": products[1].id, "product_uom_qty": rng.randint(1, 4)}
+                    )
+                )
+            values.append(
+                {
+                    "partner_id": rng.choice(customers).id,
+                    "payment_term_id": rng.choice(terms).id if rng.random() < 0.2 else False,
+                    "tms_loading_place": "Hamburg",
+                    "tms_unloading_place": "Berlin",
+                    "tms_delivery_date": date(2026, 10, 1) + timedelta(days=rng.randrange(31)),
+                    "order_line": lines,
+                }
+            )
+        orders |= env["sale.order"].create(values)
+    orders.action_confirm()
+    env.flush_all()
+    return orders
+
+
+def measure(env, label, n_orders, run):
+    """Run ``run()`` in a savepoint, print its cost, roll it back; return the figures."""
+    cr = env.cr
+    env.invalidate_all()
+    queries_before = cr.sql_log_count
+    started = time.perf_counter()
+    result = {}
+    try:
+        with cr.savepoint():
+            extra = run() or {}
+            env.flush_all()
+            result = {
+                "seconds": time.perf_counter() - started,
+                "queries": cr.sql_log_count - queries_before,
+                **extra,
+            }
+            raise Rollback
+    except Rollback:
+        pass
+    env.invalidate_all(flush=False)
+    seconds, queries = result["seconds"], result["queries"]
+    details = "".join(f", {key} {value}" for key, value in extra.items())
+    print(
+        f"{label:<24} {seconds:8.2f} s {queries:8d} queries {n_orders / seconds:8.1f} orders/s "
+        f"{queries / n_orders:6.2f} queries/order{details}",
+        flush=True,
+    )
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--customers", type=int, default=500)
+    parser.add_argument("--profile", help="write a cProfile of our wizard path to this file")
+    args, odoo_args = parser.parse_known_args()
+    config.parse_config(odoo_args)
+    odoo.tools.config["log_level"] = "warn"
+    registry = odoo.modules.registry.Registry(config["db_name"])
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        # Keep earlier runs' or demo orders out of the way, inside this transaction only.
+        env["sale.order"].search([("state", "in", ("sale", "draft", "sent"))]).write(
+            {"tms_delivery_date": False}
+        )
+        started = time.perf_counter()
+        orders = make_data(env, args.orders, args.customers)
+        n = len(orders)
+        elapsed = time.perf_counter() - started
+        print(f"data: {n} orders for {args.customers} customers in {elapsed:.1f} s")
+
+        def native():
+            moves = orders._create_invoices()
+            return {"invoices": len(moves)}
+
+        def wizard_preview():
+            wizard = env["tms.billing.wizard"].create({"order_ids": [Command.set(orders.ids)]})
+            return {"invoices": len(wizard.preview_invoice_ids)}
+
+        def wizard_create():
+            wizard = env["tms.billing.wizard"].create({"order_ids": [Command.set(orders.ids)]})
+            wizard.action_create_invoices()
+            return {"invoices": len(orders.invoice_ids)}
+
+        def cron():
+            with freeze_time(TODAY):
+                moves = env["sale.order"]._cron_tms_invoice_due_orders(batch_size=n)
+            return {"invoices": len(moves)}
+
+        print(f"{'variant':<24} {'time':>10} {'queries':>16} {'speed':>17} {'cost':>19}")
+        results = {
+            "native": measure(env, "native _create_invoices", n, native),
+            "preview": measure(env, "ours: wizard preview", n, wizard_preview),
+            "wizard": measure(env, "ours: wizard (all)", n, wizard_create),
+            "cron": measure(env, "ours: cron", n, cron),
+        }
+        native_result = results["native"]
+        for key in ("wizard", "cron"):
+            time_ratio = results[key]["seconds"] / native_result["seconds"]
+            query_ratio = results[key]["queries"] / native_result["queries"]
+            print(f"ratio ours/native ({key}): time {time_ratio:.2f}x, queries {query_ratio:.2f}x")
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            measure(env, "ours: wizard (profiled)", n, wizard_create)
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+            print(f"profile written to {args.profile}")
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
