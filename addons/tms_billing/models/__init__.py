@@ -6,3 +6,5 @@ from . import sale_order
 from . import sale_order_line
 from . import account_move
 from . import account_move_line
+from . import account_fiscal_position
+from . import account_analytic_distribution_model

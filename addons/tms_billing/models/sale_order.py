@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..const import BILLING_STATES
-from ..engine import REASONS, OrderFacts, due_exclusion, plan_invoices
+from ..engine import REASONS, OrderFacts, due_exclusion, exclusion_reason, plan_invoices
 
 _logger = logging.getLogger(__name__)
 
@@ -115,11 +115,25 @@ class SaleOrder(models.Model):
         """Orders in the sequence they appear on invoices: by delivery date, then name."""
         return self.sorted(lambda order: (order.tms_delivery_date or date.max, order.name))
 
-    def _tms_plan(self):
-        """The engine's plan for these orders, with the amounts it was built on."""
+    def _tms_plan(self, due_on=None):
+        """The engine's plan for these orders, with the amounts it was built on.
+
+        With ``due_on``, billable orders a periodic run on that day leaves alone are
+        excluded too, with the reason why.
+        """
         orders = self._tms_sorted_for_billing()
         amounts = orders._tms_amounts_to_invoice()
-        return plan_invoices(orders._tms_order_facts(amounts)), amounts
+        facts = orders._tms_order_facts(amounts)
+        not_due = {}
+        if due_on:
+            for fact in facts:
+                reason = not exclusion_reason(fact) and due_exclusion(fact, due_on)
+                if reason:
+                    not_due[fact.id] = reason
+            facts = [fact for fact in facts if fact.id not in not_due]
+        plan = plan_invoices(facts)
+        plan.excluded.update(not_due)
+        return plan, amounts
 
     @api.model
     def _tms_reason_text(self, code):
@@ -204,14 +218,21 @@ class SaleOrder(models.Model):
             values["invoice_date"] = invoice_date
         return values
 
-    def _tms_create_invoices(self, invoice_date=None, note=None, skip_locked=False):
+    @api.model
+    def _tms_run_memo(self, name):
+        """A dict that lives for one invoicing run (None outside a run), for look-ups
+        Odoo repeats per order or line though their answer cannot change within a run."""
+        memos = self.env.cr.cache.get("tms_billing_run_memo")
+        return None if memos is None else memos.setdefault(name, {})
+
+    def _tms_create_invoices(self, invoice_date=None, note=None, skip_locked=False, due_on=None):
         """Invoice these orders as the engine plans it; all or nothing.
 
         Returns ``(invoices, plan)``. Orders the plan leaves out are reported in the
-        plan and left untouched.
+        plan and left untouched; with ``due_on`` only the orders due that day are billed.
         """
         orders = self._tms_lock(skip_locked=skip_locked)
-        plan, _amounts = orders._tms_plan()
+        plan, _amounts = orders._tms_plan(due_on=due_on)
         if not plan.invoices:
             return self.env["account.move"], plan
         values_by_order = {}
@@ -221,9 +242,17 @@ class SaleOrder(models.Model):
             values_by_order.update(dict.fromkeys(planned.order_ids, values))
             origins[values["tms_billing_group"]] = ", ".join(o.name for o in planned.orders)
         billable = orders.browse(list(values_by_order))
-        moves = billable.with_context(
-            tms_invoice_values=values_by_order, tms_invoice_origins=origins
-        )._create_invoices()
+        # Odoo reads these per order (each in its own company environment): read them
+        # for all orders at once instead.
+        billable.order_line.mapped("tax_id")
+        billable.order_line.mapped("invoice_lines")
+        self.env.cr.cache["tms_billing_run_memo"] = {}
+        try:
+            moves = billable.with_context(
+                tms_invoice_values=values_by_order, tms_invoice_origins=origins
+            )._create_invoices()
+        finally:
+            self.env.cr.cache.pop("tms_billing_run_memo", None)
         billable._tms_log_invoiced(moves)
         return moves, plan
 
@@ -302,15 +331,15 @@ class SaleOrder(models.Model):
         return self.action_view_invoice(moves)
 
     def _tms_due_orders(self, today):
-        """The orders among ``self`` that a periodic run on ``today`` bills."""
-        facts = self._tms_order_facts()
+        """The orders among ``self`` (delivered, to invoice) that a run on ``today`` bills."""
+        # Being due depends on the policy and the delivery date only: no amounts needed.
+        facts = self._tms_order_facts(amounts=dict.fromkeys(self.ids, (0.0, 0.0)))
         due_ids = [fact.id for fact in facts if not due_exclusion(fact, today)]
         return self.browse(due_ids)
 
     def _tms_invoice_due(self, today, skip_locked=False):
         billable = self.filtered(lambda order: order.tms_billing_state == "to_invoice")
-        due = billable._tms_due_orders(today)
-        moves, _plan = due._tms_create_invoices(skip_locked=skip_locked)
+        moves, _plan = billable._tms_create_invoices(skip_locked=skip_locked, due_on=today)
         return moves
 
     @api.model
@@ -329,7 +358,7 @@ class SaleOrder(models.Model):
         moves = self.env["account.move"]
         for company in batch.company_id:
             company_batch = batch.filtered(lambda o, c=company: o.company_id == c)
-            moves |= company_batch.with_company(company)._tms_invoice_due(today, skip_locked=True)
+            moves |= company_batch.with_company(company)._tms_create_invoices(skip_locked=True)[0]
         remaining = len(due) - len(batch)
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
         _logger.info("Transport billing: %s invoices for %s orders", len(moves), len(batch))

@@ -1,0 +1,22 @@
+from odoo import models
+
+
+class AccountAnalyticDistributionModel(models.Model):
+    _inherit = "account.analytic.distribution.model"
+
+    def _get_distribution(self, vals):
+        # Computed once per invoice line by Odoo; the lines of a transport run repeat a
+        # few products and partners, so remember the answer for the run.
+        memo = self.env["sale.order"]._tms_run_memo("analytic_distribution")
+        if memo is None:
+            return super()._get_distribution(vals)
+        key = (
+            self.env.company.id,
+            *sorted(
+                (name, tuple(value) if isinstance(value, list) else value)
+                for name, value in vals.items()
+            ),
+        )
+        if key not in memo:
+            memo[key] = super()._get_distribution(vals)
+        return dict(memo[key])

@@ -1,0 +1,16 @@
+from odoo import models
+
+
+class AccountFiscalPosition(models.Model):
+    _inherit = "account.fiscal.position"
+
+    def _get_fiscal_position(self, partner, delivery=None):
+        # Odoo looks the position up once per order; a transport run bills many orders
+        # of the same few recipients, so remember the answer for the run.
+        memo = self.env["sale.order"]._tms_run_memo("fiscal_position")
+        if memo is None:
+            return super()._get_fiscal_position(partner, delivery=delivery)
+        key = (partner.id, delivery.id if delivery else None, self.env.company.id)
+        if key not in memo:
+            memo[key] = super()._get_fiscal_position(partner, delivery=delivery).id
+        return self.browse(memo[key])
