@@ -64,28 +64,62 @@ class SaleOrder(models.Model):
 
     def _tms_amounts_to_invoice(self):
         """Untaxed and total amount still to invoice per order, from the lines."""
+        if not self:
+            return {}
+        self.env["sale.order.line"].flush_model(
+            [
+                "order_id",
+                "display_type",
+                "product_uom_qty",
+                "qty_to_invoice",
+                "price_subtotal",
+                "price_total",
+            ]
+        )
+        # One aggregate query instead of reading every line of thousands of orders.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT order_id,
+                       SUM(price_subtotal * qty_to_invoice / product_uom_qty),
+                       SUM(price_total * qty_to_invoice / product_uom_qty)
+                  FROM sale_order_line
+                 WHERE order_id IN %s AND display_type IS NULL
+                   AND product_uom_qty != 0 AND qty_to_invoice != 0
+              GROUP BY order_id
+                """,
+                tuple(self.ids),
+            )
+        )
+        sums = {order_id: (untaxed, total) for order_id, untaxed, total in rows}
         amounts = {}
         for order in self:
-            untaxed = total = 0.0
-            for line in order.order_line:
-                if line.display_type or not line.product_uom_qty or not line.qty_to_invoice:
-                    continue
-                ratio = line.qty_to_invoice / line.product_uom_qty
-                untaxed += line.price_subtotal * ratio
-                total += line.price_total * ratio
-            amounts[order.id] = (order.currency_id.round(untaxed), order.currency_id.round(total))
+            untaxed, total = sums.get(order.id, (0.0, 0.0))
+            currency = order.currency_id
+            amounts[order.id] = (currency.round(untaxed or 0.0), currency.round(total or 0.0))
         return amounts
 
     def _tms_order_facts(self, amounts=None):
         amounts = amounts or self._tms_amounts_to_invoice()
         policies = {}
         facts = []
+        payment_methods = {}
+        for company in self.company_id:
+            recipients = self.filtered(
+                lambda order, c=company: order.company_id == c
+            ).partner_invoice_id.with_company(company)
+            payment_methods.update(
+                {
+                    (company.id, recipient.id): recipient.property_inbound_payment_method_line_id.id
+                    for recipient in recipients
+                }
+            )
         for order in self:
             customer = order.partner_id.commercial_partner_id
             policy_key = (customer.id, order.company_id.id)
             if policy_key not in policies:
                 policies[policy_key] = customer._tms_billing_policy(order.company_id)
-            recipient = order.partner_invoice_id.with_company(order.company_id)
+            recipient = order.partner_invoice_id
             facts.append(
                 OrderFacts(
                     id=order.id,
@@ -95,7 +129,7 @@ class SaleOrder(models.Model):
                     currency_id=order.currency_id.id,
                     invoice_partner_id=recipient.id,
                     payment_term_id=order.payment_term_id.id,
-                    payment_method_id=recipient.property_inbound_payment_method_line_id.id,
+                    payment_method_id=payment_methods[(order.company_id.id, recipient.id)],
                     policy=policies[policy_key],
                     delivery_date=order.tms_delivery_date,
                     confirmed=order.state == "sale",
@@ -137,7 +171,12 @@ class SaleOrder(models.Model):
 
     @api.model
     def _tms_reason_text(self, code):
-        texts = {
+        return self._tms_reason_texts().get(code) or REASONS.get(code, code)
+
+    @api.model
+    def _tms_reason_texts(self):
+        """The translated wording of every engine reason code."""
+        return {
             "not_confirmed": self.env._("order not confirmed"),
             "no_delivery_date": self.env._("no delivery date"),
             "already_invoiced": self.env._("already invoiced"),
@@ -157,7 +196,6 @@ class SaleOrder(models.Model):
             "different_tax_mode": self.env._("different net/gross mode"),
             "different_period": self.env._("delivery date in another billing period"),
         }
-        return texts.get(code) or REASONS.get(code, code)
 
     # ------------------------------------------------------------------
     # Invoicing through Odoo's own pipeline
