@@ -24,23 +24,17 @@ class TmsBillingCase(TransactionCase):
         cls.tax = cls.env["account.tax"].create(
             {"name": "TMS 19%", "amount": 19.0, "type_tax_use": "sale"}
         )
-        cls.product = cls.env["product.product"].create(
-            {
-                "name": "Freight",
-                "type": "service",
-                "invoice_policy": "order",
-                "list_price": 100.0,
-                "taxes_id": [Command.set(cls.tax.ids)],
-            }
-        )
-        cls.surcharge = cls.env["product.product"].create(
-            {
-                "name": "Waiting time",
-                "type": "service",
-                "invoice_policy": "order",
-                "list_price": 40.0,
-                "taxes_id": [Command.set(cls.tax.ids)],
-            }
+        cls.product, cls.surcharge = cls.env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "type": "service",
+                    "invoice_policy": "order",
+                    "list_price": price,
+                    "taxes_id": [Command.set(cls.tax.ids)],
+                }
+                for name, price in (("Freight", 100.0), ("Waiting time", 40.0))
+            ]
         )
         cls.customer_collective = cls._customer("Nordfracht GmbH", tms_invoicing_mode="collective")
         cls.customer_single = cls._customer("Einzel AG", tms_invoicing_mode="single")
