@@ -1,0 +1,245 @@
+"""A small client of the lexoffice (Lexware Office) public API, on requests."""
+
+import threading
+import time
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+from .const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
+from .errors import (
+    AuthenticationError,
+    ConflictError,
+    LexofficeError,
+    RateLimitError,
+    ServerError,
+    UnknownOutcomeError,
+    ValidationError,
+)
+from .mapper import escape_search_name, format_timestamp, has_marker
+
+
+class RateLimiter:
+    """Spaces calls at most ``rate`` per second, across all threads of one client."""
+
+    def __init__(self, rate, clock=time.monotonic, sleep=time.sleep):
+        self.interval = 1.0 / rate if rate else 0.0
+        self._clock, self._sleep = clock, sleep
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def wait(self):
+        with self._lock:
+            now = self._clock()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            self._sleep(start - now)
+
+
+def _retry_policy(max_retries, backoff_factor):
+    # 429/502/503 mean "not performed": safe to repeat for every method. 500 and 504
+    # may hide a performed create, so only idempotent methods repeat those.
+    return Retry(
+        total=max_retries,
+        connect=max_retries,
+        read=0,
+        status=max_retries,
+        other=0,
+        status_forcelist=(429, 502, 503),
+        allowed_methods=None,
+        backoff_factor=backoff_factor,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+class LexofficeClient:
+    def __init__(
+        self,
+        api_key,
+        base_url=DEFAULT_BASE_URL,
+        timeout=(5, 35),
+        rate_limit=RATE_LIMIT,
+        max_retries=5,
+        backoff_factor=0.5,
+        session=None,
+        limiter=None,
+    ):
+        self._api_key = api_key
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout = timeout
+        self.limiter = limiter or RateLimiter(rate_limit)
+        self.session = session or requests.Session()
+        self.session.mount(
+            "http://", HTTPAdapter(max_retries=_retry_policy(max_retries, backoff_factor))
+        )
+        self.session.mount(
+            "https://", HTTPAdapter(max_retries=_retry_policy(max_retries, backoff_factor))
+        )
+
+    def __repr__(self):
+        return f"<LexofficeClient {self.base_url} key=***>"
+
+    # -- transport --------------------------------------------------------------
+
+    def _request(self, method, path, *, params=None, json=None, creates=False):
+        headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        self.limiter.wait()
+        try:
+            response = self.session.request(
+                method,
+                f"{self.base_url}{path}",
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except (requests.Timeout, requests.ConnectionError) as error:
+            if creates and not isinstance(error, requests.ConnectTimeout):
+                raise UnknownOutcomeError(
+                    f"No answer from lexoffice to {method} {path}; it may have been performed"
+                ) from None
+            raise ServerError(f"lexoffice could not be reached ({type(error).__name__})") from None
+        return self._handle(response, method, path, creates)
+
+    def _handle(self, response, method, path, creates):
+        status = response.status_code
+        if status < 300:
+            return response.json() if response.content else {}
+        message, details = _parse_error(response)
+        if status == 504 and creates:
+            raise UnknownOutcomeError(message or "Gateway timeout", status, details)
+        error_class = {
+            400: ValidationError,
+            401: AuthenticationError,
+            403: AuthenticationError,
+            404: LexofficeError,
+            406: ValidationError,
+            409: ConflictError,
+            415: ValidationError,
+            422: ValidationError,
+            429: RateLimitError,
+        }.get(status, ServerError if status >= 500 else LexofficeError)
+        raise error_class(message or f"{method} {path} failed", status, details)
+
+    # -- API ------------------------------------------------------------------
+
+    def get_profile(self):
+        return self._request("GET", "/v1/profile")
+
+    def search_contacts(self, name=None, email=None, customer=True, page=0, size=25):
+        params = {"page": page, "size": size}
+        if customer is not None:
+            params["customer"] = "true" if customer else "false"
+        if name:
+            params["name"] = escape_search_name(name)
+        if email:
+            params["email"] = escape_search_name(email)
+        return self._request("GET", "/v1/contacts", params=params)
+
+    def iter_contacts(self, name=None, email=None, customer=True, size=250):
+        page = 0
+        while True:
+            result = self.search_contacts(name, email, customer, page=page, size=size)
+            yield from result.get("content", [])
+            if result.get("last", True):
+                return
+            page += 1
+
+    def get_contact(self, contact_id):
+        return self._request("GET", f"/v1/contacts/{contact_id}")
+
+    def create_contact(self, payload):
+        return self._request("POST", "/v1/contacts", json=payload, creates=True)
+
+    def update_contact(self, contact_id, payload):
+        return self._request("PUT", f"/v1/contacts/{contact_id}", json=payload)
+
+    def create_invoice(self, payload, finalize=False):
+        params = {"finalize": "true"} if finalize else None
+        return self._request("POST", "/v1/invoices", params=params, json=payload, creates=True)
+
+    def get_invoice(self, invoice_id):
+        return self._request("GET", f"/v1/invoices/{invoice_id}")
+
+    def list_vouchers(
+        self, voucher_type="invoice", voucher_status="draft", page=0, size=250, **filters
+    ):
+        params = {
+            "voucherType": voucher_type,
+            "voucherStatus": voucher_status,
+            "page": page,
+            "size": size,
+        }
+        params.update(filters)
+        return self._request("GET", "/v1/voucherlist", params=params)
+
+    def find_invoice_by_marker(self, marker, contact_id=None, created_since=None):
+        """The draft invoice whose remark ends with ``marker``, or None.
+
+        Used after an unknown outcome, before sending again: lexoffice has no
+        reference field to search by, so the draft vouchers created since the first
+        attempt (of the contact, when known) are read back, newest first.
+        """
+        filters = {}
+        if contact_id:
+            filters["contactId"] = contact_id
+        if created_since:
+            filters["createdDateFrom"] = format_timestamp(created_since)
+        page = 0
+        while True:
+            listing = self.list_vouchers(page=page, sort="voucherDate,DESC", **filters)
+            for voucher in listing.get("content", []):
+                invoice = self.get_invoice(voucher["id"])
+                if has_marker(invoice.get("remark"), marker):
+                    return invoice
+            if listing.get("last", True):
+                return None
+            page += 1
+
+    def invoice_deeplink(self, invoice_id, app_base=DEFAULT_APP_URL, edit=False):
+        return (
+            f"{app_base.rstrip('/')}/permalink/invoices/{'edit' if edit else 'view'}/{invoice_id}"
+        )
+
+    def contact_deeplink(self, contact_id, app_base=DEFAULT_APP_URL):
+        return f"{app_base.rstrip('/')}/permalink/contacts/view/{contact_id}"
+
+
+def _parse_error(response):
+    """Message and field details from either of the API's two error formats."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.reason or "", []
+    if not isinstance(body, dict):
+        return "", []
+    details = [
+        {"field": item.get("field"), "message": item.get("message") or item.get("violation")}
+        for item in body.get("details") or []
+    ]
+    details += [
+        {"field": item.get("source"), "message": item.get("i18nKey") or item.get("type")}
+        for item in body.get("IssueList") or []
+    ]
+    return body.get("message") or body.get("error") or "", details
+
+
+def verify_webhook_signature(body, signature_b64, public_key_pem):
+    """Whether ``X-Lxo-Signature`` (RSA-SHA512, base64) signs ``body``."""
+    import base64  # noqa: PLC0415 - only webhook receivers need these
+
+    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import padding  # noqa: PLC0415
+
+    key = serialization.load_pem_public_key(public_key_pem.encode())
+    try:
+        key.verify(base64.b64decode(signature_b64), body, padding.PKCS1v15(), hashes.SHA512())
+    except (InvalidSignature, ValueError):
+        return False
+    return True

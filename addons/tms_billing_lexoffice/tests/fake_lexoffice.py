@@ -1,0 +1,518 @@
+"""A loopback fake of the lexoffice public API, for tests (standard library only).
+
+It behaves like the real API where our client depends on it: bearer authentication
+(401), JSON only (415), a token-bucket rate limit per key (429, call not performed),
+the exact timestamp format, validation errors in both of the API's formats (406 with
+``details`` for invoices, ``IssueList`` for contacts), optimistic locking (409),
+paging and name filters, and faults injected on demand, among them a 504 or a dropped
+connection after the invoice was created.
+"""
+
+import json
+import re
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$")
+TAX_TYPES = {
+    "net",
+    "gross",
+    "vatfree",
+    "intraCommunitySupply",
+    "constructionService13b",
+    "externalService13b",
+    "thirdPartyCountryService",
+    "thirdPartyCountryDelivery",
+}
+
+
+class _Bucket:
+    def __init__(self, rate):
+        self.rate, self.capacity = rate, max(rate, 1.0)
+        self.tokens, self.stamp = self.capacity, time.monotonic()
+
+    def take(self):
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class FakeLexoffice:
+    def __init__(self, api_key="test-key", rate_limit=2.0, fault_delay=1.0):
+        self.api_key = api_key
+        self.rate_limit = rate_limit
+        self.fault_delay = fault_delay  # how long "timeout_after" keeps the client waiting
+        self.contacts, self.invoices, self.requests = {}, {}, []
+        self._faults = []
+        self._bucket = _Bucket(rate_limit) if rate_limit else None
+        self._lock = threading.RLock()
+        self._numbers = iter(range(10001, 10**9))
+        self._server = None
+
+    # -- life cycle -----------------------------------------------------------
+
+    def start(self):
+        fake = self
+
+        class Handler(_Handler):
+            server_fake = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # -- test controls ----------------------------------------------------------
+
+    def inject(self, method, path_prefix, faults):
+        """Make the next matching calls fail, one fault per call, in order."""
+        with self._lock:
+            self._faults.extend((method, path_prefix, fault) for fault in faults)
+
+    def set_invoice_status(self, invoice_id, status):
+        with self._lock:
+            invoice = self.invoices[invoice_id]
+            invoice["voucherStatus"] = status
+            if status != "draft" and not invoice.get("voucherNumber"):
+                invoice["voucherNumber"] = f"RE{next(self._numbers)}"
+
+    def invoices_with_marker(self, marker):
+        """The invoices whose remark ends with our marker line."""
+        return [
+            invoice
+            for invoice in self.invoices.values()
+            if (invoice.get("remark") or "").splitlines()[-1:] == [f"Ref. {marker}"]
+        ]
+
+    def _take_fault(self, method, path):
+        with self._lock:
+            for index, (fault_method, prefix, fault) in enumerate(self._faults):
+                if fault_method == method and path.startswith(prefix):
+                    del self._faults[index]
+                    return fault
+        return None
+
+    def _allowed(self):
+        if not self._bucket:
+            return True
+        with self._lock:
+            return self._bucket.take()
+
+    # -- the API ----------------------------------------------------------------
+
+    def handle(self, method, path, query, body):
+        """Returns (status, body) for one authenticated, rate-limited call."""
+        parts = [p for p in path.split("/") if p]
+        if parts[:1] != ["v1"]:
+            return 404, {"message": "Not Found"}
+        route = parts[1:]
+        if route == ["profile"] and method == "GET":
+            return 200, {
+                "organizationId": str(uuid.uuid5(uuid.NAMESPACE_URL, self.api_key)),
+                "companyName": "Fake Spedition GmbH",
+                "taxType": "net",
+            }
+        if route == ["contacts"]:
+            if method == "POST":
+                return self._create_contact(body)
+            if method == "GET":
+                return self._list_contacts(query)
+        if len(route) == 2 and route[0] == "contacts":
+            contact = self.contacts.get(route[1])
+            if not contact:
+                return 404, {"message": "Not Found"}
+            if method == "GET":
+                return 200, contact
+            if method == "PUT":
+                return self._update_contact(contact, body)
+        if route == ["invoices"] and method == "POST":
+            return self._create_invoice(body, query.get("finalize") == ["true"])
+        if len(route) >= 2 and route[0] == "invoices":
+            invoice = self.invoices.get(route[1])
+            if not invoice:
+                return 404, {"message": "Not Found"}
+            if len(route) == 2 and method == "GET":
+                return 200, invoice
+            if route[2:] == ["file"] and method == "GET":
+                if invoice["voucherStatus"] == "draft":
+                    return 409, {"message": "Draft invoices have no document."}
+                return 200, {"documentFileId": str(uuid.uuid4())}
+        if route == ["voucherlist"] and method == "GET":
+            return self._voucherlist(query)
+        return 405 if route else 404, {"message": "Method Not Allowed"}
+
+    def _create_contact(self, body):
+        issues = []
+        if body.get("version") != 0:
+            issues.append(("missing_entity", "version"))
+        if "customer" not in (body.get("roles") or {}):
+            issues.append(("missing_entity", "roles"))
+        company, person = body.get("company"), body.get("person")
+        if bool(company) == bool(person):
+            issues.append(("invalid_value", "company"))
+        if company is not None and not company.get("name"):
+            issues.append(("missing_entity", "company.name"))
+        if person is not None and not person.get("lastName"):
+            issues.append(("missing_entity", "person.lastName"))
+        billing = (body.get("addresses") or {}).get("billing") or []
+        if len(billing) > 1:
+            issues.append(("invalid_value", "addresses.billing"))
+        if any(not address.get("countryCode") for address in billing):
+            issues.append(("missing_entity", "addresses.billing[0].countryCode"))
+        if len((body.get("emailAddresses") or {}).get("business") or []) > 1:
+            issues.append(("invalid_value", "emailAddresses.business"))
+        if issues:
+            return 406, {
+                "IssueList": [
+                    {"i18nKey": key, "source": source, "type": "validation_failure"}
+                    for key, source in issues
+                ]
+            }
+        contact_id = str(uuid.uuid4())
+        contact = dict(body, id=contact_id, version=1)
+        contact["roles"] = {"customer": {"number": next(self._numbers)}}
+        self.contacts[contact_id] = contact
+        return 200, self._created(contact_id, "contacts", 1)
+
+    def _update_contact(self, contact, body):
+        if body.get("version") != contact["version"]:
+            return 409, {"message": "Version conflict: the contact was changed meanwhile."}
+        number = contact["roles"]["customer"]["number"]
+        contact.clear()
+        contact.update(body, version=body["version"] + 1)
+        contact["roles"] = {"customer": {"number": number}}
+        return 200, self._created(contact["id"], "contacts", contact["version"])
+
+    def _list_contacts(self, query):
+        matches = list(self.contacts.values())
+        for field in ("name", "email"):
+            if field in query:
+                term = query[field][0]
+                if len(term) < 3:
+                    return 400, {"message": f"{field} needs at least 3 characters"}
+                pattern = _like_pattern(term)
+                matches = [c for c in matches if pattern.search(_contact_text(c, field))]
+        return 200, _page(matches, query)
+
+    def _create_invoice(self, body, finalize):
+        details = _invoice_violations(body)
+        if details:
+            return 406, {
+                "timestamp": _now(),
+                "status": 406,
+                "error": "Not Acceptable",
+                "path": "/v1/invoices",
+                "traceId": uuid.uuid4().hex,
+                "message": "Validation failed for request.",
+                "details": details,
+            }
+        contact_id = body["address"].get("contactId")
+        if contact_id and contact_id not in self.contacts:
+            return 406, {
+                "status": 406,
+                "message": "Validation failed for request.",
+                "details": [
+                    {
+                        "violation": "NOTFOUND",
+                        "field": "address.contactId",
+                        "message": "Kontakt existiert nicht",
+                    }
+                ],
+            }
+        invoice_id = str(uuid.uuid4())
+        invoice = dict(
+            body,
+            id=invoice_id,
+            version=1,
+            voucherStatus="draft",
+            totalPrice=_totals(body),
+            createdDate=_now(),
+        )
+        self.invoices[invoice_id] = invoice
+        if finalize:
+            self.set_invoice_status(invoice_id, "open")
+        return 201, self._created(invoice_id, "invoices", 1)
+
+    def _voucherlist(self, query):
+        if "voucherType" not in query or "voucherStatus" not in query:
+            return 400, {"message": "voucherType and voucherStatus are required"}
+        statuses = set(query["voucherStatus"][0].split(","))
+        matches = [
+            {
+                "id": i["id"],
+                "voucherType": "invoice",
+                "voucherStatus": i["voucherStatus"],
+                "voucherNumber": i.get("voucherNumber"),
+                "voucherDate": i["voucherDate"],
+                "contactId": i["address"].get("contactId"),
+                "totalAmount": i["totalPrice"]["totalGrossAmount"],
+                "createdDate": i["createdDate"],
+            }
+            for i in self.invoices.values()
+            if i["voucherStatus"] in statuses or "any" in statuses
+        ]
+        if "contactId" in query:
+            matches = [v for v in matches if v["contactId"] == query["contactId"][0]]
+        if "createdDateFrom" in query:
+            since = _parse_stamp(query["createdDateFrom"][0])
+            if since is None:
+                return 400, {"message": "createdDateFrom has the wrong format"}
+            matches = [v for v in matches if _parse_stamp(v["createdDate"]) >= since]
+        matches.sort(key=lambda v: v["createdDate"], reverse=True)
+        return 200, _page(matches, query)
+
+    def _created(self, resource_id, kind, version):
+        stamp = _now()
+        return {
+            "id": resource_id,
+            "resourceUri": f"{self.base_url}/v1/{kind}/{resource_id}",
+            "createdDate": stamp,
+            "updatedDate": stamp,
+            "version": version,
+        }
+
+
+def _now():
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+00:00"
+
+
+def _parse_stamp(value):
+    if not TIMESTAMP.match(value):
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def _page(items, query):
+    page = int(query.get("page", ["0"])[0])
+    size = min(int(query.get("size", ["25"])[0]), 250)
+    content = items[page * size : (page + 1) * size]
+    total_pages = max(1, -(-len(items) // size))
+    return {
+        "content": content,
+        "first": page == 0,
+        "last": page >= total_pages - 1,
+        "totalPages": total_pages,
+        "totalElements": len(items),
+        "numberOfElements": len(content),
+        "size": size,
+        "number": page,
+    }
+
+
+def _like_pattern(term):
+    """lexoffice's substring search: case-insensitive, ``_``/``%`` wildcards unless escaped."""
+    term = term.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    regex, index = "", 0
+    while index < len(term):
+        char = term[index]
+        if char == "\\" and index + 1 < len(term):
+            regex += re.escape(term[index + 1])
+            index += 2
+            continue
+        regex += "." if char == "_" else ".*" if char == "%" else re.escape(char)
+        index += 1
+    return re.compile(regex, re.IGNORECASE)
+
+
+def _contact_text(contact, field):
+    if field == "email":
+        return " ".join(contact.get("emailAddresses", {}).get("business", []))
+    if contact.get("company"):
+        return contact["company"]["name"]
+    person = contact.get("person", {})
+    return f"{person.get('firstName', '')} {person.get('lastName', '')}".strip()
+
+
+def _invoice_violations(body):
+    details = []
+
+    def violation(kind, field, message):
+        details.append({"violation": kind, "field": field, "message": message})
+
+    if not body.get("voucherDate"):
+        violation("NOTNULL", "voucherDate", "darf nicht leer sein")
+    elif not TIMESTAMP.match(body["voucherDate"]):
+        violation("PATTERN", "voucherDate", "ungültiges Datumsformat")
+    address = body.get("address") or {}
+    if not address:
+        violation("NOTNULL", "address", "darf nicht leer sein")
+    elif not address.get("contactId") and not (address.get("name") and address.get("countryCode")):
+        violation("NOTNULL", "address.name", "darf nicht leer sein")
+    tax_type = (body.get("taxConditions") or {}).get("taxType")
+    if tax_type not in TAX_TYPES:
+        violation("NOTNULL", "taxConditions.taxType", "ungültiger Wert")
+    if (body.get("totalPrice") or {}).get("currency") != "EUR":
+        violation("NOTNULL", "totalPrice.currency", "nur EUR")
+    items = body.get("lineItems") or []
+    if not items:
+        violation("NOTNULL", "lineItems", "darf nicht leer sein")
+    if len(items) > 300:
+        violation("SIZE", "lineItems", "höchstens 300 Positionen")
+    price_key = "grossAmount" if tax_type == "gross" else "netAmount"
+    for index, item in enumerate(items):
+        prefix = f"lineItems[{index}]"
+        if not item.get("name"):
+            violation("NOTNULL", f"{prefix}.name", "darf nicht leer sein")
+        if item.get("type") == "custom":
+            for key in ("quantity", "unitName", "unitPrice"):
+                if item.get(key) in (None, ""):
+                    violation("NOTNULL", f"{prefix}.{key}", "darf nicht leer sein")
+            price = item.get("unitPrice") or {}
+            if price.get(price_key) is None:
+                violation("NOTNULL", f"{prefix}.unitPrice.{price_key}", "darf nicht leer sein")
+            if price.get("taxRatePercentage") is None:
+                violation(
+                    "NOTNULL", f"{prefix}.unitPrice.taxRatePercentage", "darf nicht leer sein"
+                )
+            elif tax_type == "vatfree" and price["taxRatePercentage"] != 0:
+                violation("INVALID", f"{prefix}.unitPrice.taxRatePercentage", "muss 0 sein")
+            if price.get("currency") != "EUR":
+                violation("INVALID", f"{prefix}.unitPrice.currency", "nur EUR")
+        elif item.get("type") not in ("text", "service", "material"):
+            violation("INVALID", f"{prefix}.type", "ungültiger Wert")
+    shipping = body.get("shippingConditions") or {}
+    kind = shipping.get("shippingType")
+    if kind not in ("service", "serviceperiod", "delivery", "deliveryperiod", "none"):
+        violation("NOTNULL", "shippingConditions.shippingType", "ungültiger Wert")
+    elif kind != "none":
+        start = shipping.get("shippingDate")
+        if not start or not TIMESTAMP.match(start):
+            violation("NOTNULL", "shippingConditions.shippingDate", "darf nicht leer sein")
+        if kind.endswith("period"):
+            end = shipping.get("shippingEndDate")
+            if not end or not TIMESTAMP.match(end):
+                violation("NOTNULL", "shippingConditions.shippingEndDate", "darf nicht leer sein")
+            elif start and end[:10] < start[:10]:
+                violation("INVALID", "shippingConditions.shippingEndDate", "vor dem Startdatum")
+    if len(body.get("title") or "") > 25:
+        violation("SIZE", "title", "höchstens 25 Zeichen")
+    for key in ("introduction", "remark"):
+        if len(body.get(key) or "") > 2000:
+            violation("SIZE", key, "höchstens 2000 Zeichen")
+    return details
+
+
+def _totals(body):
+    tax_type = body["taxConditions"]["taxType"]
+    net = gross = 0.0
+    for item in body["lineItems"]:
+        price = item.get("unitPrice")
+        if not price:
+            continue
+        rate = price["taxRatePercentage"] / 100.0
+        factor = item["quantity"] * (1 - item.get("discountPercentage", 0) / 100.0)
+        if tax_type == "gross":
+            gross += price["grossAmount"] * factor
+            net += price["grossAmount"] * factor / (1 + rate)
+        else:
+            net += price["netAmount"] * factor
+            gross += price["netAmount"] * factor * (1 + rate)
+    return {
+        "currency": "EUR",
+        "totalNetAmount": round(net, 2),
+        "totalGrossAmount": round(gross, 2),
+        "totalTaxAmount": round(gross - net, 2),
+    }
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_fake = None
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def do_GET(self):
+        self._serve("GET")
+
+    def do_POST(self):
+        self._serve("POST")
+
+    def do_PUT(self):
+        self._serve("PUT")
+
+    def _serve(self, method):
+        fake = self.server_fake
+        url = urlsplit(self.path)
+        path, query = unquote(url.path), parse_qs(url.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+
+        def answer(status, body):
+            fake.requests.append((method, path, status))
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+            return answer(401, {"message": "Unauthorized"})
+        if not fake._allowed():
+            return answer(
+                429, {"status": 429, "error": "Too Many Requests", "message": "Rate limit exceeded"}
+            )
+        fault = fake._take_fault(method, path)
+        if fault in ("429", "500", "502", "503", "504_before"):
+            status = int(fault[:3])
+            return answer(
+                status,
+                {"message": "Endpoint request timed out"}
+                if status == 504
+                else {"status": status, "message": "injected fault"},
+            )
+        if method in ("POST", "PUT") and not (self.headers.get("Content-Type") or "").startswith(
+            "application/json"
+        ):
+            return answer(
+                415,
+                {
+                    "status": 415,
+                    "error": "Unsupported Media Type",
+                    "message": "Content type not supported",
+                },
+            )
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            return answer(400, {"status": 400, "message": "Malformed JSON"})
+        with fake._lock:
+            status, result = fake.handle(method, path, query, body)
+        if fault == "504_after":
+            return answer(504, {"message": "Endpoint request timed out"})
+        if fault == "drop_after":
+            fake.requests.append((method, path, "dropped"))
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return None
+        if fault == "timeout_after":
+            time.sleep(fake.fault_delay)
+            fake.requests.append((method, path, "late"))
+            self.close_connection = True
+            return None
+        return answer(status, result)

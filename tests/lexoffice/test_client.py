@@ -1,0 +1,158 @@
+import base64
+
+import pytest
+import requests
+from fake_lexoffice import FakeLexoffice
+from lexoffice_api import (
+    AuthenticationError,
+    ConflictError,
+    LexofficeClient,
+    RateLimiter,
+    UnknownOutcomeError,
+    ValidationError,
+    build_contact_payload,
+    build_invoice_payload,
+    verify_webhook_signature,
+)
+
+
+def test_profile_and_auth(fake, client):
+    assert client.get_profile()["companyName"] == "Fake Spedition GmbH"
+    wrong = LexofficeClient("secret-wrong-key", base_url=fake.base_url, rate_limit=0)
+    with pytest.raises(AuthenticationError) as caught:
+        wrong.get_profile()
+    assert caught.value.status == 401
+    assert "secret-wrong-key" not in str(caught.value)
+    assert "secret-wrong-key" not in repr(wrong)
+
+
+def test_contacts_create_search_and_page(fake, client):
+    for name in ("Müller & Söhne GmbH", "Mueller Logistik", "50%_Fracht KG", "Nordfracht"):
+        created = client.create_contact(
+            build_contact_payload({"is_company": True, "name": name, "country_code": "DE"})
+        )
+        assert created["version"] == 1
+    found = client.search_contacts(name="Müller & Söhne")["content"]
+    assert [c["company"]["name"] for c in found] == ["Müller & Söhne GmbH"]
+    assert [c["company"]["name"] for c in client.search_contacts(name="50%_F")["content"]] == [
+        "50%_Fracht KG"
+    ]
+    assert client.search_contacts(name="50xxFracht")["content"] == []
+    contact = client.get_contact(found[0]["id"])
+    assert contact["roles"]["customer"]["number"] > 10000
+    assert len(list(client.iter_contacts(size=2))) == 4
+
+
+def test_contact_validation_uses_the_issue_list(client):
+    with pytest.raises(ValidationError) as caught:
+        client.create_contact({"version": 0, "roles": {"customer": {}}, "company": {"name": ""}})
+    assert caught.value.status == 406
+    assert {"field": "company.name", "message": "missing_entity"} in caught.value.details
+    assert "company.name" in str(caught.value)
+
+
+def test_version_conflict(client):
+    created = client.create_contact(build_contact_payload({"is_company": True, "name": "Alt"}))
+    contact = client.get_contact(created["id"])
+    client.update_contact(created["id"], dict(contact, company={"name": "Neu"}))
+    with pytest.raises(ConflictError):
+        client.update_contact(created["id"], dict(contact, company={"name": "Zu spät"}))
+
+
+def test_invoice_draft_and_status(fake, client, draft):
+    created = client.create_invoice(build_invoice_payload(draft))
+    invoice = client.get_invoice(created["id"])
+    assert invoice["voucherStatus"] == "draft"
+    assert invoice["totalPrice"]["totalNetAmount"] == round(480 + 2 * 250.5 * 0.9, 2)
+    fake.set_invoice_status(created["id"], "open")
+    assert client.get_invoice(created["id"])["voucherNumber"].startswith("RE")
+    assert client.invoice_deeplink(created["id"]).endswith(
+        f"/permalink/invoices/view/{created['id']}"
+    )
+
+
+def test_invoice_validation_details(client, draft):
+    payload = build_invoice_payload(draft)
+    del payload["lineItems"][0]["unitPrice"]["taxRatePercentage"]
+    with pytest.raises(ValidationError) as caught:
+        client.create_invoice(payload)
+    assert caught.value.details[0]["field"] == "lineItems[0].unitPrice.taxRatePercentage"
+    assert caught.value.details[0]["message"] == "darf nicht leer sein"
+
+
+def test_missing_content_type_gets_415(fake):
+    response = requests.post(
+        f"{fake.base_url}/v1/invoices",
+        data=b"{}",
+        headers={"Authorization": "Bearer test-key"},
+        timeout=5,
+    )
+    assert response.status_code == 415
+
+
+def test_429_and_503_are_retried(fake, client):
+    fake.inject("GET", "/v1/profile", ["429", "503", "429"])
+    assert client.get_profile()["companyName"]
+    assert [status for _, path, status in fake.requests if path == "/v1/profile"] == [
+        429,
+        503,
+        429,
+        200,
+    ]
+
+
+def test_post_500_is_not_repeated_blindly(fake, client, draft):
+    fake.inject("POST", "/v1/invoices", ["500"])
+    with pytest.raises(Exception, match="500"):
+        client.create_invoice(build_invoice_payload(draft))
+    assert len([r for r in fake.requests if r[0] == "POST"]) == 1
+
+
+@pytest.mark.parametrize("fault", ["504_after", "drop_after", "timeout_after"])
+def test_unknown_outcome_is_resolved_by_the_marker(fake, client, draft, fault):
+    fake.inject("POST", "/v1/invoices", [fault])
+    with pytest.raises(UnknownOutcomeError):
+        client.create_invoice(build_invoice_payload(draft))
+    found = client.find_invoice_by_marker(draft["marker"])
+    assert found is not None
+    assert len(fake.invoices_with_marker(draft["marker"])) == 1
+    assert client.find_invoice_by_marker("TMS-not-sent") is None
+
+
+def test_rate_limiter_keeps_the_client_within_the_real_limit():
+    with FakeLexoffice(rate_limit=2.0) as fake:
+        client = LexofficeClient("test-key", base_url=fake.base_url, rate_limit=2.0)
+        for _ in range(6):
+            client.get_profile()
+        assert [status for *_, status in fake.requests] == [200] * 6
+
+
+def test_rate_limiter_spaces_calls_with_an_injected_clock():
+    now = [100.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = RateLimiter(2.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        limiter.wait()
+    assert slept == [0.5, 0.5, 0.5, 0.5]
+
+
+def test_webhook_signature():
+    rsa = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.rsa")
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import padding  # noqa: PLC0415
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    body = b'{"eventType":"invoice.status.changed","resourceId":"x"}'
+    signature = base64.b64encode(key.sign(body, padding.PKCS1v15(), hashes.SHA512())).decode()
+    assert verify_webhook_signature(body, signature, pem)
+    assert not verify_webhook_signature(body + b" ", signature, pem)
