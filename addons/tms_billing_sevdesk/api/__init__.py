@@ -1,0 +1,37 @@
+"""Odoo-free sevDesk API client and payload mapper."""
+
+from .client import SevdeskClient
+from .errors import (
+    AuthenticationError,
+    MappingError,
+    NotFoundError,
+    ServerError,
+    SevdeskError,
+    UnknownOutcomeError,
+    ValidationError,
+)
+from .mapper import (
+    build_contact_address_payload,
+    build_contact_payload,
+    build_email_payload,
+    build_save_invoice_payload,
+    format_date,
+    parse_invoice_status,
+)
+
+__all__ = [
+    "AuthenticationError",
+    "MappingError",
+    "NotFoundError",
+    "ServerError",
+    "SevdeskClient",
+    "SevdeskError",
+    "UnknownOutcomeError",
+    "ValidationError",
+    "build_contact_address_payload",
+    "build_contact_payload",
+    "build_email_payload",
+    "build_save_invoice_payload",
+    "format_date",
+    "parse_invoice_status",
+]

@@ -1,0 +1,165 @@
+"""A small client of the sevDesk API, on requests."""
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+from .errors import (
+    AuthenticationError,
+    NotFoundError,
+    ServerError,
+    SevdeskError,
+    UnknownOutcomeError,
+    ValidationError,
+)
+from .mapper import build_contact_address_payload, build_contact_payload, build_email_payload
+
+DEFAULT_BASE_URL = "https://my.sevdesk.de/api/v1"
+DEFAULT_APP_URL = "https://my.sevdesk.de"
+
+
+def _retry_policy(max_retries, backoff_factor):
+    # Only reads are repeated: a create is never sent twice blindly, and no 4xx is
+    # repeated at all, since sevDesk may block a token that keeps failing.
+    return Retry(
+        total=max_retries,
+        connect=max_retries,
+        read=max_retries,
+        status=max_retries,
+        other=0,
+        status_forcelist=(429, 502, 503, 504),
+        allowed_methods=frozenset({"GET"}),
+        backoff_factor=backoff_factor,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+class SevdeskClient:
+    def __init__(
+        self,
+        token,
+        base_url=DEFAULT_BASE_URL,
+        timeout=(5, 30),
+        max_retries=3,
+        backoff_factor=0.5,
+        session=None,
+    ):
+        self._token = token
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        adapter = HTTPAdapter(max_retries=_retry_policy(max_retries, backoff_factor))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def __repr__(self):
+        return f"<SevdeskClient {self.base_url} token=***>"
+
+    def _request(self, method, path, *, params=None, json=None):
+        headers = {"Authorization": self._token, "Accept": "application/json"}
+        creates = method == "POST"
+        try:
+            response = self.session.request(
+                method,
+                f"{self.base_url}{path}",
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=self.timeout,
+            )
+        except (requests.Timeout, requests.ConnectionError) as error:
+            if creates and not isinstance(error, requests.ConnectTimeout):
+                raise UnknownOutcomeError(
+                    f"No answer from sevDesk to {method} {path}; it may have been saved"
+                ) from None
+            raise ServerError(f"sevDesk could not be reached ({type(error).__name__})") from None
+        status = response.status_code
+        if status < 300:
+            body = response.json() if response.content else {}
+            return body.get("objects", body) if isinstance(body, dict) else body
+        message, exception_uuid = _parse_error(response)
+        if creates and status in (502, 504):
+            raise UnknownOutcomeError(message or "Gateway error", status, exception_uuid)
+        if status in (401, 403):
+            error_class = AuthenticationError
+        elif status == 404:
+            error_class = NotFoundError
+        elif status in (400, 422) or (status == 500 and message):
+            # sevDesk answers some validation errors with a 500 and a message.
+            error_class = ValidationError
+        elif status >= 500:
+            error_class = ServerError
+        else:
+            error_class = SevdeskError
+        raise error_class(message or f"{method} {path} failed", status, exception_uuid)
+
+    # -- API ------------------------------------------------------------------
+
+    def get_bookkeeping_version(self):
+        return str(self._request("GET", "/Tools/bookkeepingSystemVersion")["version"])
+
+    def search_contacts(self, name=None, customer_number=None, limit=50, offset=0):
+        params = {"depth": 1, "limit": limit, "offset": offset}
+        if name:
+            params["name"] = name
+        if customer_number:
+            params["customerNumber"] = customer_number
+        return self._request("GET", "/Contact", params=params)
+
+    def get_next_customer_number(self):
+        return str(self._request("GET", "/Contact/Factory/getNextCustomerNumber"))
+
+    def create_contact(self, payload):
+        return self._request("POST", "/Contact", json=payload)
+
+    def create_contact_address(self, payload):
+        return self._request("POST", "/ContactAddress", json=payload)
+
+    def create_communication_way(self, payload):
+        return self._request("POST", "/CommunicationWay", json=payload)
+
+    def create_customer(self, contact, country_ids=None):
+        """Contact, then its address and email (separate calls); returns the contact."""
+        created = self.create_contact(build_contact_payload(contact))
+        if contact.get("street") or contact.get("city"):
+            self.create_contact_address(
+                build_contact_address_payload(created["id"], contact, country_ids)
+            )
+        if contact.get("email"):
+            self.create_communication_way(build_email_payload(created["id"], contact["email"]))
+        return created
+
+    def save_invoice(self, payload):
+        return self._request("POST", "/Invoice/Factory/saveInvoice", json=payload)["invoice"]
+
+    def get_invoice(self, invoice_id):
+        return self._request("GET", f"/Invoice/{invoice_id}")[0]
+
+    def find_invoice_by_marker(self, marker, contact_id=None):
+        """The invoice whose ``customerInternalNote`` is ``marker``, or None."""
+        params = {"status": 100, "limit": 1000}
+        if contact_id:
+            params.update({"contact[id]": contact_id, "contact[objectName]": "Contact"})
+        for invoice in self._request("GET", "/Invoice", params=params):
+            if invoice.get("customerInternalNote") == marker:
+                return invoice
+        return None
+
+    def get_invoice_pdf(self, invoice_id):
+        params = {"download": "true", "preventSendBy": "true"}
+        return self._request("GET", f"/Invoice/{invoice_id}/getPdf", params=params)
+
+    def invoice_web_url(self, invoice_id, app_base=DEFAULT_APP_URL):
+        return f"{app_base.rstrip('/')}/fi/detail/type/RE/id/{invoice_id}"
+
+
+def _parse_error(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return "", None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return "", None
+    return error.get("message") or "", error.get("exceptionUUID")

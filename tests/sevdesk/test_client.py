@@ -1,0 +1,96 @@
+import pytest
+from sevdesk_api import (
+    AuthenticationError,
+    ServerError,
+    SevdeskClient,
+    UnknownOutcomeError,
+    ValidationError,
+    build_save_invoice_payload,
+    parse_invoice_status,
+)
+
+
+def test_raw_token_auth_and_no_leak(fake):
+    assert SevdeskClient("test-token", base_url=fake.base_url).get_bookkeeping_version() == "2.0"
+    wrong = SevdeskClient("secret-token-x", base_url=fake.base_url)
+    with pytest.raises(AuthenticationError) as caught:
+        wrong.get_bookkeeping_version()
+    assert "secret-token-x" not in str(caught.value)
+    assert "secret-token-x" not in repr(wrong)
+    assert len([r for r in fake.requests if r[2] == 401]) == 1  # never repeated
+
+
+def test_create_customer_takes_three_calls_and_search_needs_depth(fake, client):
+    person = client.create_customer(
+        {
+            "is_company": False,
+            "name": "Anna Schulz",
+            "city": "Köln",
+            "country_code": "DE",
+            "email": "anna@example.com",
+        }
+    )
+    assert [r[1] for r in fake.requests if r[0] == "POST"] == [
+        "/api/v1/Contact",
+        "/api/v1/ContactAddress",
+        "/api/v1/CommunicationWay",
+    ]
+    assert isinstance(person["id"], str)
+    assert [c["id"] for c in client.search_contacts(name="schulz")] == [person["id"]]
+    hidden = client._request("GET", "/Contact", params={"name": "schulz"})
+    assert hidden == []
+    assert client.search_contacts(customer_number=person["customerNumber"])[0]["id"] == person["id"]
+    assert client.get_next_customer_number().isdigit()
+
+
+def test_save_invoice_and_poll_status(fake, client, draft, settings):
+    invoice = client.save_invoice(build_save_invoice_payload(draft, **settings))
+    assert invoice["status"] == "100"
+    assert invoice["invoiceNumber"].startswith("RE-")
+    assert parse_invoice_status(client.get_invoice(invoice["id"]))["status"] == "draft"
+    for code, name in ((200, "open"), (750, "partially_paid"), (1000, "paid")):
+        fake.set_invoice_status(invoice["id"], code)
+        assert parse_invoice_status(client.get_invoice(invoice["id"]))["status"] == name
+    client.get_invoice_pdf(invoice["id"])
+    assert fake.pdf_sent == set()
+    assert client.invoice_web_url(invoice["id"]).endswith(f"/fi/detail/type/RE/id/{invoice['id']}")
+
+
+def test_rule_rate_mismatch_is_a_validation_error(fake, client, draft, settings):
+    payload = build_save_invoice_payload(draft, **settings)
+    payload["invoice"]["taxRule"]["id"] = "11"
+    with pytest.raises(ValidationError, match="Tax rate does not match"):
+        client.save_invoice(payload)
+    payload = build_save_invoice_payload(draft, **settings)
+    payload["invoicePosSave"][0]["name"] = ""
+    with pytest.raises(ValidationError, match="name must not be empty") as caught:
+        client.save_invoice(payload)
+    assert caught.value.status == 500
+
+
+def test_wrong_key_order_is_refused(client, draft, settings):
+    payload = dict(build_save_invoice_payload(draft, **settings))
+    reordered = {"invoicePosSave": payload.pop("invoicePosSave"), **payload}
+    with pytest.raises(ValidationError, match="expects the keys"):
+        client._request("POST", "/Invoice/Factory/saveInvoice", json=reordered)
+
+
+def test_gets_are_retried_but_posts_are_not(fake, client, draft, settings):
+    fake.inject("GET", "/Tools", ["503", "502"])
+    assert client.get_bookkeeping_version() == "2.0"
+    assert [r[2] for r in fake.requests if "Tools" in r[1]] == [503, 502, 200]
+    fake.inject("POST", "/Invoice/Factory", ["500"])
+    with pytest.raises(ServerError):
+        client.save_invoice(build_save_invoice_payload(draft, **settings))
+    assert len([r for r in fake.requests if "saveInvoice" in r[1]]) == 1
+
+
+@pytest.mark.parametrize("fault", ["504_after", "drop_after", "timeout_after"])
+def test_unknown_outcome_is_resolved_by_the_marker(fake, client, draft, settings, fault):
+    fake.inject("POST", "/Invoice/Factory", [fault])
+    with pytest.raises(UnknownOutcomeError):
+        client.save_invoice(build_save_invoice_payload(draft, **settings))
+    found = client.find_invoice_by_marker(draft["marker"], contact_id=draft["contact_id"])
+    assert found["customerInternalNote"] == draft["marker"]
+    assert len(fake.invoices_with_marker(draft["marker"])) == 1
+    assert client.find_invoice_by_marker("TMS-never-sent") is None

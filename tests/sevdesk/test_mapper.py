@@ -1,0 +1,85 @@
+from datetime import date
+
+import pytest
+from sevdesk_api import MappingError, build_contact_payload, build_save_invoice_payload
+
+
+def test_keys_come_in_the_required_order(draft, settings):
+    payload = build_save_invoice_payload(draft, **settings)
+    assert list(payload) == [
+        "invoice",
+        "invoicePosSave",
+        "invoicePosDelete",
+        "discountSave",
+        "discountDelete",
+        "takeDefaultAddress",
+    ]
+
+
+def test_invoice_fields(draft, settings):
+    invoice = build_save_invoice_payload(draft, **settings)["invoice"]
+    assert invoice["status"] == 100
+    assert invoice["invoiceType"] == "RE"
+    assert invoice["invoiceDate"] == "02.11.2026"
+    assert invoice["deliveryDate"] == "01.10.2026"
+    assert invoice["deliveryDateUntil"] == "31.10.2026"
+    assert invoice["taxRule"] == {"id": "1", "objectName": "TaxRule"}
+    assert "taxType" not in invoice
+    assert invoice["contactPerson"] == {"id": "77", "objectName": "SevUser"}
+    assert invoice["customerInternalNote"] == "TMS-sev-1"
+    assert invoice["timeToPay"] == 14
+    assert invoice["showNet"] is True
+    assert invoice["address"] == "Nordfracht GmbH\nAm Kai 1\n20457 Hamburg"
+
+
+def test_positions_units_and_numbers(draft, settings):
+    positions = build_save_invoice_payload(draft, **settings)["invoicePosSave"]
+    assert [p["positionNumber"] for p in positions] == [0, 1]
+    assert [p["unity"]["id"] for p in positions] == [1, 9]
+    assert positions[0]["price"] == 480.0
+    assert positions[0]["text"].startswith("POD")
+
+
+def test_gross_mode(draft, settings):
+    draft["tax_mode"] = "gross"
+    payload = build_save_invoice_payload(draft, **settings)
+    assert payload["invoice"]["showNet"] is False
+    position = payload["invoicePosSave"][0]
+    assert position["priceGross"] == 480.0
+    assert position["price"] == pytest.approx(480.0 / 1.19, abs=1e-4)
+
+
+def test_legacy_accounts_get_a_tax_type(draft, settings):
+    invoice = build_save_invoice_payload(draft, bookkeeping_version="1.0", **settings)["invoice"]
+    assert "taxRule" not in invoice
+    assert invoice["taxType"] == "default"
+    assert invoice["taxRate"] == 19.0
+
+
+@pytest.mark.parametrize(
+    ("change", "kwargs", "message"),
+    [
+        ({}, {"tax_rule": "11"}, "does not allow"),
+        ({}, {"tax_rule": "99"}, "Unknown sevDesk tax rule"),
+        ({"period_end": date(2026, 11, 5)}, {}, "after its invoice date"),
+        ({"contact_id": None}, {}, "not linked"),
+        ({"lines": []}, {}, "at least one line"),
+    ],
+)
+def test_bad_drafts_are_refused_before_sending(draft, settings, change, kwargs, message):
+    draft.update(change)
+    with pytest.raises(MappingError, match=message):
+        build_save_invoice_payload(draft, **settings, **kwargs)
+
+
+def test_contact_payloads():
+    company = build_contact_payload({"is_company": True, "name": "Nordfracht", "vat": "DE1"})
+    assert company == {
+        "category": {"id": 3, "objectName": "Category"},
+        "status": 1000,
+        "name": "Nordfracht",
+        "vatNumber": "DE1",
+    }
+    person = build_contact_payload({"is_company": False, "name": "Anna Schulz"})
+    assert (person["surename"], person["familyname"]) == ("Anna", "Schulz")
+    assert "name" not in person
