@@ -72,7 +72,8 @@ def test_manifest_lists_existing_files(addon):
 
 @pytest.mark.parametrize("addon", ADDONS, ids=lambda p: p.name)
 def test_every_model_has_access_rules(addon):
-    csv = (addon / "security" / "ir.model.access.csv").read_text()
+    csv_path = addon / "security" / "ir.model.access.csv"
+    csv = csv_path.read_text() if csv_path.exists() else ""
     for path in [*addon.glob("models/*.py"), *addon.glob("wizards/*.py")]:
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):

@@ -35,3 +35,19 @@ POLICY_FIELDS = (
     "tms_unit_name",
     "tms_invoice_note",
 )
+EXPORT_STATES = [
+    ("to_send", "To send"),
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+]
+# The invoice's state in the external system, whatever the provider calls it.
+EXTERNAL_STATES = [
+    ("draft", "Draft"),
+    ("open", "Open"),
+    ("partially_paid", "Partially paid"),
+    ("paid", "Paid"),
+    ("voided", "Voided"),
+    ("cancelled", "Cancelled"),
+]
+EXTERNAL_FINAL_STATES = ("paid", "voided", "cancelled")

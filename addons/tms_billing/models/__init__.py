@@ -2,6 +2,9 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import tms_billing_event
+from . import tms_billing_backend
+from . import tms_billing_partner_link
+from . import tms_billing_export
 from . import sale_order
 from . import sale_order_line
 from . import account_move

@@ -1,4 +1,6 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 from ..const import LINE_MODES, TAX_MODES
 
@@ -24,6 +26,9 @@ class AccountMove(models.Model):
         compute="_compute_tms_order_ids",
     )
     tms_order_count = fields.Integer(compute="_compute_tms_order_ids")
+    tms_export_ids = fields.One2many(
+        "tms.billing.export", "move_id", string="Accounting System Exports", readonly=True
+    )
 
     @api.depends("line_ids.sale_line_ids")
     def _compute_tms_order_ids(self):
@@ -60,4 +65,85 @@ class AccountMove(models.Model):
             "res_model": "sale.order",
             "view_mode": "list,form",
             "domain": [("id", "in", self.tms_order_ids.ids)],
+        }
+
+    # -- exports to accounting systems ----------------------------------------
+
+    def action_tms_send_exports(self):
+        """Send these invoices to their companies' accounting systems now."""
+        moves = self.filtered(lambda move: move.state != "cancel" and move.is_sale_document())
+        if not moves:
+            raise UserError(self.env._("Only customer invoices that are not cancelled are sent."))
+        exports = self.env["tms.billing.export"]._tms_queue(moves)
+        if not exports:
+            raise UserError(
+                self.env._(
+                    "No accounting system is configured for %(companies)s.",
+                    companies=", ".join(moves.company_id.mapped("name")),
+                )
+            )
+        return exports.action_send()
+
+    def action_tms_refresh_export_status(self):
+        self.tms_export_ids._tms_refresh_status()
+
+    def action_tms_open_export(self):
+        self.ensure_one()
+        return self.tms_export_ids.filtered("external_url")[:1].action_open_external()
+
+    def _tms_prepare_export_draft(self, export):
+        """This invoice as the plain draft every provider's mapper takes."""
+        self.ensure_one()
+        if self.state == "cancel" or self.move_type != "out_invoice":
+            raise UserError(
+                self.env._(
+                    "%(invoice)s is not an open customer invoice.", invoice=self.display_name
+                )
+            )
+        backend = export.backend_id
+        partner = self.commercial_partner_id
+        contact_id = backend._tms_external_ref(partner)
+        if not contact_id and backend.auto_create_contacts:
+            link = self.env["tms.billing.partner.link"]._tms_create_contact(partner, backend)
+            contact_id = link.external_id
+        if not contact_id and backend._tms_requires_contact():
+            raise UserError(
+                self.env._(
+                    "%(customer)s is not linked to a contact in %(backend)s: link it on the "
+                    "customer's Transport Billing page.",
+                    customer=partner.display_name,
+                    backend=backend.name,
+                )
+            )
+        address = self.partner_id
+        gross = self.tms_tax_mode == "gross"
+        term = self.invoice_payment_term_id
+        return {
+            "marker": export.marker,
+            "reference": self.ref or self.invoice_origin or None,
+            "invoice_date": self.invoice_date or fields.Date.context_today(self),
+            "currency": self.currency_id.name,
+            "tax_mode": self.tms_tax_mode or "net",
+            "period_start": self.tms_period_start or None,
+            "period_end": self.tms_period_end or None,
+            "delivery_date": self.delivery_date or None,
+            "title": None,
+            "introduction": self.invoice_origin or None,
+            "remark": html2plaintext(self.narration).strip() if self.narration else None,
+            "payment_term": term
+            and {"label": term.name, "days": max(term.line_ids.mapped("nb_days") or [0])},
+            "timezone": self.env.user.tz or "Europe/Berlin",
+            "contact_id": contact_id or None,
+            "address": {
+                "name": address.commercial_company_name or address.name,
+                "street": ", ".join(filter(None, [address.street, address.street2])) or None,
+                "zip": address.zip or None,
+                "city": address.city or None,
+                "country_code": address.country_id.code or None,
+            },
+            "lines": [
+                line._tms_prepare_export_line(gross)
+                for line in self.invoice_line_ids
+                if line.display_type == "product"
+            ],
         }

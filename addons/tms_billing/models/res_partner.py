@@ -14,6 +14,9 @@ class ResPartner(models.Model):
     tms_tax_mode = fields.Selection(TAX_MODES, string="Net/Gross Mode")
     tms_unit_name = fields.Char(string="Transport Unit Name")
     tms_invoice_note = fields.Html(string="Transport Invoice Note")
+    tms_partner_link_ids = fields.One2many(
+        "tms.billing.partner.link", "partner_id", string="Accounting System Links"
+    )
 
     def _commercial_fields(self):
         return super()._commercial_fields() + list(POLICY_FIELDS)
@@ -32,3 +35,12 @@ class ResPartner(models.Model):
             line_mode=settings["tms_line_mode"],
             tax_mode=settings["tms_tax_mode"],
         )
+
+    def action_tms_link_contact(self):
+        """Find or create this customer's contact in an accounting system."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tms_billing.tms_billing_contact_wizard_action"
+        )
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

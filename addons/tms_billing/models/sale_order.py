@@ -292,6 +292,7 @@ class SaleOrder(models.Model):
         finally:
             self.env.cr.cache.pop("tms_billing_run_memo", None)
         billable._tms_log_invoiced(moves)
+        self.env["tms.billing.export"]._tms_queue_auto(moves)
         return moves, plan
 
     def _prepare_invoice(self):

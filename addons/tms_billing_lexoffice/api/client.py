@@ -178,28 +178,40 @@ class LexofficeClient:
         params.update(filters)
         return self._request("GET", "/v1/voucherlist", params=params)
 
-    def find_invoice_by_marker(self, marker, contact_id=None, created_since=None):
+    def find_invoice_by_marker(
+        self, marker, contact_id=None, created_since=None, expected_total=None
+    ):
         """The draft invoice whose remark ends with ``marker``, or None.
 
         Used after an unknown outcome, before sending again: lexoffice has no
         reference field to search by, so the draft vouchers created since the first
-        attempt (of the contact, when known) are read back, newest first.
+        attempt (of the contact, when known) are read back one by one. Those whose
+        total is ``expected_total`` are read first; the others are still read, since
+        a total computed differently must not lead to a duplicate.
         """
         filters = {}
         if contact_id:
             filters["contactId"] = contact_id
         if created_since:
             filters["createdDateFrom"] = format_timestamp(created_since)
-        page = 0
+        vouchers, page = [], 0
         while True:
-            listing = self.list_vouchers(page=page, sort="voucherDate,DESC", **filters)
-            for voucher in listing.get("content", []):
-                invoice = self.get_invoice(voucher["id"])
-                if has_marker(invoice.get("remark"), marker):
-                    return invoice
+            listing = self.list_vouchers(page=page, sort="createdDate,DESC", **filters)
+            vouchers += listing.get("content", [])
             if listing.get("last", True):
-                return None
+                break
             page += 1
+        if expected_total is not None:
+            vouchers.sort(
+                key=lambda voucher: (
+                    abs((voucher.get("totalAmount") or 0.0) - expected_total) >= 0.01
+                )
+            )
+        for voucher in vouchers:
+            invoice = self.get_invoice(voucher["id"])
+            if has_marker(invoice.get("remark"), marker):
+                return invoice
+        return None
 
     def invoice_deeplink(self, invoice_id, app_base=DEFAULT_APP_URL, edit=False):
         return (

@@ -87,6 +87,14 @@ class FakeLexoffice:
 
     # -- test controls ----------------------------------------------------------
 
+    def reset(self):
+        """Forget all data, calls and pending faults (between tests)."""
+        with self._lock:
+            self.contacts.clear()
+            self.invoices.clear()
+            self.requests.clear()
+            self._faults.clear()
+
     def inject(self, method, path_prefix, faults):
         """Make the next matching calls fail, one fault per call, in order."""
         with self._lock:
@@ -440,6 +448,8 @@ def _totals(body):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stalls
+
     server_fake = None
     protocol_version = "HTTP/1.1"
 

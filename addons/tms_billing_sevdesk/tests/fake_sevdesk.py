@@ -238,6 +238,8 @@ def _parse_date(value):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stalls
+
     server_fake = None
     protocol_version = "HTTP/1.1"
 

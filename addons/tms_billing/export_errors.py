@@ -1,0 +1,43 @@
+"""What a provider tells the export ledger when a call goes wrong.
+
+Provider addons turn their clients' exceptions into these; the ledger decides from the
+class alone whether to retry, and whether the invoice may already exist remotely.
+"""
+
+
+class ExportError(Exception):
+    """A push or look-up failed; worth retrying later with backoff."""
+
+    retry = True
+    outcome_unknown = False
+
+    def __init__(self, message, details=None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+    def __str__(self):
+        return "\n".join([self.message, *self.details])
+
+
+class ExportRejected(ExportError):
+    """The provider refused the data (validation, conflict, mapping): retrying the same
+    payload would fail again, so it waits for a user to fix the cause."""
+
+    retry = False
+
+
+class ExportAuthFailed(ExportRejected):
+    """The credentials were refused; a retry loop could get the key blocked."""
+
+
+class ExportOutcomeUnknown(ExportError):
+    """No answer to a create call (timeout, 504, dropped connection): the invoice may
+    exist remotely, so the next attempt looks for it before sending again."""
+
+    outcome_unknown = True
+
+
+def retry_delay(attempts, base=60, cap=6 * 3600):
+    """Seconds to wait before attempt ``attempts + 1``: 1, 2, 4 ... minutes, at most 6 h."""
+    return min(cap, base * 2 ** max(0, attempts - 1))

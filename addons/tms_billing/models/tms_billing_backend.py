@@ -1,0 +1,209 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..export_errors import ExportError
+
+
+class TmsBillingBackend(models.Model):
+    """A connection to an external accounting system (one provider, one company).
+
+    Provider addons add their value to ``provider`` and implement the ``_tms_*`` hooks
+    below for it, returning early for other providers (as Odoo's payment providers do).
+    """
+
+    _name = "tms.billing.backend"
+    _description = "Accounting System Connection"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=False)
+    sequence = fields.Integer(default=10)
+    provider = fields.Selection([("none", "No provider")], required=True, default="none")
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    active = fields.Boolean(default=True)
+    api_url = fields.Char(
+        string="API URL",
+        compute="_compute_urls",
+        store=True,
+        readonly=False,
+        help="The provider's API base URL; point it at a sandbox to test.",
+    )
+    app_url = fields.Char(
+        string="Web App URL",
+        compute="_compute_urls",
+        store=True,
+        readonly=False,
+        help="Where the provider's web application opens invoices and contacts.",
+    )
+    timeout = fields.Float(
+        string="Timeout (s)",
+        default=35.0,
+        help="How long to wait for an answer before the outcome of a call counts as unknown.",
+    )
+    api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
+    auto_push = fields.Boolean(
+        string="Push Invoices Automatically",
+        help="Send every new transport invoice of this company as a draft.",
+    )
+    auto_create_contacts = fields.Boolean(
+        string="Create Missing Contacts",
+        help="When an invoice's customer is not linked yet, create the contact in the "
+        "external system instead of failing the push.",
+    )
+    link_ids = fields.One2many("tms.billing.partner.link", "backend_id", string="Customer Links")
+    export_ids = fields.One2many("tms.billing.export", "backend_id", string="Exports")
+    link_count = fields.Integer(compute="_compute_counts")
+    export_failed_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("provider")
+    def _compute_urls(self):
+        for backend in self:
+            urls = backend._tms_default_urls()
+            backend.api_url = urls.get("api_url") or backend.api_url
+            backend.app_url = urls.get("app_url") or backend.app_url
+
+    def _compute_counts(self):
+        links = dict(
+            self.env["tms.billing.partner.link"]._read_group(
+                [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
+            )
+        )
+        failed = dict(
+            self.env["tms.billing.export"]._read_group(
+                [("backend_id", "in", self.ids), ("state", "=", "failed")],
+                ["backend_id"],
+                ["__count"],
+            )
+        )
+        for backend in self:
+            backend.link_count = links.get(backend, 0)
+            backend.export_failed_count = failed.get(backend, 0)
+
+    # -- actions ----------------------------------------------------------------
+
+    def action_test_connection(self):
+        self.ensure_one()
+        account = self._tms_call(self._tms_test_connection)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Connection works"),
+                "message": self.env._(
+                    "%(backend)s answers: %(account)s", backend=self.name, account=account
+                ),
+            },
+        }
+
+    def action_view_exports(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tms_billing.tms_billing_export_action"
+        )
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"search_default_filter_failed": 1}
+        return action
+
+    def action_view_links(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tms_billing.tms_billing_partner_link_action"
+        )
+        action["domain"] = [("backend_id", "=", self.id)]
+        return action
+
+    # -- helpers for the hooks --------------------------------------------------
+
+    def _tms_call(self, method, *args):
+        """Run a hook for the UI: provider errors become a translated UserError."""
+        try:
+            return method(*args)
+        except ExportError as error:
+            raise UserError(
+                self.env._("%(backend)s: %(error)s", backend=self.name, error=error)
+            ) from None
+
+    def _tms_get_api_key(self):
+        self.ensure_one()
+        key = self.sudo().api_key
+        if not key:
+            raise UserError(self.env._("%(backend)s has no API key.", backend=self.name))
+        return key
+
+    def _tms_external_ref(self, partner):
+        """The external contact id of ``partner``'s company, or False."""
+        self.ensure_one()
+        link = self.env["tms.billing.partner.link"].search(
+            [("backend_id", "=", self.id), ("partner_id", "=", partner.commercial_partner_id.id)],
+            limit=1,
+        )
+        return link.external_id or False
+
+    def _tms_contact_values(self, partner):
+        """A customer as the plain dict the providers' mappers take."""
+        partner = partner.commercial_partner_id
+        return {
+            "is_company": partner.is_company,
+            "name": partner.name,
+            "street": ", ".join(filter(None, [partner.street, partner.street2])) or None,
+            "zip": partner.zip or None,
+            "city": partner.city or None,
+            "country_code": partner.country_id.code or None,
+            "email": partner.email or None,
+            "vat": partner.vat or None,
+            "phone": partner.phone or None,
+            "ref": partner.ref or None,
+        }
+
+    # -- provider hooks -----------------------------------------------------------
+
+    def _tms_default_urls(self):
+        """``{"api_url": ..., "app_url": ...}`` of the provider."""
+        return {}
+
+    def _tms_test_connection(self):
+        """Call the provider once; return the account's name as text."""
+        raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
+    def _tms_requires_contact(self):
+        """Whether invoices must reference a linked contact (else a one-off address)."""
+        return True
+
+    def _tms_rate_limit(self):
+        """Requests per second the provider allows for one key."""
+        return 2.0
+
+    def _tms_search_contacts(self, term):
+        """External customers matching ``term``: a list of dicts with ``id``, ``name``,
+        ``number`` and ``address``."""
+        raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
+    def _tms_create_contact(self, partner):
+        """Create ``partner`` as a customer; return a dict with ``id``, ``number``, ``name``."""
+        raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
+    def _tms_send_invoice(self, export, draft):
+        """Create ``draft`` as a draft invoice; return ``_tms_invoice_result`` values."""
+        raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
+    def _tms_find_invoice(self, export):
+        """The invoice an earlier attempt of ``export`` created, as result values, or None."""
+        raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
+    def _tms_fetch_invoice_status(self, export):
+        """The invoice's current external state, as result values."""
+        raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
+    def _tms_invoice_result(self, external_id, number=None, status=None, url=None):
+        return {"external_id": external_id, "number": number, "status": status, "url": url}
+
+    def _tms_contact_url(self, external_id):
+        """The web app's page of a contact, or False."""
+        return False
+
+    def _tms_invoice_url(self, external_id):
+        """The web app's page of an invoice, or False."""
+        return False

@@ -1,0 +1,388 @@
+import logging
+import uuid
+from datetime import timedelta
+
+import psycopg2
+
+from odoo import api, fields, models, modules
+from odoo.exceptions import UserError
+
+from ..const import EXPORT_STATES, EXTERNAL_FINAL_STATES, EXTERNAL_STATES
+from ..export_errors import ExportError, ExportRejected, retry_delay
+
+_logger = logging.getLogger(__name__)
+
+# Exports pushed per cron call; the cron runner commits and calls again while some remain.
+SEND_BATCH_SIZE = 50
+POLL_BATCH_SIZE = 100
+MAX_ATTEMPTS = 8
+# A row left "sending" this long belongs to a worker that died mid-push.
+STALE_SENDING = timedelta(minutes=15)
+POLL_EVERY = timedelta(hours=1)
+
+
+class TmsBillingExport(models.Model):
+    """The ledger of one invoice in one accounting system.
+
+    It records the intent before any call (and commits it), the external id as soon as
+    it is known, and whether the last create call may have succeeded unseen: such a row
+    is looked up remotely before it is ever sent again.
+    """
+
+    _name = "tms.billing.export"
+    _description = "Invoice Export"
+    _order = "id desc"
+    _check_company_auto = True
+
+    move_id = fields.Many2one(
+        "account.move",
+        string="Invoice",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    backend_id = fields.Many2one(
+        "tms.billing.backend",
+        string="Accounting System",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    partner_id = fields.Many2one(
+        related="move_id.commercial_partner_id", string="Customer", store=True
+    )
+    provider = fields.Selection(related="backend_id.provider")
+    state = fields.Selection(
+        EXPORT_STATES, required=True, default="to_send", index=True, readonly=True
+    )
+    marker = fields.Char(
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: f"TMS-{uuid.uuid4().hex[:16]}",
+        help="Our reference, stored with the external invoice to recognise it again.",
+    )
+    external_id = fields.Char(string="External ID", readonly=True, copy=False)
+    external_number = fields.Char(readonly=True, copy=False)
+    external_status = fields.Selection(EXTERNAL_STATES, readonly=True, copy=False)
+    external_url = fields.Char(string="Web Link", readonly=True, copy=False)
+    attempts = fields.Integer(readonly=True)
+    last_error = fields.Text(readonly=True)
+    needs_lookup = fields.Boolean(
+        readonly=True,
+        help="The last create call may have succeeded: look for the invoice before sending.",
+    )
+    lookup_since = fields.Datetime(
+        readonly=True,
+        help="Start of the first attempt whose outcome is not known for certain.",
+    )
+    next_attempt_at = fields.Datetime(
+        string="Next Attempt", readonly=True, index=True, default=fields.Datetime.now
+    )
+    last_attempt_at = fields.Datetime(string="Last Attempt", readonly=True)
+    sent_at = fields.Datetime(string="Sent On", readonly=True)
+    status_checked_at = fields.Datetime(string="Status Checked On", readonly=True)
+
+    _sql_constraints = [
+        (
+            "move_backend_unique",
+            "UNIQUE(move_id, backend_id)",
+            "An invoice is exported once per accounting system.",
+        ),
+        ("marker_unique", "UNIQUE(marker)", "The export reference must be unique."),
+    ]
+
+    @api.depends("move_id.name", "backend_id.name")
+    def _compute_display_name(self):
+        for export in self:
+            export.display_name = f"{export.move_id.name or '/'} → {export.backend_id.name}"
+
+    # -- queueing ---------------------------------------------------------------
+
+    @api.model
+    def _tms_queue(self, moves, backends=None):
+        """The ledger rows of ``moves`` for ``backends`` (default: their companies'
+        active connections), created where missing."""
+        if backends is None:
+            backends = self.env["tms.billing.backend"].search(
+                [("company_id", "in", moves.company_id.ids)]
+            )
+        existing = self.search([("move_id", "in", moves.ids), ("backend_id", "in", backends.ids)])
+        known = {(export.move_id.id, export.backend_id.id) for export in existing}
+        missing = [
+            {"move_id": move.id, "backend_id": backend.id}
+            for move in moves
+            for backend in backends
+            if backend.company_id == move.company_id and (move.id, backend.id) not in known
+        ]
+        return existing | self.create(missing)
+
+    @api.model
+    def _tms_queue_auto(self, moves):
+        """Queue new invoices for the connections that push automatically."""
+        backends = self.env["tms.billing.backend"].search(
+            [("company_id", "in", moves.company_id.ids), ("auto_push", "=", True)]
+        )
+        if not backends:
+            return self
+        exports = self._tms_queue(moves, backends)
+        self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger()
+        return exports
+
+    # -- sending ----------------------------------------------------------------
+
+    def _tms_commit(self):
+        """Make the ledger's state durable before or after an external call."""
+        if not modules.module.current_test:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    def _tms_claim(self):
+        """Take this row for one attempt; False if it is sent or another worker has it.
+
+        Returns whether the invoice must be looked up before it is sent.
+        """
+        self.ensure_one()
+        stale = fields.Datetime.now() - STALE_SENDING
+        self.flush_recordset()
+        self.env.cr.execute(
+            """
+            WITH old AS (
+                SELECT id, needs_lookup, state FROM tms_billing_export
+                 WHERE id = %s
+                   AND (state IN ('to_send', 'failed')
+                        OR (state = 'sending' AND last_attempt_at < %s))
+                   FOR NO KEY UPDATE SKIP LOCKED
+            )
+            UPDATE tms_billing_export AS export
+               SET state = 'sending', attempts = COALESCE(export.attempts, 0) + 1,
+                   last_attempt_at = (now() AT TIME ZONE 'UTC'), needs_lookup = TRUE,
+                   lookup_since = COALESCE(export.lookup_since, now() AT TIME ZONE 'UTC'),
+                   write_date = (now() AT TIME ZONE 'UTC'), write_uid = %s
+              FROM old
+             WHERE export.id = old.id
+         RETURNING COALESCE(old.needs_lookup, FALSE) OR old.state = 'sending'
+            """,
+            (self.id, stale, self.env.uid),
+        )
+        row = self.env.cr.fetchone()
+        self.invalidate_recordset()
+        return None if row is None else row[0]
+
+    def _tms_send(self):
+        """Push each row once (claim, commit, call, record, commit); never raises for a
+        provider's error, which is recorded on the row instead."""
+        sent = self.browse()
+        for export in self:
+            lookup_first = export._tms_claim()
+            if lookup_first is None:
+                continue
+            export._tms_commit()
+            if export._tms_send_claimed(lookup_first):
+                sent |= export
+            export._tms_commit()
+        return sent
+
+    def _tms_send_claimed(self, lookup_first):
+        backend = self.backend_id
+        pending_lookup, called = lookup_first, False
+        try:
+            result = None
+            if lookup_first:
+                result = backend._tms_find_invoice(self)
+                pending_lookup = False
+            if not result:
+                draft = self.move_id._tms_prepare_export_draft(self)
+                called = True
+                result = backend._tms_send_invoice(self, draft)
+        except psycopg2.Error:
+            raise
+        except ExportError as error:
+            self._tms_record_failure(error, pending_lookup or (called and error.outcome_unknown))
+            return False
+        except UserError as error:
+            self._tms_record_failure(ExportRejected(error.args[0]), pending_lookup)
+            return False
+        except Exception as error:
+            _logger.exception("Export %s to %s failed unexpectedly", self.marker, backend.name)
+            unexpected = ExportError(self.env._("Unexpected error: %(error)s", error=error))
+            self._tms_record_failure(unexpected, pending_lookup or called)
+            return False
+        self._tms_record_success(result)
+        return True
+
+    def _tms_record_success(self, result):
+        self.write(
+            {
+                "state": "sent",
+                "needs_lookup": False,
+                "lookup_since": False,
+                "external_id": result["external_id"],
+                "external_number": result.get("number") or False,
+                "external_status": result.get("status") or "draft",
+                "external_url": result.get("url")
+                or self.backend_id._tms_invoice_url(result["external_id"])
+                or False,
+                "sent_at": fields.Datetime.now(),
+                "status_checked_at": fields.Datetime.now(),
+                "last_error": False,
+                "next_attempt_at": False,
+            }
+        )
+        message = self.env._(
+            "Sent as a draft to %(backend)s (%(reference)s).",
+            backend=self.backend_id.name,
+            reference=self.external_number or self.external_id,
+        )
+        self._tms_log(message)
+
+    def _tms_record_failure(self, error, needs_lookup):
+        retry = error.retry and self.attempts < MAX_ATTEMPTS
+        next_attempt = False
+        if retry:
+            next_attempt = fields.Datetime.now() + timedelta(seconds=retry_delay(self.attempts))
+            self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger(next_attempt)
+        self.write(
+            {
+                "state": "failed",
+                "needs_lookup": needs_lookup,
+                "lookup_since": self.lookup_since if needs_lookup else False,
+                "last_error": str(error),
+                "next_attempt_at": next_attempt,
+            }
+        )
+        _logger.info("Export %s to %s failed: %s", self.marker, self.backend_id.name, error)
+        # Log the first failure and the one that needs a person, not every retry.
+        if self.attempts == 1 or not retry:
+            if retry:
+                message = self.env._(
+                    "Sending to %(backend)s failed, it is retried automatically: %(error)s",
+                    backend=self.backend_id.name,
+                    error=error,
+                )
+            else:
+                message = self.env._(
+                    "Sending to %(backend)s failed and needs your attention: %(error)s",
+                    backend=self.backend_id.name,
+                    error=error,
+                )
+            self._tms_log(message)
+
+    def _tms_log(self, message):
+        move = self.move_id
+        move.message_post(body=message)
+        self.env["tms.billing.event"].sudo().create(
+            [
+                {"order_id": order.id, "move_id": move.id, "kind": "export", "message": message}
+                for order in move.tms_order_ids
+            ]
+        )
+
+    # -- background jobs --------------------------------------------------------
+
+    def _tms_due_domain(self):
+        now = fields.Datetime.now()
+        return [
+            ("backend_id.active", "=", True),
+            "|",
+            "&",
+            ("state", "in", ("to_send", "failed")),
+            ("next_attempt_at", "<=", now),
+            "&",
+            ("state", "=", "sending"),
+            ("last_attempt_at", "<", now - STALE_SENDING),
+        ]
+
+    @api.model
+    def _cron_tms_send_exports(self, batch_size=SEND_BATCH_SIZE):
+        """Drain the ledger: due rows, oldest first, one batch per call."""
+        domain = self._tms_due_domain()
+        batch = self.search(domain, order="next_attempt_at, id", limit=batch_size)
+        batch._tms_send()
+        remaining = self.search_count(domain) if len(batch) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+
+    @api.model
+    def _cron_tms_poll_export_status(self, batch_size=POLL_BATCH_SIZE):
+        """Read back the external status of sent invoices that can still change."""
+        domain = [
+            ("backend_id.active", "=", True),
+            ("state", "=", "sent"),
+            ("external_status", "not in", EXTERNAL_FINAL_STATES),
+            "|",
+            ("status_checked_at", "=", False),
+            ("status_checked_at", "<", fields.Datetime.now() - POLL_EVERY),
+        ]
+        batch = self.search(domain, order="status_checked_at, id", limit=batch_size)
+        batch._tms_refresh_status()
+        remaining = self.search_count(domain) if len(batch) == batch_size else 0
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+
+    def _tms_refresh_status(self):
+        for export in self.filtered(lambda export: export.state == "sent"):
+            try:
+                result = export.backend_id._tms_fetch_invoice_status(export)
+            except ExportError as error:
+                _logger.info(
+                    "Status of %s in %s unknown: %s", export.marker, export.backend_id.name, error
+                )
+                export.status_checked_at = fields.Datetime.now()
+                continue
+            old_status = export.external_status
+            export.write(
+                {
+                    "external_status": result.get("status") or old_status,
+                    "external_number": result.get("number") or export.external_number,
+                    "status_checked_at": fields.Datetime.now(),
+                }
+            )
+            if export.external_status != old_status:
+                statuses = dict(self._fields["external_status"]._description_selection(self.env))
+                export._tms_log(
+                    self.env._(
+                        "%(backend)s: invoice %(number)s is now %(status)s.",
+                        backend=export.backend_id.name,
+                        number=export.external_number or export.external_id,
+                        status=statuses.get(export.external_status, export.external_status),
+                    )
+                )
+
+    # -- buttons ----------------------------------------------------------------
+
+    def action_send(self):
+        """Push now, from the ledger or the invoice form."""
+        sendable = self.filtered(lambda export: export.state != "sent")
+        if not sendable:
+            raise UserError(self.env._("These invoices were sent already."))
+        sendable.write({"next_attempt_at": fields.Datetime.now()})
+        sent = sendable._tms_send()
+        failed = sendable - sent
+        if failed:
+            notification = {
+                "type": "warning",
+                "title": self.env._("Not sent"),
+                "message": "\n".join(
+                    f"{export.display_name}: {export.last_error or export.state}"
+                    for export in failed
+                ),
+                "sticky": True,
+            }
+        else:
+            notification = {
+                "type": "success",
+                "title": self.env._("Sent"),
+                "message": self.env._("%(count)s invoice(s) sent as drafts.", count=len(sent)),
+            }
+        notification["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": notification}
+
+    def action_refresh_status(self):
+        self._tms_refresh_status()
+
+    def action_open_external(self):
+        self.ensure_one()
+        if not self.external_url:
+            raise UserError(self.env._("This invoice has not been sent yet."))
+        return {"type": "ir.actions.act_url", "url": self.external_url, "target": "new"}

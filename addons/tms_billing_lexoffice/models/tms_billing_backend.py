@@ -1,0 +1,184 @@
+import threading
+from contextlib import contextmanager
+from datetime import UTC, timedelta
+
+from odoo import fields, models
+
+from odoo.addons.tms_billing.export_errors import (
+    ExportAuthFailed,
+    ExportError,
+    ExportOutcomeUnknown,
+    ExportRejected,
+)
+
+from .. import api as lexoffice
+from ..api.const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
+
+LOOKUP_CLOCK_MARGIN = timedelta(minutes=5)
+# One limiter per API key and process: the limit is the key's, whichever record calls.
+_LIMITERS = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def _limiter_for(api_key, rate):
+    with _LIMITERS_LOCK:
+        return _LIMITERS.setdefault(api_key, lexoffice.RateLimiter(rate))
+
+
+class TmsBillingBackend(models.Model):
+    _inherit = "tms.billing.backend"
+
+    provider = fields.Selection(
+        selection_add=[("lexoffice", "Lexware Office (lexoffice)")],
+        ondelete={"lexoffice": "set default"},
+    )
+
+    def _lexoffice_client(self):
+        self.ensure_one()
+        key = self._tms_get_api_key()
+        return lexoffice.LexofficeClient(
+            key,
+            base_url=self.api_url or DEFAULT_BASE_URL,
+            timeout=(5, self.timeout or 35.0),
+            limiter=_limiter_for(key, RATE_LIMIT),
+        )
+
+    @contextmanager
+    def _lexoffice_errors(self):
+        """The client's exceptions as the export ledger's."""
+        try:
+            yield
+        except lexoffice.UnknownOutcomeError as error:
+            raise ExportOutcomeUnknown(str(error)) from None
+        except lexoffice.AuthenticationError as error:
+            raise ExportAuthFailed(
+                self.env._("lexoffice refused the API key (%(status)s).", status=error.status)
+            ) from None
+        except (lexoffice.ValidationError, lexoffice.ConflictError) as error:
+            raise ExportRejected(str(error)) from None
+        except lexoffice.MappingError as error:
+            raise ExportRejected(error.message) from None
+        except lexoffice.ServerError as error:
+            # A 500 may hide a completed create; 503 and unreachable hosts do not.
+            if error.status == 500:
+                raise ExportOutcomeUnknown(str(error)) from None
+            raise ExportError(str(error)) from None
+        except lexoffice.LexofficeError as error:
+            raise ExportError(str(error)) from None
+
+    # -- hooks --------------------------------------------------------------------
+
+    def _tms_default_urls(self):
+        if self.provider != "lexoffice":
+            return super()._tms_default_urls()
+        return {"api_url": DEFAULT_BASE_URL, "app_url": DEFAULT_APP_URL}
+
+    def _tms_rate_limit(self):
+        if self.provider != "lexoffice":
+            return super()._tms_rate_limit()
+        return RATE_LIMIT
+
+    def _tms_requires_contact(self):
+        if self.provider != "lexoffice":
+            return super()._tms_requires_contact()
+        # lexoffice takes a one-off address, but then the invoice is not booked on a
+        # customer account: insist on a linked contact unless it is created on the fly.
+        return True
+
+    def _tms_test_connection(self):
+        if self.provider != "lexoffice":
+            return super()._tms_test_connection()
+        with self._lexoffice_errors():
+            profile = self._lexoffice_client().get_profile()
+        return profile.get("companyName") or profile.get("organizationId") or "lexoffice"
+
+    def _tms_search_contacts(self, term):
+        if self.provider != "lexoffice":
+            return super()._tms_search_contacts(term)
+        with self._lexoffice_errors():
+            page = self._lexoffice_client().search_contacts(name=term, size=50)
+        return [_contact_summary(contact) for contact in page.get("content", [])]
+
+    def _tms_create_contact(self, partner):
+        if self.provider != "lexoffice":
+            return super()._tms_create_contact(partner)
+        values = self._tms_contact_values(partner)
+        client = self._lexoffice_client()
+        with self._lexoffice_errors():
+            payload = lexoffice.build_contact_payload(values)
+            created = client.create_contact(payload)
+            contact = client.get_contact(created["id"])
+        return _contact_summary(contact)
+
+    def _tms_send_invoice(self, export, draft):
+        if self.provider != "lexoffice":
+            return super()._tms_send_invoice(export, draft)
+        with self._lexoffice_errors():
+            payload = lexoffice.build_invoice_payload(draft)
+            created = self._lexoffice_client().create_invoice(payload)
+        return self._tms_invoice_result(created["id"], status="draft")
+
+    def _tms_find_invoice(self, export):
+        if self.provider != "lexoffice":
+            return super()._tms_find_invoice(export)
+        contact_id = self._tms_external_ref(export.move_id.commercial_partner_id) or None
+        # Only the attempts since the last certain outcome can have created it; a
+        # margin covers the two clocks.
+        since = (export.lookup_since or export.create_date) - LOOKUP_CLOCK_MARGIN
+        with self._lexoffice_errors():
+            invoice = self._lexoffice_client().find_invoice_by_marker(
+                export.marker,
+                contact_id=contact_id,
+                created_since=since.replace(tzinfo=UTC),
+                expected_total=export.move_id.amount_total,
+            )
+        if not invoice:
+            return None
+        status = lexoffice.parse_invoice_status(invoice)
+        return self._tms_invoice_result(
+            invoice["id"], number=status["number"], status=status["status"]
+        )
+
+    def _tms_fetch_invoice_status(self, export):
+        if self.provider != "lexoffice":
+            return super()._tms_fetch_invoice_status(export)
+        with self._lexoffice_errors():
+            invoice = self._lexoffice_client().get_invoice(export.external_id)
+        return lexoffice.parse_invoice_status(invoice)
+
+    def _tms_invoice_url(self, external_id):
+        if self.provider != "lexoffice":
+            return super()._tms_invoice_url(external_id)
+        app = self.app_url or DEFAULT_APP_URL
+        return f"{app.rstrip('/')}/permalink/invoices/edit/{external_id}"
+
+    def _tms_contact_url(self, external_id):
+        if self.provider != "lexoffice":
+            return super()._tms_contact_url(external_id)
+        app = self.app_url or DEFAULT_APP_URL
+        return f"{app.rstrip('/')}/permalink/contacts/view/{external_id}"
+
+
+def _contact_summary(contact):
+    company = contact.get("company") or {}
+    person = contact.get("person") or {}
+    name = company.get("name") or " ".join(
+        filter(None, [person.get("firstName"), person.get("lastName")])
+    )
+    billing = ((contact.get("addresses") or {}).get("billing") or [{}])[0]
+    address = ", ".join(
+        filter(
+            None,
+            [
+                billing.get("street"),
+                " ".join(filter(None, [billing.get("zip"), billing.get("city")])),
+            ],
+        )
+    )
+    number = ((contact.get("roles") or {}).get("customer") or {}).get("number")
+    return {
+        "id": contact["id"],
+        "name": name or contact["id"],
+        "number": str(number) if number is not None else None,
+        "address": address or None,
+    }

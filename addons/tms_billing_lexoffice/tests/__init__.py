@@ -1,0 +1,2 @@
+from . import test_lexoffice
+from . import test_lexoffice_faults

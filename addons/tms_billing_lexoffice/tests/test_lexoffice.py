@@ -1,0 +1,277 @@
+import logging
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import API_KEY, LexofficeCase
+
+
+@tagged("post_install", "-at_install")
+class TestLexoffice(LexofficeCase):
+    def test_connection_test_names_the_account(self):
+        action = self.backend.action_test_connection()
+        self.assertIn("Fake Spedition GmbH", action["params"]["message"])
+        self.backend.api_key = "wrong"
+        with self.assertRaisesRegex(UserError, "refused the API key"):
+            self.backend.action_test_connection()
+
+    def test_link_existing_contact_found_by_name(self):
+        existing = self.backend._tms_create_contact(self.customer_collective)
+        wizard = (
+            self.env["tms.billing.contact.wizard"]
+            .with_context(default_partner_id=self.customer_collective.id)
+            .create({"backend_id": self.backend.id})
+        )
+        self.assertEqual(wizard.search_term, "Nordfracht GmbH")
+        self.backend._tms_create_contact(self.customer_single)
+        wizard.search_term = "nordfr"
+        wizard.action_search()
+        self.assertEqual(wizard.line_ids.mapped("external_id"), [existing["id"]])
+        self.assertEqual(wizard.line_ids.number, existing["number"])
+        wizard.line_ids.action_link()
+        link = self.customer_collective.tms_partner_link_ids
+        self.assertEqual(link.external_id, existing["id"])
+        self.assertEqual(link.external_name, "Nordfracht GmbH")
+        self.assertTrue(link.external_url.endswith(f"/permalink/contacts/view/{existing['id']}"))
+        # A second link for the same customer and system is refused.
+        wizard.action_search()
+        with self.assertRaisesRegex(UserError, "already linked"):
+            wizard.line_ids[:1].action_link()
+
+    def test_search_needs_three_characters(self):
+        wizard = (
+            self.env["tms.billing.contact.wizard"]
+            .with_context(default_partner_id=self.customer_single.id)
+            .create({"backend_id": self.backend.id, "search_term": "Ei"})
+        )
+        with self.assertRaisesRegex(UserError, "three characters"):
+            wizard.action_search()
+
+    def test_create_new_contact_from_odoo_data(self):
+        self.customer_single.write({"email": "buchhaltung@einzel.example", "vat": "DE123456789"})
+        wizard = (
+            self.env["tms.billing.contact.wizard"]
+            .with_context(default_partner_id=self.customer_single.id)
+            .create({"backend_id": self.backend.id})
+        )
+        wizard.action_create_contact()
+        link = self.customer_single.tms_partner_link_ids
+        contact = self.fake.contacts[link.external_id]
+        self.assertEqual(contact["company"]["name"], "Einzel AG")
+        self.assertEqual(contact["company"]["vatRegistrationId"], "DE123456789")
+        billing = contact["addresses"]["billing"][0]
+        self.assertEqual(
+            (billing["street"], billing["zip"], billing["city"], billing["countryCode"]),
+            ("Hafenstraße 1", "20457", "Hamburg", "DE"),
+        )
+        self.assertEqual(contact["emailAddresses"]["business"], ["buchhaltung@einzel.example"])
+        self.assertTrue(link.external_number)
+
+    def test_collective_invoice_from_wizard_appears_as_draft(self):
+        self.backend.auto_push = True
+        self._link(self.customer_collective)
+        orders = self._order(
+            self.customer_collective, delivery_date=date(2026, 10, 5)
+        ) | self._order(self.customer_collective, delivery_date=date(2026, 10, 27))
+        wizard = self._wizard(orders, invoice_date=date(2026, 11, 2))
+        wizard.action_create_invoices()
+        move = orders.invoice_ids
+        self.assertEqual(len(move), 1)
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "to_send")
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(export.state, "sent")
+        [invoice] = self.fake.invoices_with_marker(export.marker)
+        self.assertEqual(export.external_id, invoice["id"])
+        self.assertEqual(invoice["voucherStatus"], "draft")
+        self.assertEqual(invoice["taxConditions"], {"taxType": "net"})
+        self.assertEqual(
+            invoice["shippingConditions"],
+            {
+                "shippingType": "serviceperiod",
+                "shippingDate": "2026-10-01T00:00:00.000+02:00",
+                "shippingEndDate": "2026-10-31T00:00:00.000+01:00",
+            },
+        )
+        self.assertEqual(invoice["voucherDate"], "2026-11-02T00:00:00.000+01:00")
+        self.assertEqual(len(invoice["lineItems"]), 2)
+        for item in invoice["lineItems"]:
+            self.assertEqual(item["type"], "custom")
+            self.assertEqual(item["unitName"], "Transport")
+            self.assertEqual(item["unitPrice"]["netAmount"], 100.0)
+            self.assertEqual(item["unitPrice"]["taxRatePercentage"], 19.0)
+        self.assertIn(
+            "Hamburg",
+            invoice["lineItems"][0]["name"] + invoice["lineItems"][0].get("description", ""),
+        )
+        self.assertEqual(invoice["totalPrice"]["totalGrossAmount"], move.amount_total)
+        self.assertTrue(export.external_url.endswith(f"/permalink/invoices/edit/{invoice['id']}"))
+        # The orders' trail and the invoice's chatter tell what happened.
+        events = orders.tms_billing_event_ids.filtered(lambda event: event.kind == "export")
+        self.assertEqual(len(events), 2)
+        self.assertIn("Lexware Office", events[0].message)
+        self.assertIn("Lexware Office", move.message_ids[:1].body)
+
+    def test_status_poll_moves_to_open_then_paid(self):
+        self._link(self.customer_collective)
+        move = self._invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual((export.state, export.external_status), ("sent", "draft"))
+        cron = self.env["tms.billing.export"]._cron_tms_poll_export_status
+        for status, number in (("open", True), ("paid", True)):
+            self.fake.set_invoice_status(export.external_id, status)
+            export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
+            cron()
+            self.assertEqual(export.external_status, status)
+            self.assertEqual(bool(export.external_number), number)
+        # Paid is final: no more polling.
+        calls = len(self.fake.requests)
+        export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
+        cron()
+        self.assertEqual(len(self.fake.requests), calls)
+        self.assertIn("paid", move.message_ids[:1].body.lower())
+
+    def test_second_push_of_a_sent_invoice_does_nothing(self):
+        self._link(self.customer_collective)
+        move = self._invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        calls = len(self.fake.requests)
+        with self.assertRaisesRegex(UserError, "sent already"):
+            export.action_send()
+        self.assertFalse(export._tms_send())
+        self.env["tms.billing.export"]._tms_queue(move)
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(len(self.fake.requests), calls)
+        self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
+        self.assertEqual(export.attempts, 1)
+
+    def test_unknown_outcome_is_looked_up_before_resending(self):
+        self._link(self.customer_collective)
+        move = self._invoices(self.customer_collective, 1)
+        self.fake.inject("POST", "/v1/invoices", ["504_after"])
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertTrue(export.needs_lookup)
+        self.assertTrue(export.next_attempt_at)
+        self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
+        posts = sum(1 for call in self.fake.requests if call[:2] == ("POST", "/v1/invoices"))
+        export.action_send()
+        self.assertEqual(export.state, "sent")
+        self.assertFalse(export.needs_lookup)
+        [invoice] = self.fake.invoices_with_marker(export.marker)
+        self.assertEqual(export.external_id, invoice["id"])
+        self.assertEqual(
+            sum(1 for call in self.fake.requests if call[:2] == ("POST", "/v1/invoices")), posts
+        )
+
+    def test_validation_error_waits_for_a_person_with_the_providers_message(self):
+        self._link(self.customer_collective)
+        move = self._invoices(self.customer_collective, 1)
+        # An unknown contact id is refused by lexoffice with a 406 and its details.
+        self.customer_collective.tms_partner_link_ids.external_id = (
+            "00000000-dead-beef-0000-000000000000"
+        )
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertFalse(export.next_attempt_at, "a rejected payload is not retried blindly")
+        self.assertFalse(export.needs_lookup)
+        self.assertIn("Kontakt existiert nicht", export.last_error)
+        self.assertIn("needs your attention", move.message_ids[:1].body)
+        failed = self.env["account.move"].search([("tms_export_ids.state", "=", "failed")])
+        self.assertIn(move, failed)
+        calls = len(self.fake.requests)
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(len(self.fake.requests), calls)
+
+    def test_unlinked_customer_fails_with_a_clear_message(self):
+        move = self._invoices(self.customer_single, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn("not linked to a contact", export.last_error)
+        self.assertFalse(self.fake.invoices)
+        # With "create missing contacts" the next push links and sends.
+        self.backend.auto_create_contacts = True
+        export.action_send()
+        self.assertEqual(export.state, "sent")
+        self.assertTrue(self.customer_single.tms_partner_link_ids)
+
+    def test_transient_errors_retry_with_backoff(self):
+        self._link(self.customer_collective)
+        move = self._invoices(self.customer_collective, 1)
+        self.fake.inject("POST", "/v1/invoices", ["500"])
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        first_delay = export.next_attempt_at - export.last_attempt_at
+        self.assertGreater(first_delay, timedelta(seconds=30))
+        # Not due yet: the cron leaves it alone.
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(export.state, "failed")
+        self.fake.inject("POST", "/v1/invoices", ["500"])
+        export.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(export.attempts, 2)
+        self.assertGreater(export.next_attempt_at - export.last_attempt_at, first_delay)
+        export.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(export.state, "sent")
+        self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
+
+    def test_gross_invoice_sends_gross_unit_prices(self):
+        self._link(self.customer_collective)
+        move = self._invoices(self.customer_collective, 1)
+        move.tms_tax_mode = "gross"
+        move.action_tms_send_exports()
+        [invoice] = self.fake.invoices_with_marker(move.tms_export_ids.marker)
+        self.assertEqual(invoice["taxConditions"], {"taxType": "gross"})
+        self.assertEqual(invoice["lineItems"][0]["unitPrice"]["grossAmount"], 119.0)
+
+    def test_api_key_is_for_administrators_only_and_never_logged(self):
+        user = new_test_user(
+            self.env,
+            login="dispatcher",
+            groups="tms_billing.group_tms_billing_manager,account.group_account_invoice",
+        )
+        backend = self.backend.with_user(user)
+        self.assertEqual(backend.name, "Lexware Office")
+        with self.assertRaises(AccessError):
+            backend.read(["api_key"])
+        with self.assertRaises(AccessError):
+            backend.write({"api_key": "stolen"})
+        self.assertNotIn("api_key", backend.fields_get())
+        # The dispatcher can still push: the key is used, not shown.
+        self._link(self.customer_collective)
+        move = self._invoices(self.customer_collective, 1).with_user(user)
+        records = []
+        handler = logging.Handler(logging.DEBUG)
+        handler.emit = records.append
+        root = logging.getLogger()
+        old_level = root.level
+        root.addHandler(handler)
+        root.setLevel(logging.DEBUG)
+        try:
+            self.fake.inject("POST", "/v1/invoices", ["500", "504_after"])
+            move.action_tms_send_exports()
+            move.tms_export_ids.action_send()
+            move.tms_export_ids.action_send()
+            self.backend.api_key = "wrong-" + API_KEY
+            with self.assertRaises(UserError):
+                self.backend.action_test_connection()
+        finally:
+            root.removeHandler(handler)
+            root.setLevel(old_level)
+        self.assertEqual(move.tms_export_ids.state, "sent")
+        self.assertTrue(records, "the pushes above log something")
+        # Odoo's SQL debug log (--log-sql) prints every written value by design.
+        for record in records:
+            if record.name != "odoo.sql_db":
+                self.assertNotIn(API_KEY, record.getMessage())
+        self.assertNotIn(API_KEY, repr(self.backend._lexoffice_client()))
+        self.assertNotIn(API_KEY, move.tms_export_ids.last_error or "")
