@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class TmsBillingPartnerLink(models.Model):
@@ -59,6 +60,22 @@ class TmsBillingPartnerLink(models.Model):
             "external_number": contact.get("number") or False,
             "external_name": contact.get("name") or False,
         }
+        taken = self.search(
+            [
+                ("backend_id", "=", backend.id),
+                ("external_id", "=", values["external_id"]),
+                ("partner_id", "!=", partner.id),
+            ],
+            limit=1,
+        )
+        if taken:
+            raise UserError(
+                self.env._(
+                    "This %(backend)s contact is already linked to %(customer)s.",
+                    backend=backend.name,
+                    customer=taken.partner_id.display_name,
+                )
+            )
         link = self.search([("partner_id", "=", partner.id), ("backend_id", "=", backend.id)])
         if link:
             link.write(values)

@@ -1,7 +1,18 @@
 from datetime import date
+from unittest.mock import patch
+from urllib.parse import urlsplit
 
 from odoo.fields import Command
 from odoo.tests import TransactionCase
+from odoo.tests import common as odoo_test_common
+
+
+def _loopback_send(cls, session, request, **kwargs):
+    """Odoo's test guard on requests, minus its 10 s minimum timeout, which the fault
+    tests of the providers undercut on purpose."""
+    if urlsplit(request.url).hostname not in ("127.0.0.1", "localhost"):
+        raise odoo_test_common.BlockedRequest(f"External requests verboten ({request.url})")
+    return odoo_test_common._super_send(session, request, **kwargs)
 
 
 class TmsBillingCase(TransactionCase):
@@ -85,6 +96,48 @@ class TmsBillingCase(TransactionCase):
         if confirm:
             order.action_confirm()
         return order
+
+    @classmethod
+    def _use_euro(cls):
+        """The providers bill in EUR only."""
+        euro = cls.env.ref("base.EUR")
+        euro.active = True
+        cls.company.currency_id = euro
+        cls.env["product.pricelist"].search([]).currency_id = euro
+
+    @classmethod
+    def _allow_loopback_requests(cls):
+        cls.startClassPatcher(patch.object(cls, "_request_handler", classmethod(_loopback_send)))
+
+    def _draft_invoices(self, customer, count, amount=100.0, **values):
+        """Draft transport invoices made directly, for ledger tests that need many;
+        their amounts differ so that each is recognisable."""
+        return self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": customer.id,
+                    "invoice_date": date(2026, 10, 31),
+                    "delivery_date": date(2026, 10, 20),
+                    "tms_billing_group": f"test-{number}",
+                    "tms_tax_mode": "net",
+                    "tms_unit_name": "Transport",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "name": f"Transport {number}\nHamburg → München",
+                                "quantity": 1,
+                                "price_unit": amount + number,
+                                "tax_ids": [Command.set(self.tax.ids)],
+                            }
+                        )
+                    ],
+                    **values,
+                }
+                for number in range(count)
+            ]
+        )
 
     def _wizard(self, orders, **values):
         return (

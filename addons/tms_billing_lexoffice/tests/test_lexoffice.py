@@ -116,7 +116,7 @@ class TestLexoffice(LexofficeCase):
 
     def test_status_poll_moves_to_open_then_paid(self):
         self._link(self.customer_collective)
-        move = self._invoices(self.customer_collective, 1)
+        move = self._draft_invoices(self.customer_collective, 1)
         move.action_tms_send_exports()
         export = move.tms_export_ids
         self.assertEqual((export.state, export.external_status), ("sent", "draft"))
@@ -136,7 +136,7 @@ class TestLexoffice(LexofficeCase):
 
     def test_second_push_of_a_sent_invoice_does_nothing(self):
         self._link(self.customer_collective)
-        move = self._invoices(self.customer_collective, 1)
+        move = self._draft_invoices(self.customer_collective, 1)
         move.action_tms_send_exports()
         export = move.tms_export_ids
         calls = len(self.fake.requests)
@@ -151,7 +151,7 @@ class TestLexoffice(LexofficeCase):
 
     def test_unknown_outcome_is_looked_up_before_resending(self):
         self._link(self.customer_collective)
-        move = self._invoices(self.customer_collective, 1)
+        move = self._draft_invoices(self.customer_collective, 1)
         self.fake.inject("POST", "/v1/invoices", ["504_after"])
         move.action_tms_send_exports()
         export = move.tms_export_ids
@@ -171,7 +171,7 @@ class TestLexoffice(LexofficeCase):
 
     def test_validation_error_waits_for_a_person_with_the_providers_message(self):
         self._link(self.customer_collective)
-        move = self._invoices(self.customer_collective, 1)
+        move = self._draft_invoices(self.customer_collective, 1)
         # An unknown contact id is refused by lexoffice with a 406 and its details.
         self.customer_collective.tms_partner_link_ids.external_id = (
             "00000000-dead-beef-0000-000000000000"
@@ -190,7 +190,7 @@ class TestLexoffice(LexofficeCase):
         self.assertEqual(len(self.fake.requests), calls)
 
     def test_unlinked_customer_fails_with_a_clear_message(self):
-        move = self._invoices(self.customer_single, 1)
+        move = self._draft_invoices(self.customer_single, 1)
         move.action_tms_send_exports()
         export = move.tms_export_ids
         self.assertEqual(export.state, "failed")
@@ -204,7 +204,7 @@ class TestLexoffice(LexofficeCase):
 
     def test_transient_errors_retry_with_backoff(self):
         self._link(self.customer_collective)
-        move = self._invoices(self.customer_collective, 1)
+        move = self._draft_invoices(self.customer_collective, 1)
         self.fake.inject("POST", "/v1/invoices", ["500"])
         move.action_tms_send_exports()
         export = move.tms_export_ids
@@ -226,7 +226,7 @@ class TestLexoffice(LexofficeCase):
 
     def test_gross_invoice_sends_gross_unit_prices(self):
         self._link(self.customer_collective)
-        move = self._invoices(self.customer_collective, 1)
+        move = self._draft_invoices(self.customer_collective, 1)
         move.tms_tax_mode = "gross"
         move.action_tms_send_exports()
         [invoice] = self.fake.invoices_with_marker(move.tms_export_ids.marker)
@@ -248,7 +248,7 @@ class TestLexoffice(LexofficeCase):
         self.assertNotIn("api_key", backend.fields_get())
         # The dispatcher can still push: the key is used, not shown.
         self._link(self.customer_collective)
-        move = self._invoices(self.customer_collective, 1).with_user(user)
+        move = self._draft_invoices(self.customer_collective, 1).with_user(user)
         records = []
         handler = logging.Handler(logging.DEBUG)
         handler.emit = records.append

@@ -18,7 +18,7 @@ class TestLexofficeFaults(LexofficeCase):
     def test_two_hundred_pushes_through_faults_exist_once(self):
         self._link(self.customer_collective)
         self.fake.fault_delay = 2.5  # beyond the backend's 2 s timeout
-        moves = self._invoices(self.customer_collective, 200)
+        moves = self._draft_invoices(self.customer_collective, 200)
         exports = self.env["tms.billing.export"]._tms_queue(moves)
         rng = random.Random(2026)
         self.fake.inject(

@@ -75,6 +75,15 @@ class FakeSevdesk:
     def base_url(self):
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/v1"
 
+    def reset(self):
+        """Forget all data, calls and pending faults (between tests)."""
+        with self._lock:
+            for store in (self.contacts, self.invoices, self.addresses, self.emails):
+                store.clear()
+            self.requests.clear()
+            self.pdf_sent.clear()
+            self._faults.clear()
+
     def inject(self, method, path_prefix, faults):
         with self._lock:
             self._faults.extend((method, path_prefix, fault) for fault in faults)

@@ -1,0 +1,14 @@
+{
+    "name": "TMS Billing: sevDesk",
+    "summary": "Send transport invoices to sevDesk as drafts and link customers",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "website": "https://github.com/tms-billing/tms-billing",
+    "author": "TMS Billing",
+    "maintainers": ["tms-billing"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["tms_billing"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": ["views/tms_billing_backend_views.xml"],
+}

@@ -1,0 +1,1 @@
+from . import tms_billing_backend

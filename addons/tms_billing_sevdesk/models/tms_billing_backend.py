@@ -1,0 +1,178 @@
+from contextlib import contextmanager
+
+from odoo import fields, models
+
+from odoo.addons.tms_billing.export_errors import (
+    ExportAuthFailed,
+    ExportError,
+    ExportOutcomeUnknown,
+    ExportRejected,
+)
+
+from .. import api as sevdesk
+from ..api.client import DEFAULT_APP_URL, DEFAULT_BASE_URL
+
+TAX_RULES = [
+    ("1", "1: Taxable sales in Germany"),
+    ("2", "2: Exports outside the EU"),
+    ("3", "3: Intra-EU supplies"),
+    ("4", "4: Tax-free sales in Germany"),
+    ("5", "5: Reverse charge"),
+    ("11", "11: Small business, no VAT"),
+]
+
+
+class TmsBillingBackend(models.Model):
+    _inherit = "tms.billing.backend"
+
+    provider = fields.Selection(
+        selection_add=[("sevdesk", "sevDesk")], ondelete={"sevdesk": "set default"}
+    )
+    sevdesk_contact_person_id = fields.Char(
+        string="sevDesk Contact Person",
+        help="The id of the sevDesk user shown as contact person on invoices.",
+    )
+    sevdesk_tax_rule = fields.Selection(
+        TAX_RULES,
+        string="sevDesk Tax Rule",
+        default="1",
+        help="The tax rule of invoices; its tax rates must fit the invoice lines'.",
+    )
+    sevdesk_unit_id = fields.Integer(
+        string="sevDesk Unit",
+        default=1,
+        help="The id of the sevDesk unit used for invoice positions (often 1 = piece).",
+    )
+    sevdesk_bookkeeping_version = fields.Char(
+        string="sevDesk Bookkeeping Version",
+        readonly=True,
+        help="Read from sevDesk: 2.0 takes tax rules, 1.0 the older tax types.",
+    )
+
+    def _sevdesk_client(self):
+        self.ensure_one()
+        return sevdesk.SevdeskClient(
+            self._tms_get_api_key(),
+            base_url=self.api_url or DEFAULT_BASE_URL,
+            timeout=(5, self.timeout or 35.0),
+        )
+
+    @contextmanager
+    def _sevdesk_errors(self):
+        """The client's exceptions as the export ledger's."""
+        try:
+            yield
+        except sevdesk.UnknownOutcomeError as error:
+            raise ExportOutcomeUnknown(str(error)) from None
+        except sevdesk.AuthenticationError as error:
+            raise ExportAuthFailed(
+                self.env._("sevDesk refused the API token (%(status)s).", status=error.status)
+            ) from None
+        except (sevdesk.ValidationError, sevdesk.NotFoundError, sevdesk.MappingError) as error:
+            raise ExportRejected(str(error)) from None
+        except sevdesk.ServerError as error:
+            # A bare 500 may hide a completed create; unreachable hosts do not.
+            if error.status == 500:
+                raise ExportOutcomeUnknown(str(error)) from None
+            raise ExportError(str(error)) from None
+        except sevdesk.SevdeskError as error:
+            # Other 4xx answers: retrying them could get the token blocked.
+            raise ExportRejected(str(error)) from None
+
+    def _sevdesk_bookkeeping_version(self, client):
+        if not self.sevdesk_bookkeeping_version:
+            with self._sevdesk_errors():
+                self.sevdesk_bookkeeping_version = client.get_bookkeeping_version()
+        return self.sevdesk_bookkeeping_version
+
+    # -- hooks --------------------------------------------------------------------
+
+    def _tms_default_urls(self):
+        if self.provider != "sevdesk":
+            return super()._tms_default_urls()
+        return {"api_url": DEFAULT_BASE_URL, "app_url": DEFAULT_APP_URL}
+
+    def _tms_rate_limit(self):
+        if self.provider != "sevdesk":
+            return super()._tms_rate_limit()
+        return 5.0
+
+    def _tms_test_connection(self):
+        if self.provider != "sevdesk":
+            return super()._tms_test_connection()
+        with self._sevdesk_errors():
+            version = self._sevdesk_client().get_bookkeeping_version()
+        self.sevdesk_bookkeeping_version = version
+        return self.env._("bookkeeping system %(version)s", version=version)
+
+    def _tms_search_contacts(self, term):
+        if self.provider != "sevdesk":
+            return super()._tms_search_contacts(term)
+        with self._sevdesk_errors():
+            contacts = self._sevdesk_client().search_contacts(name=term)
+        return [_contact_summary(contact) for contact in contacts]
+
+    def _tms_create_contact(self, partner):
+        if self.provider != "sevdesk":
+            return super()._tms_create_contact(partner)
+        values = self._tms_contact_values(partner)
+        client = self._sevdesk_client()
+        with self._sevdesk_errors():
+            values["customer_number"] = client.get_next_customer_number()
+            contact = client.create_customer(values)
+        return _contact_summary(contact)
+
+    def _tms_send_invoice(self, export, draft):
+        if self.provider != "sevdesk":
+            return super()._tms_send_invoice(export, draft)
+        client = self._sevdesk_client()
+        version = self._sevdesk_bookkeeping_version(client)
+        with self._sevdesk_errors():
+            payload = sevdesk.build_save_invoice_payload(
+                draft,
+                contact_person_id=self.sevdesk_contact_person_id,
+                bookkeeping_version=version,
+                tax_rule=self.sevdesk_tax_rule or "1",
+                unit_ids={"default": self.sevdesk_unit_id or 1},
+            )
+            invoice = client.save_invoice(payload)
+        return self._sevdesk_result(invoice)
+
+    def _tms_find_invoice(self, export):
+        if self.provider != "sevdesk":
+            return super()._tms_find_invoice(export)
+        contact_id = self._tms_external_ref(export.move_id.commercial_partner_id) or None
+        with self._sevdesk_errors():
+            invoice = self._sevdesk_client().find_invoice_by_marker(export.marker, contact_id)
+        return invoice and self._sevdesk_result(invoice)
+
+    def _tms_fetch_invoice_status(self, export):
+        if self.provider != "sevdesk":
+            return super()._tms_fetch_invoice_status(export)
+        with self._sevdesk_errors():
+            invoice = self._sevdesk_client().get_invoice(export.external_id)
+        return sevdesk.parse_invoice_status(invoice)
+
+    def _tms_invoice_url(self, external_id):
+        if self.provider != "sevdesk":
+            return super()._tms_invoice_url(external_id)
+        app = self.app_url or DEFAULT_APP_URL
+        return f"{app.rstrip('/')}/fi/detail/type/RE/id/{external_id}"
+
+    def _sevdesk_result(self, invoice):
+        status = sevdesk.parse_invoice_status(invoice)
+        return self._tms_invoice_result(
+            str(invoice["id"]), number=status["number"], status=status["status"]
+        )
+
+
+def _contact_summary(contact):
+    name = contact.get("name") or " ".join(
+        filter(None, [contact.get("surename"), contact.get("familyname")])
+    )
+    return {
+        "id": str(contact["id"]),
+        "name": name or str(contact["id"]),
+        "number": contact.get("customerNumber") or None,
+        "address": None,
+    }

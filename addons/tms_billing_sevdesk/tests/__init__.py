@@ -1,0 +1,3 @@
+from . import test_sevdesk
+from . import test_sevdesk_faults
+from . import test_two_providers

@@ -1,0 +1,137 @@
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import SevdeskCase
+
+
+@tagged("post_install", "-at_install")
+class TestSevdesk(SevdeskCase):
+    def test_connection_test_reads_the_bookkeeping_version(self):
+        action = self.backend.action_test_connection()
+        self.assertIn("2.0", action["params"]["message"])
+        self.assertEqual(self.backend.sevdesk_bookkeeping_version, "2.0")
+        self.backend.api_key = "wrong"
+        with self.assertRaisesRegex(UserError, "refused the API token"):
+            self.backend.action_test_connection()
+
+    def test_create_and_link_customers(self):
+        self.customer_single.email = "rechnung@einzel.example"
+        wizard = (
+            self.env["tms.billing.contact.wizard"]
+            .with_context(default_partner_id=self.customer_single.id)
+            .create({"backend_id": self.backend.id})
+        )
+        wizard.action_create_contact()
+        link = self.customer_single.tms_partner_link_ids
+        contact = self.fake.contacts[link.external_id]
+        self.assertEqual(contact["name"], "Einzel AG")
+        self.assertEqual(link.external_number, contact["customerNumber"])
+        [address] = [a for a in self.fake.addresses if a["contact"]["id"] == link.external_id]
+        self.assertEqual((address["street"], address["city"]), ("Hafenstraße 1", "Hamburg"))
+        [email] = [e for e in self.fake.emails if e["contact"]["id"] == link.external_id]
+        self.assertEqual(email["value"], "rechnung@einzel.example")
+        # Found again by name and linked to another customer: refused, one link per contact.
+        other = (
+            self.env["tms.billing.contact.wizard"]
+            .with_context(default_partner_id=self.customer_weekly.id)
+            .create({"backend_id": self.backend.id, "search_term": "Einzel"})
+        )
+        other.action_search()
+        self.assertEqual(other.line_ids.external_id, link.external_id)
+        with self.assertRaisesRegex(UserError, "already linked to Einzel AG"):
+            other.line_ids.action_link()
+
+    def test_collective_invoice_from_wizard_appears_as_draft(self):
+        self.backend.auto_push = True
+        self._link(self.customer_collective)
+        orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
+        orders |= self._order(self.customer_collective, delivery_date=date(2026, 10, 27))
+        wizard = self._wizard(orders, invoice_date=date(2026, 11, 2))
+        wizard.action_create_invoices()
+        move = orders.invoice_ids
+        export = move.tms_export_ids
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(export.state, "sent")
+        [invoice] = self.fake.invoices_with_marker(export.marker)
+        self.assertEqual(export.external_id, invoice["id"])
+        self.assertEqual(export.external_number, invoice["invoiceNumber"])
+        self.assertEqual(invoice["status"], 100)
+        self.assertEqual(invoice["invoiceType"], "RE")
+        self.assertEqual(invoice["taxRule"], {"id": "1", "objectName": "TaxRule"})
+        self.assertEqual(invoice["contactPerson"]["id"], "42")
+        self.assertEqual(invoice["deliveryDate"], "01.10.2026")
+        self.assertEqual(invoice["deliveryDateUntil"], "31.10.2026")
+        self.assertEqual(invoice["invoiceDate"], "02.11.2026")
+        self.assertEqual(invoice["customerInternalNote"], export.marker)
+        positions = invoice["positions"]
+        self.assertEqual(len(positions), 2)
+        for position in positions:
+            self.assertEqual(position["unity"], {"id": 10, "objectName": "Unity"})
+            self.assertEqual(position["taxRate"], 19.0)
+            self.assertEqual(position["price"], 100.0)
+        self.assertTrue(export.external_url.endswith(f"/fi/detail/type/RE/id/{invoice['id']}"))
+        # Polling follows the invoice to paid.
+        for code, status in ((200, "open"), (750, "partially_paid"), (1000, "paid")):
+            self.fake.set_invoice_status(export.external_id, code)
+            export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
+            self.env["tms.billing.export"]._cron_tms_poll_export_status()
+            self.assertEqual(export.external_status, status)
+
+    def test_legacy_bookkeeping_uses_tax_type(self):
+        self.fake.bookkeeping_version = "1.0"
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        self.assertEqual(self.backend.sevdesk_bookkeeping_version, "1.0")
+        [invoice] = self.fake.invoices_with_marker(move.tms_export_ids.marker)
+        self.assertEqual(invoice["taxType"], "default")
+        self.assertNotIn("taxRule", invoice)
+
+    def test_tax_rule_that_does_not_fit_is_refused_before_the_call(self):
+        self.backend.sevdesk_tax_rule = "11"
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn("does not allow a tax rate of 19", export.last_error)
+        self.assertFalse(export.next_attempt_at)
+        self.assertFalse([call for call in self.fake.requests if "saveInvoice" in call[1]])
+
+    def test_provider_validation_error_is_shown_and_not_retried(self):
+        link = self._link(self.customer_collective)
+        link.external_id = "999999"  # deleted in sevDesk meanwhile
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn("contact does not exist", export.last_error)
+        self.assertFalse(export.next_attempt_at, "4xx answers are never retried blindly")
+        self.assertFalse(export.needs_lookup)
+        posts = len(self.fake.requests)
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(len(self.fake.requests), posts)
+
+    def test_delivery_after_invoice_date_is_refused(self):
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1, invoice_date=date(2026, 10, 10))
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn("delivered after its invoice date", export.last_error)
+        self.assertFalse(self.fake.invoices)
+
+    def test_unknown_outcome_is_looked_up_before_resending(self):
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        self.fake.inject("POST", "/Invoice/Factory/saveInvoice", ["504_after"])
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual((export.state, export.needs_lookup), ("failed", True))
+        export.action_send()
+        self.assertEqual(export.state, "sent")
+        [invoice] = self.fake.invoices_with_marker(export.marker)
+        self.assertEqual(export.external_id, invoice["id"])

@@ -1,0 +1,38 @@
+import random
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import SevdeskCase
+
+FAULTS = ["500", "502", "503", "504_after", "drop_after", "timeout_after"]
+
+
+@tagged("post_install", "-at_install")
+class TestSevdeskFaults(SevdeskCase):
+    def test_two_hundred_pushes_through_faults_exist_once(self):
+        self._link(self.customer_collective)
+        self.fake.fault_delay = 2.5  # beyond the backend's 2 s timeout
+        moves = self._draft_invoices(self.customer_collective, 200)
+        exports = self.env["tms.billing.export"]._tms_queue(moves)
+        rng = random.Random(4711)
+        self.fake.inject(
+            "POST",
+            "/Invoice/Factory/saveInvoice",
+            [rng.choice(FAULTS) if rng.random() < 0.35 else "none" for _ in range(200)],
+        )
+        export_model = self.env["tms.billing.export"]
+        for _round in range(8):
+            export_model._cron_tms_send_exports(batch_size=250)
+            waiting = exports.filtered(lambda export: export.state != "sent")
+            if not waiting:
+                break
+            # Time passes: the backoff is over.
+            waiting.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self.assertEqual(set(exports.mapped("state")), {"sent"})
+        self.assertGreater(max(exports.mapped("attempts")), 1, "faults were injected")
+        self.assertEqual(len(self.fake.invoices), 200)
+        for export in exports:
+            [invoice] = self.fake.invoices_with_marker(export.marker)
+            self.assertEqual(export.external_id, invoice["id"])
