@@ -90,5 +90,5 @@ def test_german_translation_is_complete(addon):
     po = polib.pofile(str(addon / "i18n" / "de.po"))
     translated = {entry.msgid for entry in po if entry.msgstr and not entry.obsolete}
     missing = [entry.msgid for entry in pot if entry.msgid not in translated]
-    assert len(pot) > 10
+    assert len(pot) > 0
     assert not missing, f"{len(missing)} strings without German text, e.g. {missing[:5]}"

@@ -1,7 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
+from odoo import fields
 from odoo.fields import Command
 from odoo.tests import TransactionCase
 from odoo.tests import common as odoo_test_common
@@ -138,6 +139,15 @@ class TmsBillingCase(TransactionCase):
                 for number in range(count)
             ]
         )
+
+    def _send_until_done(self, exports, rounds=8):
+        """Drain the ledger as the cron would, letting each backoff pass at once."""
+        for _round in range(rounds):
+            self.env["tms.billing.export"]._cron_tms_send_exports(batch_size=len(exports) + 50)
+            waiting = exports.filtered(lambda export: export.state != "sent")
+            if not waiting:
+                return
+            waiting.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
 
     def _wizard(self, orders, **values):
         return (

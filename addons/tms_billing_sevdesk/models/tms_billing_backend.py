@@ -108,8 +108,10 @@ class TmsBillingBackend(models.Model):
     def _tms_search_contacts(self, term):
         if self.provider != "sevdesk":
             return super()._tms_search_contacts(term)
+        # A number is a customer number, anything else a name.
+        criteria = {"customer_number": term} if term.isdigit() else {"name": term}
         with self._sevdesk_errors():
-            contacts = self._sevdesk_client().search_contacts(name=term)
+            contacts = self._sevdesk_client().search_contacts(**criteria)
         return [_contact_summary(contact) for contact in contacts]
 
     def _tms_create_contact(self, partner):

@@ -41,6 +41,9 @@ class TestSevdesk(SevdeskCase):
         )
         other.action_search()
         self.assertEqual(other.line_ids.external_id, link.external_id)
+        other.search_term = link.external_number
+        other.action_search()
+        self.assertEqual(other.line_ids.external_id, link.external_id)
         with self.assertRaisesRegex(UserError, "already linked to Einzel AG"):
             other.line_ids.action_link()
 

@@ -1,7 +1,5 @@
 import random
-from datetime import timedelta
 
-from odoo import fields
 from odoo.tests import tagged
 
 from .common import SevdeskCase
@@ -22,14 +20,7 @@ class TestSevdeskFaults(SevdeskCase):
             "/Invoice/Factory/saveInvoice",
             [rng.choice(FAULTS) if rng.random() < 0.35 else "none" for _ in range(200)],
         )
-        export_model = self.env["tms.billing.export"]
-        for _round in range(8):
-            export_model._cron_tms_send_exports(batch_size=250)
-            waiting = exports.filtered(lambda export: export.state != "sent")
-            if not waiting:
-                break
-            # Time passes: the backoff is over.
-            waiting.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self._send_until_done(exports)
         self.assertEqual(set(exports.mapped("state")), {"sent"})
         self.assertGreater(max(exports.mapped("attempts")), 1, "faults were injected")
         self.assertEqual(len(self.fake.invoices), 200)
