@@ -12,7 +12,7 @@ from odoo.addons.tms_billing.export_errors import (
 )
 
 from .. import api as lexoffice
-from ..api.const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
+from ..api.const import DEFAULT_APP_URL, DEFAULT_BASE_URL, MAX_LINE_ITEMS, RATE_LIMIT
 
 LOOKUP_CLOCK_MARGIN = timedelta(minutes=5)
 # One limiter per API key and process: the limit is the key's, whichever record calls.
@@ -113,10 +113,30 @@ class TmsBillingBackend(models.Model):
     def _tms_send_invoice(self, export, draft):
         if self.provider != "lexoffice":
             return super()._tms_send_invoice(export, draft)
+        self._lexoffice_check_draft(draft)
         with self._lexoffice_errors():
             payload = lexoffice.build_invoice_payload(draft)
             created = self._lexoffice_client().create_invoice(payload)
         return self._tms_invoice_result(created["id"], status="draft")
+
+    def _lexoffice_check_draft(self, draft):
+        """The limits a user can fix, in their language, before the mapper's own checks."""
+        if draft["currency"] != "EUR":
+            raise ExportRejected(
+                self.env._(
+                    "lexoffice takes invoices in EUR only; this one is in %(currency)s.",
+                    currency=draft["currency"],
+                )
+            )
+        if len(draft["lines"]) > MAX_LINE_ITEMS:
+            raise ExportRejected(
+                self.env._(
+                    "lexoffice takes at most %(limit)s lines per invoice; this one has "
+                    "%(count)s. Use aggregated positions for this customer.",
+                    limit=MAX_LINE_ITEMS,
+                    count=len(draft["lines"]),
+                )
+            )
 
     def _tms_find_invoice(self, export):
         if self.provider != "lexoffice":

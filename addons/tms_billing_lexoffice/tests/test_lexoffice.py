@@ -224,6 +224,17 @@ class TestLexoffice(LexofficeCase):
         self.assertEqual(export.state, "sent")
         self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
 
+    def test_other_currency_is_refused_in_words(self):
+        self._link(self.customer_collective)
+        usd = self.env.ref("base.USD")
+        usd.active = True
+        move = self._draft_invoices(self.customer_collective, 1, currency_id=usd.id)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn("EUR only; this one is in USD", export.last_error)
+        self.assertFalse(self.fake.invoices)
+
     def test_gross_invoice_sends_gross_unit_prices(self):
         self._link(self.customer_collective)
         move = self._draft_invoices(self.customer_collective, 1)

@@ -11,6 +11,7 @@ from odoo.addons.tms_billing.export_errors import (
 
 from .. import api as sevdesk
 from ..api.client import DEFAULT_APP_URL, DEFAULT_BASE_URL
+from ..api.mapper import TAX_RULE_RATES
 
 TAX_RULES = [
     ("1", "1: Taxable sales in Germany"),
@@ -127,6 +128,7 @@ class TmsBillingBackend(models.Model):
     def _tms_send_invoice(self, export, draft):
         if self.provider != "sevdesk":
             return super()._tms_send_invoice(export, draft)
+        self._sevdesk_check_draft(draft)
         client = self._sevdesk_client()
         version = self._sevdesk_bookkeeping_version(client)
         with self._sevdesk_errors():
@@ -139,6 +141,36 @@ class TmsBillingBackend(models.Model):
             )
             invoice = client.save_invoice(payload)
         return self._sevdesk_result(invoice)
+
+    def _sevdesk_check_draft(self, draft):
+        """The rules a user can fix, in their language, before the mapper's own checks."""
+        if not self.sevdesk_contact_person_id:
+            raise ExportRejected(
+                self.env._(
+                    "Set the sevDesk contact person on the connection %(backend)s.",
+                    backend=self.name,
+                )
+            )
+        last_delivery = draft["period_end"] or draft["delivery_date"]
+        if last_delivery and last_delivery > draft["invoice_date"]:
+            raise ExportRejected(
+                self.env._(
+                    "sevDesk refuses invoices delivered after their invoice date: set the "
+                    "invoice date to %(date)s or later.",
+                    date=last_delivery.strftime("%d.%m.%Y"),
+                )
+            )
+        allowed = TAX_RULE_RATES.get(self.sevdesk_tax_rule or "1", set())
+        wrong = {line["tax_rate"] for line in draft["lines"]} - allowed
+        if wrong:
+            raise ExportRejected(
+                self.env._(
+                    "The sevDesk tax rule %(rule)s does not allow a tax rate of %(rates)s %%; "
+                    "choose another tax rule on the connection or other taxes on the invoice.",
+                    rule=self.sevdesk_tax_rule,
+                    rates=", ".join(f"{rate:g}" for rate in sorted(wrong)),
+                )
+            )
 
     def _tms_find_invoice(self, export):
         if self.provider != "sevdesk":

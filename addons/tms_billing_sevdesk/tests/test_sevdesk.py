@@ -100,7 +100,7 @@ class TestSevdesk(SevdeskCase):
         move.action_tms_send_exports()
         export = move.tms_export_ids
         self.assertEqual(export.state, "failed")
-        self.assertIn("does not allow a tax rate of 19", export.last_error)
+        self.assertIn("does not allow a tax rate of 19 %", export.last_error)
         self.assertFalse(export.next_attempt_at)
         self.assertFalse([call for call in self.fake.requests if "saveInvoice" in call[1]])
 
@@ -124,7 +124,7 @@ class TestSevdesk(SevdeskCase):
         move.action_tms_send_exports()
         export = move.tms_export_ids
         self.assertEqual(export.state, "failed")
-        self.assertIn("delivered after its invoice date", export.last_error)
+        self.assertIn("invoice date to 20.10.2026 or later", export.last_error)
         self.assertFalse(self.fake.invoices)
 
     def test_unknown_outcome_is_looked_up_before_resending(self):
