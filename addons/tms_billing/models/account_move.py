@@ -42,6 +42,16 @@ class AccountMove(models.Model):
     def button_cancel(self):
         moves = self._tms_transport_moves().filtered(lambda move: move.state != "cancel")
         result = super().button_cancel()
+        for export in self.tms_export_ids.filtered(lambda export: export.state == "sent"):
+            # The providers' APIs cannot delete or cancel a draft: say where it still is.
+            export.move_id.message_post(
+                body=self.env._(
+                    "The draft %(reference)s in %(backend)s stays there: delete or cancel it "
+                    "in %(backend)s too.",
+                    reference=export.external_number or export.external_id,
+                    backend=export.backend_id.name,
+                )
+            )
         if moves:
             self.env["sale.order"]._tms_log_reset(
                 moves, self.env._("Invoice cancelled: the orders are to invoice again.")
@@ -71,7 +81,9 @@ class AccountMove(models.Model):
 
     def action_tms_send_exports(self):
         """Send these invoices to their companies' accounting systems now."""
-        moves = self.filtered(lambda move: move.state != "cancel" and move.is_sale_document())
+        moves = self.filtered(
+            lambda move: move.state != "cancel" and move.move_type == "out_invoice"
+        )
         if not moves:
             raise UserError(self.env._("Only customer invoices that are not cancelled are sent."))
         exports = self.env["tms.billing.export"]._tms_queue(moves)

@@ -3,3 +3,4 @@ from . import test_bad_input
 from . import test_cron
 from . import test_security
 from . import test_tour
+from . import test_export_ledger

@@ -134,6 +134,14 @@ class TestLexoffice(LexofficeCase):
         self.assertEqual(len(self.fake.requests), calls)
         self.assertIn("paid", move.message_ids[:1].body.lower())
 
+    def test_cancelling_a_sent_invoice_says_where_the_draft_is(self):
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        move.button_cancel()
+        self.assertIn("stays there", move.message_ids[:1].body)
+        self.assertEqual(move.tms_export_ids.state, "sent")
+
     def test_second_push_of_a_sent_invoice_does_nothing(self):
         self._link(self.customer_collective)
         move = self._draft_invoices(self.customer_collective, 1)
