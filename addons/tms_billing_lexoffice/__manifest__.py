@@ -9,5 +9,6 @@
     "license": "LGPL-3",
     "development_status": "Beta",
     "depends": ["tms_billing"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["requests", "cryptography"]},
+    "data": ["views/tms_billing_backend_views.xml"],
 }

@@ -156,3 +156,22 @@ def test_webhook_signature():
     signature = base64.b64encode(key.sign(body, padding.PKCS1v15(), hashes.SHA512())).decode()
     assert verify_webhook_signature(body, signature, pem)
     assert not verify_webhook_signature(body + b" ", signature, pem)
+
+
+def test_event_subscription_and_signed_callback(fake, client):
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: PLC0415
+
+    client.create_event_subscription("invoice.status.changed", "https://erp.example/events")
+    assert [(s["eventType"], s["callbackUrl"]) for s in client.list_event_subscriptions()] == [
+        ("invoice.status.changed", "https://erp.example/events")
+    ]
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    body, signature = fake.signed_event("invoice.status.changed", "inv-1", key)
+    assert verify_webhook_signature(body, signature, pem)
+    assert not verify_webhook_signature(body.replace(b"inv-1", b"inv-2"), signature, pem)

@@ -213,6 +213,13 @@ class LexofficeClient:
                 return invoice
         return None
 
+    def create_event_subscription(self, event_type, callback_url):
+        body = {"eventType": event_type, "callbackUrl": callback_url}
+        return self._request("POST", "/v1/event-subscriptions", json=body)
+
+    def list_event_subscriptions(self):
+        return self._request("GET", "/v1/event-subscriptions").get("content", [])
+
     def invoice_deeplink(self, invoice_id, app_base=DEFAULT_APP_URL, edit=False):
         return (
             f"{app_base.rstrip('/')}/permalink/invoices/{'edit' if edit else 'view'}/{invoice_id}"

@@ -33,6 +33,47 @@ class TmsBillingBackend(models.Model):
         ondelete={"lexoffice": "set default"},
     )
 
+    lexoffice_webhook_public_key = fields.Text(
+        string="lexoffice Public Key",
+        groups="base.group_system",
+        help="lexoffice's public key (PEM, from its API documentation) that signs its "
+        "event callbacks. With it, status changes arrive at once instead of hourly.",
+    )
+    lexoffice_webhook_url = fields.Char(
+        string="lexoffice Callback URL", compute="_compute_lexoffice_webhook_url"
+    )
+
+    def _compute_lexoffice_webhook_url(self):
+        base_url = self.get_base_url()
+        for backend in self:
+            backend.lexoffice_webhook_url = (
+                f"{base_url}/tms_billing_lexoffice/{backend.id}/events" if backend.id else False
+            )
+
+    def action_lexoffice_subscribe_events(self):
+        """Ask lexoffice to call us when an invoice's status changes."""
+        self.ensure_one()
+        client = self._lexoffice_client()
+        with self._lexoffice_errors():
+            known = {
+                (subscription.get("eventType"), subscription.get("callbackUrl"))
+                for subscription in client.list_event_subscriptions()
+            }
+            if ("invoice.status.changed", self.lexoffice_webhook_url) not in known:
+                client.create_event_subscription(
+                    "invoice.status.changed", self.lexoffice_webhook_url
+                )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "lexoffice reports status changes to %(url)s.", url=self.lexoffice_webhook_url
+                ),
+            },
+        }
+
     def _lexoffice_client(self):
         self.ensure_one()
         key = self._tms_get_api_key()

@@ -1,2 +1,3 @@
 from . import test_lexoffice
 from . import test_lexoffice_faults
+from . import test_lexoffice_events

@@ -51,6 +51,7 @@ class FakeLexoffice:
         self.rate_limit = rate_limit
         self.fault_delay = fault_delay  # how long "timeout_after" keeps the client waiting
         self.contacts, self.invoices, self.requests = {}, {}, []
+        self.subscriptions = []
         self._faults = []
         self._bucket = _Bucket(rate_limit) if rate_limit else None
         self._lock = threading.RLock()
@@ -92,6 +93,7 @@ class FakeLexoffice:
         with self._lock:
             self.contacts.clear()
             self.invoices.clear()
+            self.subscriptions.clear()
             self.requests.clear()
             self._faults.clear()
 
@@ -106,6 +108,26 @@ class FakeLexoffice:
             invoice["voucherStatus"] = status
             if status != "draft" and not invoice.get("voucherNumber"):
                 invoice["voucherNumber"] = f"RE{next(self._numbers)}"
+
+    def signed_event(self, event_type, resource_id, private_key):
+        """A webhook callback body and its ``X-Lxo-Signature``, as lexoffice sends them.
+
+        ``private_key`` is a ``cryptography`` RSA key standing in for lexoffice's."""
+        import base64  # noqa: PLC0415 - only webhook tests need these
+
+        from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+        from cryptography.hazmat.primitives.asymmetric import padding  # noqa: PLC0415
+
+        body = json.dumps(
+            {
+                "organizationId": str(uuid.uuid5(uuid.NAMESPACE_URL, self.api_key)),
+                "eventType": event_type,
+                "resourceId": resource_id,
+                "eventDate": _now(),
+            }
+        ).encode()
+        signature = private_key.sign(body, padding.PKCS1v15(), hashes.SHA512())
+        return body, base64.b64encode(signature).decode()
 
     def invoices_with_marker(self, marker):
         """The invoices whose remark ends with our marker line."""
@@ -168,6 +190,15 @@ class FakeLexoffice:
                 if invoice["voucherStatus"] == "draft":
                     return 409, {"message": "Draft invoices have no document."}
                 return 200, {"documentFileId": str(uuid.uuid4())}
+        if route == ["event-subscriptions"]:
+            if method == "POST":
+                if not body.get("eventType") or not body.get("callbackUrl"):
+                    return 406, {"message": "eventType and callbackUrl are required"}
+                subscription = dict(body, subscriptionId=str(uuid.uuid4()), createdDate=_now())
+                self.subscriptions.append(subscription)
+                return 201, {"id": subscription["subscriptionId"]}
+            if method == "GET":
+                return 200, {"content": self.subscriptions}
         if route == ["voucherlist"] and method == "GET":
             return self._voucherlist(query)
         return 405 if route else 404, {"message": "Method Not Allowed"}
