@@ -11,4 +11,7 @@
     "depends": ["tms_billing"],
     "external_dependencies": {"python": ["requests", "cryptography"]},
     "data": ["views/tms_billing_backend_views.xml"],
+    "assets": {
+        "web.assets_tests": ["tms_billing_lexoffice/static/tests/tours/*.js"],
+    },
 }
