@@ -1,3 +1,4 @@
+import random
 from datetime import date, timedelta
 from unittest.mock import patch
 from urllib.parse import urlsplit
@@ -139,6 +140,25 @@ class TmsBillingCase(TransactionCase):
                 for number in range(count)
             ]
         )
+
+    def _assert_pushes_survive_faults(self, fake, create_path, faults, count=200, seed=2026):
+        """``count`` invoices pushed through the ledger while about a third of the create
+        calls fail in one of ``faults``: each must end sent, once, with its own id."""
+        moves = self._draft_invoices(self.customer_collective, count)
+        exports = self.env["tms.billing.export"]._tms_queue(moves)
+        rng = random.Random(seed)
+        fake.inject(
+            "POST",
+            create_path,
+            [rng.choice(faults) if rng.random() < 0.35 else "none" for _ in range(count)],
+        )
+        self._send_until_done(exports)
+        self.assertEqual(set(exports.mapped("state")), {"sent"})
+        self.assertGreater(max(exports.mapped("attempts")), 1, "faults were injected")
+        self.assertEqual(len(fake.invoices), count)
+        for export in exports:
+            [invoice] = fake.invoices_with_marker(export.marker)
+            self.assertEqual(export.external_id, invoice["id"])
 
     def _send_until_done(self, exports, rounds=8):
         """Drain the ledger as the cron would, letting each backoff pass at once."""

@@ -1,5 +1,3 @@
-import random
-
 from odoo.tests import tagged
 
 from .common import LexofficeCase
@@ -16,18 +14,4 @@ class TestLexofficeFaults(LexofficeCase):
     def test_two_hundred_pushes_through_faults_exist_once(self):
         self._link(self.customer_collective)
         self.fake.fault_delay = 2.5  # beyond the backend's 2 s timeout
-        moves = self._draft_invoices(self.customer_collective, 200)
-        exports = self.env["tms.billing.export"]._tms_queue(moves)
-        rng = random.Random(2026)
-        self.fake.inject(
-            "POST",
-            "/v1/invoices",
-            [rng.choice(FAULTS) if rng.random() < 0.35 else "none" for _ in range(200)],
-        )
-        self._send_until_done(exports)
-        self.assertEqual(set(exports.mapped("state")), {"sent"})
-        self.assertGreater(max(exports.mapped("attempts")), 1, "faults were injected")
-        self.assertEqual(len(self.fake.invoices), 200)
-        for export in exports:
-            [invoice] = self.fake.invoices_with_marker(export.marker)
-            self.assertEqual(export.external_id, invoice["id"])
+        self._assert_pushes_survive_faults(self.fake, "/v1/invoices", FAULTS)
