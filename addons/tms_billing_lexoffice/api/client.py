@@ -38,10 +38,29 @@ class RateLimiter:
             self._sleep(start - now)
 
 
-def _retry_policy(max_retries, backoff_factor):
+class _LimitedRetry(Retry):
+    """urllib3's Retry, whose repeats also wait their turn in the client's limiter."""
+
+    def __init__(self, *args, limiter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limiter = limiter
+
+    def new(self, **kw):
+        retry = super().new(**kw)
+        retry.limiter = self.limiter
+        return retry
+
+    def sleep(self, response=None):
+        super().sleep(response)
+        if self.limiter:
+            self.limiter.wait()
+
+
+def _retry_policy(max_retries, backoff_factor, limiter=None):
     # 429/502/503 mean "not performed": safe to repeat for every method. 500 and 504
     # may hide a performed create, so only idempotent methods repeat those.
-    return Retry(
+    return _LimitedRetry(
+        limiter=limiter,
         total=max_retries,
         connect=max_retries,
         read=0,
@@ -72,12 +91,9 @@ class LexofficeClient:
         self.timeout = timeout
         self.limiter = limiter or RateLimiter(rate_limit)
         self.session = session or requests.Session()
-        self.session.mount(
-            "http://", HTTPAdapter(max_retries=_retry_policy(max_retries, backoff_factor))
-        )
-        self.session.mount(
-            "https://", HTTPAdapter(max_retries=_retry_policy(max_retries, backoff_factor))
-        )
+        adapter = HTTPAdapter(max_retries=_retry_policy(max_retries, backoff_factor, self.limiter))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def __repr__(self):
         return f"<LexofficeClient {self.base_url} key=***>"
@@ -179,7 +195,7 @@ class LexofficeClient:
         return self._request("GET", "/v1/voucherlist", params=params)
 
     def find_invoice_by_marker(
-        self, marker, contact_id=None, created_since=None, expected_total=None
+        self, marker, contact_id=None, created_since=None, expected_total=None, known_ids=()
     ):
         """The draft invoice whose remark ends with ``marker``, or None.
 
@@ -187,7 +203,8 @@ class LexofficeClient:
         reference field to search by, so the draft vouchers created since the first
         attempt (of the contact, when known) are read back one by one. Those whose
         total is ``expected_total`` are read first; the others are still read, since
-        a total computed differently must not lead to a duplicate.
+        a total computed differently must not lead to a duplicate. ``known_ids`` are
+        invoices already known to carry other markers, which need not be read.
         """
         filters = {}
         if contact_id:
@@ -197,7 +214,7 @@ class LexofficeClient:
         vouchers, page = [], 0
         while True:
             listing = self.list_vouchers(page=page, sort="createdDate,DESC", **filters)
-            vouchers += listing.get("content", [])
+            vouchers += [v for v in listing.get("content", []) if v["id"] not in known_ids]
             if listing.get("last", True):
                 break
             page += 1

@@ -186,12 +186,22 @@ class TmsBillingBackend(models.Model):
         # Only the attempts since the last certain outcome can have created it; a
         # margin covers the two clocks.
         since = (export.lookup_since or export.create_date) - LOOKUP_CLOCK_MARGIN
+        # Drafts our ledger already holds under another marker cannot be this one.
+        known = self.env["tms.billing.export"].search(
+            [
+                ("backend_id", "=", self.id),
+                ("id", "!=", export.id),
+                ("external_id", "!=", False),
+                ("sent_at", ">=", since),
+            ]
+        )
         with self._lexoffice_errors():
             invoice = self._lexoffice_client().find_invoice_by_marker(
                 export.marker,
                 contact_id=contact_id,
                 created_since=since.replace(tzinfo=UTC),
                 expected_total=export.move_id.amount_total,
+                known_ids=set(known.mapped("external_id")),
             )
         if not invoice:
             return None
