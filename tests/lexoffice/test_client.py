@@ -101,6 +101,22 @@ def test_429_and_503_are_retried(fake, client):
     ]
 
 
+def test_retries_wait_their_turn_in_the_rate_limiter(fake):
+    class CountingLimiter:
+        calls = 0
+
+        def wait(self):
+            self.calls += 1
+
+    limiter = CountingLimiter()
+    client = LexofficeClient(
+        "test-key", base_url=fake.base_url, backoff_factor=0.01, limiter=limiter
+    )
+    fake.inject("GET", "/v1/profile", ["429", "503"])
+    assert client.get_profile()["companyName"]
+    assert limiter.calls == 3  # the call and its two repeats
+
+
 def test_post_500_is_not_repeated_blindly(fake, client, draft):
     fake.inject("POST", "/v1/invoices", ["500"])
     with pytest.raises(Exception, match="500"):
