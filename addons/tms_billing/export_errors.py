@@ -11,14 +11,6 @@ class ExportError(Exception):
     retry = True
     outcome_unknown = False
 
-    def __init__(self, message, details=None):
-        super().__init__(message)
-        self.message = message
-        self.details = details or []
-
-    def __str__(self):
-        return "\n".join([self.message, *self.details])
-
 
 class ExportRejected(ExportError):
     """The provider refused the data (validation, conflict, mapping): retrying the same

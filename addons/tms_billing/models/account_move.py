@@ -118,7 +118,7 @@ class AccountMove(models.Model):
         if not contact_id and backend.auto_create_contacts:
             link = self.env["tms.billing.partner.link"]._tms_create_contact(partner, backend)
             contact_id = link.external_id
-        if not contact_id and backend._tms_requires_contact():
+        if not contact_id:
             raise UserError(
                 self.env._(
                     "%(customer)s is not linked to a contact in %(backend)s: link it on the "
@@ -148,10 +148,7 @@ class AccountMove(models.Model):
             "contact_id": contact_id or None,
             "address": {
                 "name": address.commercial_company_name or address.name,
-                "street": ", ".join(filter(None, [address.street, address.street2])) or None,
-                "zip": address.zip or None,
-                "city": address.city or None,
-                "country_code": address.country_id.code or None,
+                **address._tms_address_values(),
             },
             "lines": [
                 line._tms_prepare_export_line(gross)

@@ -36,6 +36,16 @@ class ResPartner(models.Model):
             tax_mode=settings["tms_tax_mode"],
         )
 
+    def _tms_address_values(self):
+        """This postal address as the providers' mappers take it."""
+        self.ensure_one()
+        return {
+            "street": ", ".join(filter(None, [self.street, self.street2])) or None,
+            "zip": self.zip or None,
+            "city": self.city or None,
+            "country_code": self.country_id.code or None,
+        }
+
     def action_tms_link_contact(self):
         """Find or create this customer's contact in an accounting system."""
         self.ensure_one()

@@ -136,11 +136,7 @@ class TmsBillingBackend(models.Model):
     def _tms_external_ref(self, partner):
         """The external contact id of ``partner``'s company, or False."""
         self.ensure_one()
-        link = self.env["tms.billing.partner.link"].search(
-            [("backend_id", "=", self.id), ("partner_id", "=", partner.commercial_partner_id.id)],
-            limit=1,
-        )
-        return link.external_id or False
+        return self.env["tms.billing.partner.link"]._tms_find(partner, self).external_id or False
 
     def _tms_contact_values(self, partner):
         """A customer as the plain dict the providers' mappers take."""
@@ -148,14 +144,10 @@ class TmsBillingBackend(models.Model):
         return {
             "is_company": partner.is_company,
             "name": partner.name,
-            "street": ", ".join(filter(None, [partner.street, partner.street2])) or None,
-            "zip": partner.zip or None,
-            "city": partner.city or None,
-            "country_code": partner.country_id.code or None,
+            **partner._tms_address_values(),
             "email": partner.email or None,
             "vat": partner.vat or None,
             "phone": partner.phone or None,
-            "ref": partner.ref or None,
         }
 
     # -- provider hooks -----------------------------------------------------------
@@ -167,14 +159,6 @@ class TmsBillingBackend(models.Model):
     def _tms_test_connection(self):
         """Call the provider once; return the account's name as text."""
         raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
-
-    def _tms_requires_contact(self):
-        """Whether invoices must reference a linked contact (else a one-off address)."""
-        return True
-
-    def _tms_rate_limit(self):
-        """Requests per second the provider allows for one key."""
-        return 2.0
 
     def _tms_search_contacts(self, term):
         """External customers matching ``term``: a list of dicts with ``id``, ``name``,
@@ -197,8 +181,8 @@ class TmsBillingBackend(models.Model):
         """The invoice's current external state, as result values."""
         raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
 
-    def _tms_invoice_result(self, external_id, number=None, status=None, url=None):
-        return {"external_id": external_id, "number": number, "status": status, "url": url}
+    def _tms_invoice_result(self, external_id, number=None, status=None):
+        return {"external_id": external_id, "number": number, "status": status}
 
     def _tms_contact_url(self, external_id):
         """The web app's page of a contact, or False."""

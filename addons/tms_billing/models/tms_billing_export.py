@@ -68,16 +68,16 @@ class TmsBillingExport(models.Model):
     external_id = fields.Char(string="External ID", readonly=True, copy=False)
     external_number = fields.Char(readonly=True, copy=False)
     external_status = fields.Selection(EXTERNAL_STATES, readonly=True, copy=False)
-    external_url = fields.Char(string="Web Link", readonly=True, copy=False)
+    external_url = fields.Char(string="Web Link", compute="_compute_external_url")
     attempts = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
-    needs_lookup = fields.Boolean(
-        readonly=True,
-        help="The last create call may have succeeded: look for the invoice before sending.",
-    )
     lookup_since = fields.Datetime(
         readonly=True,
         help="Start of the first attempt whose outcome is not known for certain.",
+    )
+    needs_lookup = fields.Boolean(
+        compute="_compute_needs_lookup",
+        help="The last create call may have succeeded: look for the invoice before sending.",
     )
     next_attempt_at = fields.Datetime(
         string="Next Attempt", readonly=True, index=True, default=fields.Datetime.now
@@ -94,6 +94,18 @@ class TmsBillingExport(models.Model):
         ),
         ("marker_unique", "UNIQUE(marker)", "The export reference must be unique."),
     ]
+
+    @api.depends("backend_id.app_url", "external_id")
+    def _compute_external_url(self):
+        for export in self:
+            export.external_url = (
+                export.external_id and export.backend_id._tms_invoice_url(export.external_id)
+            ) or False
+
+    @api.depends("lookup_since")
+    def _compute_needs_lookup(self):
+        for export in self:
+            export.needs_lookup = bool(export.lookup_since)
 
     @api.depends("move_id.name", "backend_id.name")
     def _compute_display_name(self):
@@ -140,9 +152,8 @@ class TmsBillingExport(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _tms_claim(self):
-        """Take this row for one attempt; False if it is sent or another worker has it.
-
-        Returns whether the invoice must be looked up before it is sent.
+        """Take this row for one attempt: None if it is sent or another worker has it,
+        else whether the invoice must be looked up before it is sent.
         """
         self.ensure_one()
         stale = fields.Datetime.now() - STALE_SENDING
@@ -150,7 +161,7 @@ class TmsBillingExport(models.Model):
         self.env.cr.execute(
             """
             WITH old AS (
-                SELECT id, needs_lookup, state FROM tms_billing_export
+                SELECT id, lookup_since, state FROM tms_billing_export
                  WHERE id = %s
                    AND (state IN ('to_send', 'failed')
                         OR (state = 'sending' AND last_attempt_at < %s))
@@ -158,12 +169,12 @@ class TmsBillingExport(models.Model):
             )
             UPDATE tms_billing_export AS export
                SET state = 'sending', attempts = COALESCE(export.attempts, 0) + 1,
-                   last_attempt_at = (now() AT TIME ZONE 'UTC'), needs_lookup = TRUE,
+                   last_attempt_at = (now() AT TIME ZONE 'UTC'),
                    lookup_since = COALESCE(export.lookup_since, now() AT TIME ZONE 'UTC'),
                    write_date = (now() AT TIME ZONE 'UTC'), write_uid = %s
               FROM old
              WHERE export.id = old.id
-         RETURNING COALESCE(old.needs_lookup, FALSE) OR old.state = 'sending'
+         RETURNING old.lookup_since IS NOT NULL OR old.state = 'sending'
             """,
             (self.id, stale, self.env.uid),
         )
@@ -217,14 +228,10 @@ class TmsBillingExport(models.Model):
         self.write(
             {
                 "state": "sent",
-                "needs_lookup": False,
                 "lookup_since": False,
                 "external_id": result["external_id"],
                 "external_number": result.get("number") or False,
                 "external_status": result.get("status") or "draft",
-                "external_url": result.get("url")
-                or self.backend_id._tms_invoice_url(result["external_id"])
-                or False,
                 "sent_at": fields.Datetime.now(),
                 "status_checked_at": fields.Datetime.now(),
                 "last_error": False,
@@ -247,7 +254,6 @@ class TmsBillingExport(models.Model):
         self.write(
             {
                 "state": "failed",
-                "needs_lookup": needs_lookup,
                 "lookup_since": self.lookup_since if needs_lookup else False,
                 "last_error": str(error),
                 "next_attempt_at": next_attempt,
@@ -298,11 +304,7 @@ class TmsBillingExport(models.Model):
     @api.model
     def _cron_tms_send_exports(self, batch_size=SEND_BATCH_SIZE):
         """Drain the ledger: due rows, oldest first, one batch per call."""
-        domain = self._tms_due_domain()
-        batch = self.search(domain, order="next_attempt_at, id", limit=batch_size)
-        batch._tms_send()
-        remaining = self.search_count(domain) if len(batch) == batch_size else 0
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        self._tms_run_batch(self._tms_due_domain(), "next_attempt_at, id", batch_size, "_tms_send")
 
     @api.model
     def _cron_tms_poll_export_status(self, batch_size=POLL_BATCH_SIZE):
@@ -315,12 +317,19 @@ class TmsBillingExport(models.Model):
             ("status_checked_at", "=", False),
             ("status_checked_at", "<", fields.Datetime.now() - POLL_EVERY),
         ]
-        batch = self.search(domain, order="status_checked_at, id", limit=batch_size)
-        batch._tms_refresh_status()
+        self._tms_run_batch(domain, "status_checked_at, id", batch_size, "_tms_refresh_status")
+
+    @api.model
+    def _tms_run_batch(self, domain, order, batch_size, method):
+        """One cron batch: ``method`` on the first rows of ``domain``; the cron runner
+        commits and calls again while some remain."""
+        batch = self.search(domain, order=order, limit=batch_size)
+        getattr(batch, method)()
         remaining = self.search_count(domain) if len(batch) == batch_size else 0
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
 
     def _tms_refresh_status(self):
+        statuses = dict(self._fields["external_status"]._description_selection(self.env))
         for export in self.filtered(lambda export: export.state == "sent"):
             try:
                 result = export.backend_id._tms_fetch_invoice_status(export)
@@ -339,7 +348,6 @@ class TmsBillingExport(models.Model):
                 }
             )
             if export.external_status != old_status:
-                statuses = dict(self._fields["external_status"]._description_selection(self.env))
                 export._tms_log(
                     self.env._(
                         "%(backend)s: invoice %(number)s is now %(status)s.",

@@ -52,6 +52,17 @@ class TmsBillingPartnerLink(models.Model):
             link.external_url = link.backend_id._tms_contact_url(link.external_id)
 
     @api.model
+    def _tms_find(self, partner, backend):
+        """The link of ``partner``'s company in ``backend``, if any."""
+        return self.search(
+            [
+                ("partner_id", "=", partner.commercial_partner_id.id),
+                ("backend_id", "=", backend.id),
+            ],
+            limit=1,
+        )
+
+    @api.model
     def _tms_link(self, partner, backend, contact):
         """Link ``partner``'s company to ``contact`` (a provider hook's dict)."""
         partner = partner.commercial_partner_id
@@ -76,7 +87,7 @@ class TmsBillingPartnerLink(models.Model):
                     customer=taken.partner_id.display_name,
                 )
             )
-        link = self.search([("partner_id", "=", partner.id), ("backend_id", "=", backend.id)])
+        link = self._tms_find(partner, backend)
         if link:
             link.write(values)
         else:

@@ -141,6 +141,12 @@ class TmsBillingCase(TransactionCase):
             ]
         )
 
+    def _link(self, customer, backend=None):
+        """Create ``customer`` in the provider's system and link it."""
+        backend = backend or self.backend
+        contact = backend._tms_create_contact(customer)
+        return self.env["tms.billing.partner.link"]._tms_link(customer, backend, contact)
+
     def _assert_pushes_survive_faults(self, fake, create_path, faults, count=200, seed=2026):
         """``count`` invoices pushed through the ledger while about a third of the create
         calls fail in one of ``faults``: each must end sent, once, with its own id."""

@@ -42,12 +42,8 @@ class TmsBillingContactWizard(models.TransientModel):
     @api.depends("partner_id", "backend_id")
     def _compute_current_link_id(self):
         for wizard in self:
-            wizard.current_link_id = self.env["tms.billing.partner.link"].search(
-                [
-                    ("partner_id", "=", wizard.partner_id.commercial_partner_id.id),
-                    ("backend_id", "=", wizard.backend_id.id),
-                ],
-                limit=1,
+            wizard.current_link_id = self.env["tms.billing.partner.link"]._tms_find(
+                wizard.partner_id, wizard.backend_id
             )
 
     def _reopen(self):

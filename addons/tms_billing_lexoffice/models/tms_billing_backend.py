@@ -22,7 +22,9 @@ _LIMITERS_LOCK = threading.Lock()
 
 def _limiter_for(api_key, rate):
     with _LIMITERS_LOCK:
-        return _LIMITERS.setdefault(api_key, lexoffice.RateLimiter(rate))
+        if api_key not in _LIMITERS:
+            _LIMITERS[api_key] = lexoffice.RateLimiter(rate)
+        return _LIMITERS[api_key]
 
 
 class TmsBillingBackend(models.Model):
@@ -113,18 +115,6 @@ class TmsBillingBackend(models.Model):
         if self.provider != "lexoffice":
             return super()._tms_default_urls()
         return {"api_url": DEFAULT_BASE_URL, "app_url": DEFAULT_APP_URL}
-
-    def _tms_rate_limit(self):
-        if self.provider != "lexoffice":
-            return super()._tms_rate_limit()
-        return RATE_LIMIT
-
-    def _tms_requires_contact(self):
-        if self.provider != "lexoffice":
-            return super()._tms_requires_contact()
-        # lexoffice takes a one-off address, but then the invoice is not booked on a
-        # customer account: insist on a linked contact unless it is created on the fly.
-        return True
 
     def _tms_test_connection(self):
         if self.provider != "lexoffice":

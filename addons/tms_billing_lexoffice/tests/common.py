@@ -41,7 +41,3 @@ class LexofficeCase(TmsBillingCase):
     def setUp(self):
         super().setUp()
         self.fake.reset()
-
-    def _link(self, customer):
-        contact = self.backend._tms_create_contact(customer)
-        return self.env["tms.billing.partner.link"]._tms_link(customer, self.backend, contact)

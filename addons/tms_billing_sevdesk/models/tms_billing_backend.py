@@ -93,11 +93,6 @@ class TmsBillingBackend(models.Model):
             return super()._tms_default_urls()
         return {"api_url": DEFAULT_BASE_URL, "app_url": DEFAULT_APP_URL}
 
-    def _tms_rate_limit(self):
-        if self.provider != "sevdesk":
-            return super()._tms_rate_limit()
-        return 5.0
-
     def _tms_test_connection(self):
         if self.provider != "sevdesk":
             return super()._tms_test_connection()

@@ -32,7 +32,3 @@ class SevdeskCase(TmsBillingCase):
         self.fake.reset()
         self.fake.bookkeeping_version = "2.0"
         self.backend.sevdesk_bookkeeping_version = False
-
-    def _link(self, customer):
-        contact = self.backend._tms_create_contact(customer)
-        return self.env["tms.billing.partner.link"]._tms_link(customer, self.backend, contact)

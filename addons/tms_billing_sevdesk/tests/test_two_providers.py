@@ -49,10 +49,7 @@ class TestTwoProviders(SevdeskCase):
             }
         )
         self._link(self.customer_collective)
-        lexoffice_contact = self.lexoffice_backend._tms_create_contact(self.customer_collective)
-        self.env["tms.billing.partner.link"]._tms_link(
-            self.customer_collective, self.lexoffice_backend, lexoffice_contact
-        )
+        self._link(self.customer_collective, self.lexoffice_backend)
         move_a = self._draft_invoices(self.customer_collective, 1)
         move_b = env_b["account.move"].create(
             {
