@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tools import html2plaintext
 
 from ..const import LINE_MODES, TAX_MODES
@@ -35,6 +36,118 @@ class AccountMove(models.Model):
         for move in self:
             move.tms_order_ids = move.line_ids.sale_line_ids.order_id
             move.tms_order_count = len(move.tms_order_ids)
+
+    def message_post_with_source(
+        self,
+        source_ref,
+        render_values=None,
+        message_type="notification",
+        subtype_xmlid=False,
+        subtype_id=False,
+        **kwargs,
+    ):
+        # Odoo posts "created from" on each new invoice, one message_post per invoice;
+        # a transport run collects these notes and logs them in one batch at its end.
+        pending = self.env["sale.order"]._tms_run_memo("origin_messages")
+        if (
+            pending is not None
+            and source_ref == "mail.message_origin_link"
+            and message_type == "notification"
+            and subtype_xmlid == "mail.mt_note"
+            and not subtype_id
+            and not kwargs
+        ):
+            for move in self:
+                pending[move.id] = render_values
+            return self.env["mail.message"]
+        return super().message_post_with_source(
+            source_ref,
+            render_values=render_values,
+            message_type=message_type,
+            subtype_xmlid=subtype_xmlid,
+            subtype_id=subtype_id,
+            **kwargs,
+        )
+
+    def _tms_log_origin_messages(self, pending):
+        """Log the "created from" notes collected during a run, as Odoo words them."""
+        bodies = {}
+        render = self.env["mail.render.mixin"]._render_template_qweb_view
+        for move in self.filtered(lambda move: move.id in pending):
+            bodies.update(
+                render(
+                    "mail.message_origin_link",
+                    self._name,
+                    move.ids,
+                    add_context=pending[move.id],
+                )
+            )
+        if bodies:
+            self.browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    @api.model
+    def _tms_prefill_line_amounts(self, invoice_vals):
+        """Put on new invoice lines the amounts and tax tags Odoo's tax sync gives them.
+
+        Odoo creates invoice lines with a zero balance and then, while it adds the tax
+        lines, writes each line's amounts one by one: a quarter of the creation time of
+        collective invoices. Computed here for all lines at once with Odoo's own tax
+        engine, the sync finds nothing to write; should a value differ, the sync still
+        writes it, so the result is Odoo's either way. Only invoices in the company's
+        currency are prefilled (no rate to apply).
+        """
+        company = self.env["res.company"].browse(invoice_vals["company_id"])
+        currency = self.env["res.currency"].browse(invoice_vals.get("currency_id"))
+        move_type = invoice_vals.get("move_type", "out_invoice")
+        if currency != company.currency_id or move_type not in ("out_invoice", "out_refund"):
+            return
+        AccountTax = self.env["account.tax"]
+        is_refund = move_type == "out_refund"
+        sign = 1 if is_refund else -1
+        product_lines = [
+            command[2]
+            for command in invoice_vals.get("invoice_line_ids", [])
+            if command[0] == Command.CREATE
+            and command[2].get("display_type", "product") == "product"
+        ]
+        base_lines = [
+            AccountTax._prepare_base_line_for_taxes_computation(
+                None,
+                product_id=self.env["product.product"].browse(values.get("product_id")),
+                tax_ids=self.env["account.tax"].browse(self._tms_command_ids(values, "tax_ids")),
+                price_unit=values.get("price_unit", 0.0),
+                quantity=values.get("quantity", 0.0),
+                discount=values.get("discount", 0.0),
+                currency_id=currency,
+                rate=1.0,
+                sign=sign,
+                is_refund=is_refund,
+            )
+            for values in product_lines
+        ]
+        AccountTax._add_tax_details_in_base_lines(base_lines, company)
+        AccountTax._round_base_lines_tax_details(base_lines, company)
+        AccountTax._add_accounting_data_in_base_lines_tax_details(base_lines, company)
+        for values, base_line in zip(product_lines, base_lines, strict=True):
+            details = base_line["tax_details"]
+            amount_currency = (
+                details["total_excluded_currency"] + details["delta_total_excluded_currency"]
+            )
+            balance = details["total_excluded"] + details["delta_total_excluded"]
+            values.setdefault("amount_currency", sign * amount_currency)
+            values.setdefault("balance", sign * balance)
+            values.setdefault("tax_tag_ids", [Command.set(base_line["tax_tag_ids"].ids)])
+
+    @api.model
+    def _tms_command_ids(self, values, field_name):
+        """The ids a list of x2many commands in ``values`` sets."""
+        ids = []
+        for command in values.get(field_name) or []:
+            if command[0] == Command.SET:
+                ids = list(command[2])
+            elif command[0] == Command.LINK:
+                ids.append(command[1])
+        return ids
 
     def _tms_transport_moves(self):
         return self.filtered("tms_billing_group")

@@ -14,10 +14,7 @@ class AccountMoveLine(models.Model):
     )
 
     def _tms_aggregation_key(self, values):
-        tax_ids = ()
-        for command in values.get("tax_ids", []):
-            if command[0] == Command.SET:
-                tax_ids = tuple(sorted(command[2]))
+        tax_ids = tuple(sorted(self.env["account.move"]._tms_command_ids(values, "tax_ids")))
         return (
             values.get("product_id"),
             values.get("product_uom_id"),

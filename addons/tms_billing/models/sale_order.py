@@ -14,6 +14,21 @@ _logger = logging.getLogger(__name__)
 
 # Orders billed per cron batch: one transaction each, committed by the cron runner.
 CRON_BATCH_SIZE = 2000
+# Invoice lines created in one call to account.move's create.
+CREATE_CHUNK_LINES = 1000
+# The order fields the engine's facts are built from (with the customer and the
+# invoice address).
+FACT_FIELDS = [
+    "name",
+    "state",
+    "invoice_status",
+    "tms_delivery_date",
+    "company_id",
+    "currency_id",
+    "partner_id",
+    "partner_invoice_id",
+    "payment_term_id",
+]
 
 
 class SaleOrder(models.Model):
@@ -76,78 +91,135 @@ class SaleOrder(models.Model):
                 "price_total",
             ]
         )
-        # One aggregate query instead of reading every line of thousands of orders.
+        self.flush_recordset(["currency_id"])
+        # One aggregate query instead of reading every line of thousands of orders,
+        # rounded as currency.round() does (half away from zero, in exact decimals).
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT order_id,
-                       SUM(price_subtotal * qty_to_invoice / product_uom_qty),
-                       SUM(price_total * qty_to_invoice / product_uom_qty)
-                  FROM sale_order_line
-                 WHERE order_id IN %s AND display_type IS NULL
-                   AND product_uom_qty != 0 AND qty_to_invoice != 0
-              GROUP BY order_id
+                SELECT l.order_id,
+                       ROUND(SUM(l.price_subtotal * l.qty_to_invoice / l.product_uom_qty)
+                             / c.rounding) * c.rounding,
+                       ROUND(SUM(l.price_total * l.qty_to_invoice / l.product_uom_qty)
+                             / c.rounding) * c.rounding
+                  FROM sale_order_line l
+                  JOIN sale_order o ON o.id = l.order_id
+                  JOIN res_currency c ON c.id = o.currency_id
+                 WHERE l.order_id IN %s AND l.display_type IS NULL
+                   AND l.product_uom_qty != 0 AND l.qty_to_invoice != 0
+              GROUP BY l.order_id, c.rounding
                 """,
                 tuple(self.ids),
             )
         )
-        sums = {order_id: (untaxed, total) for order_id, untaxed, total in rows}
-        amounts = {}
-        for order in self:
-            untaxed, total = sums.get(order.id, (0.0, 0.0))
-            currency = order.currency_id
-            amounts[order.id] = (currency.round(untaxed or 0.0), currency.round(total or 0.0))
+        amounts = dict.fromkeys(self.ids, (0.0, 0.0))
+        amounts.update(
+            {order_id: (float(untaxed), float(total)) for order_id, untaxed, total in rows}
+        )
         return amounts
 
     def _tms_order_facts(self, amounts=None):
         amounts = amounts or self._tms_amounts_to_invoice()
-        policies = {}
-        facts = []
+        rows = self._tms_fact_rows()
+        companies = self.env["res.company"].browse({row["company_id"] for row in rows.values()})
         payment_methods = {}
-        for company in self.company_id:
-            recipients = self.filtered(
-                lambda order, c=company: order.company_id == c
-            ).partner_invoice_id.with_company(company)
+        for company in companies:
+            recipients = self.env["res.partner"].browse(
+                {
+                    row["partner_invoice_id"]
+                    for row in rows.values()
+                    if row["company_id"] == company.id
+                }
+            )
             payment_methods.update(
                 {
                     (company.id, recipient.id): recipient.property_inbound_payment_method_line_id.id
-                    for recipient in recipients
+                    for recipient in recipients.with_company(company)
                 }
             )
-        for order in self:
-            customer = order.partner_id.commercial_partner_id
-            policy_key = (customer.id, order.company_id.id)
+        # Records browsed together read their fields together.
+        customers = {
+            customer.id: customer
+            for customer in self.env["res.partner"].browse(
+                {row["customer_id"] for row in rows.values()}
+            )
+        }
+        companies = {company.id: company for company in companies}
+        policies = {}
+        facts = []
+        for order_id in self.ids:
+            row = rows[order_id]
+            policy_key = (row["customer_id"], row["company_id"])
             if policy_key not in policies:
-                policies[policy_key] = customer._tms_billing_policy(order.company_id)
-            recipient = order.partner_invoice_id
+                policies[policy_key] = customers[row["customer_id"]]._tms_billing_policy(
+                    companies[row["company_id"]]
+                )
             facts.append(
                 OrderFacts(
-                    id=order.id,
-                    name=order.name,
-                    customer_id=customer.id,
-                    company_id=order.company_id.id,
-                    currency_id=order.currency_id.id,
-                    invoice_partner_id=recipient.id,
-                    payment_term_id=order.payment_term_id.id,
-                    payment_method_id=payment_methods[(order.company_id.id, recipient.id)],
+                    id=order_id,
+                    name=row["name"],
+                    customer_id=row["customer_id"],
+                    company_id=row["company_id"],
+                    currency_id=row["currency_id"],
+                    invoice_partner_id=row["partner_invoice_id"],
+                    payment_term_id=row["payment_term_id"] or 0,
+                    payment_method_id=payment_methods[
+                        (row["company_id"], row["partner_invoice_id"])
+                    ]
+                    or 0,
                     policy=policies[policy_key],
-                    delivery_date=order.tms_delivery_date,
-                    confirmed=order.state == "sale",
-                    invoice_status=order.invoice_status,
-                    amount_to_invoice=amounts[order.id][1],
-                    invoice_address_complete=bool(
-                        recipient.street
-                        and recipient.zip
-                        and recipient.city
-                        and recipient.country_id
-                    ),
+                    delivery_date=row["tms_delivery_date"],
+                    confirmed=row["state"] == "sale",
+                    invoice_status=row["invoice_status"],
+                    amount_to_invoice=amounts[order_id][1],
+                    invoice_address_complete=row["address_complete"],
                 )
             )
         return facts
 
+    def _tms_fact_rows(self):
+        """The orders' fields the engine needs, by order id, read in one query rather
+        than field by field for thousands of orders."""
+        if not self:
+            return {}
+        self.flush_recordset(FACT_FIELDS)
+        self.env["res.partner"].flush_model(
+            ["commercial_partner_id", "street", "zip", "city", "country_id"]
+        )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """
+                SELECT o.id, o.name, o.state, o.invoice_status, o.tms_delivery_date,
+                       o.company_id, o.currency_id, o.partner_invoice_id, o.payment_term_id,
+                       COALESCE(p.commercial_partner_id, p.id) AS customer_id,
+                       COALESCE(r.street, '') != '' AND COALESCE(r.zip, '') != ''
+                           AND COALESCE(r.city, '') != '' AND r.country_id IS NOT NULL
+                           AS address_complete
+                  FROM sale_order o
+                  JOIN res_partner p ON p.id = o.partner_id
+                  JOIN res_partner r ON r.id = o.partner_invoice_id
+                 WHERE o.id IN %s
+                """,
+                tuple(self.ids),
+            )
+        )
+        return {row["id"]: row for row in rows}
+
     def _tms_sorted_for_billing(self):
         """Orders in the sequence they appear on invoices: by delivery date, then name."""
-        return self.sorted(lambda order: (order.tms_delivery_date or date.max, order.name))
+        # Read both fields for all orders at once, not record by record.
+        keys = dict(
+            zip(
+                self.ids,
+                zip(
+                    (day or date.max for day in self.mapped("tms_delivery_date")),
+                    self.mapped("name"),
+                    strict=True,
+                ),
+                strict=True,
+            )
+        )
+        return self.browse(sorted(self.ids, key=keys.__getitem__))
 
     def _tms_plan(self, due_on=None):
         """The engine's plan for these orders, with the amounts it was built on.
@@ -155,6 +227,9 @@ class SaleOrder(models.Model):
         With ``due_on``, billable orders a periodic run on that day leaves alone are
         excluded too, with the reason why.
         """
+        # Only the columns the plan needs: touching one field of thousands of orders
+        # would otherwise read every column of sale_order for all of them.
+        self.fetch(["name", "tms_delivery_date", "currency_id"])
         orders = self._tms_sorted_for_billing()
         amounts = orders._tms_amounts_to_invoice()
         facts = orders._tms_order_facts(amounts)
@@ -289,8 +364,10 @@ class SaleOrder(models.Model):
             moves = billable.with_context(
                 tms_invoice_values=values_by_order, tms_invoice_origins=origins
             )._create_invoices()
+            pending = self._tms_run_memo("origin_messages")
         finally:
             self.env.cr.cache.pop("tms_billing_run_memo", None)
+        moves._tms_log_origin_messages(pending)
         billable._tms_log_invoiced(moves)
         self.env["tms.billing.export"]._tms_queue_auto(moves)
         return moves, plan
@@ -317,7 +394,27 @@ class SaleOrder(models.Model):
                 invoice_vals["invoice_origin"] = origins.get(group, invoice_vals["invoice_origin"])
                 if invoice_vals.get("tms_line_mode") == "aggregated":
                     self.env["account.move.line"]._tms_aggregate_line_commands(invoice_vals)
+                self.env["account.move"]._tms_prefill_line_amounts(invoice_vals)
+            # Odoo links every new line to its sale lines at a cost that grows with the
+            # number of lines created together times the sale lines: create in chunks.
+            moves = self.env["account.move"]
+            for chunk in self._tms_invoice_chunks(invoice_vals_list):
+                moves |= super()._create_account_invoices(chunk, final)
+            return moves
         return super()._create_account_invoices(invoice_vals_list, final)
+
+    @api.model
+    def _tms_invoice_chunks(self, invoice_vals_list):
+        """Split invoice values into chunks of about CREATE_CHUNK_LINES lines."""
+        chunk, lines = [], 0
+        for invoice_vals in invoice_vals_list:
+            if chunk and lines + len(invoice_vals["invoice_line_ids"]) > CREATE_CHUNK_LINES:
+                yield chunk
+                chunk, lines = [], 0
+            chunk.append(invoice_vals)
+            lines += len(invoice_vals["invoice_line_ids"])
+        if chunk:
+            yield chunk
 
     def _tms_log_invoiced(self, moves):
         move_by_order = {}

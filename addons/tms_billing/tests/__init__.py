@@ -1,3 +1,4 @@
+from . import test_invoice_amounts
 from . import test_invoicing
 from . import test_bad_input
 from . import test_cron

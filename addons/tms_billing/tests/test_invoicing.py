@@ -1,6 +1,9 @@
 from datetime import date
+from unittest.mock import patch
 
 from odoo.tests import tagged
+
+from odoo.addons.sale.models.sale_order import SaleOrder as SaleOrderBase
 
 from .common import TmsBillingCase
 
@@ -22,6 +25,13 @@ class TestInvoicing(TmsBillingCase):
         self.assertEqual(
             set(single_previews.mapped("split_reason")), {"customer is billed with single invoices"}
         )
+        collective_preview = wizard.preview_invoice_ids - single_previews
+        self.assertEqual(collective_preview.order_ids, collective)
+        lines = collective_preview.lines_preview.splitlines()
+        self.assertEqual(len(lines), 2)
+        for line, order in zip(lines, collective, strict=True):
+            self.assertTrue(line.startswith(f"{order.name}  1 × Freight  "), line)
+            self.assertIn("100.00", line)
 
         wizard.action_create_invoices()
         moves = (collective | singles).invoice_ids
@@ -36,6 +46,61 @@ class TestInvoicing(TmsBillingCase):
         self.assertEqual(set((collective | singles).mapped("tms_billing_state")), {"invoiced"})
         self.assertEqual(len(singles[0].invoice_ids), 1)
         self.assertNotEqual(singles[0].invoice_ids, singles[1].invoice_ids)
+
+    def test_invoices_note_the_orders_they_come_from(self):
+        collective = self._order(self.customer_collective, date(2026, 10, 5))
+        collective |= self._order(self.customer_collective, date(2026, 10, 20))
+        single = self._order(self.customer_single, date(2026, 10, 5))
+        moves, _plan = (collective | single)._tms_create_invoices()
+        self.assertEqual(len(moves), 2)
+        note = self.env.ref("mail.mt_note")
+        for move in moves:
+            orders = move.tms_order_ids
+            [message] = move.message_ids.filtered(lambda m, o=orders: o[0].name in m.body)
+            self.assertEqual(message.subtype_id, note)
+            self.assertTrue(message.is_internal)
+            for order in orders:
+                self.assertIn(f'data-oe-id="{order.id}"', message.body)
+                self.assertIn(order.name, message.body)
+        # Outside a transport run, Odoo's own invoicing posts the note itself.
+        plain = self._order(self.customer_collective, date(2026, 10, 7))
+        move = plain._create_invoices()
+        self.assertIn(plain.name, move.message_ids[:1].body)
+
+    def test_large_runs_create_invoices_in_chunks(self):
+        orders = self.env["sale.order"]
+        for day in (3, 10, 17, 24):
+            orders |= self._order(
+                self.customer_single,
+                date(2026, 10, day),
+                lines=[(self.product, 1.0, 100.0), (self.surcharge, 2.0, 40.0)],
+            )
+        orders |= self._order(self.customer_collective, date(2026, 10, 6))
+        create = SaleOrderBase._create_account_invoices
+        chunks = []
+
+        def spy(orders, invoice_vals_list, final):
+            chunks.append(
+                (len(invoice_vals_list), sum(len(v["invoice_line_ids"]) for v in invoice_vals_list))
+            )
+            return create(orders, invoice_vals_list, final)
+
+        with (
+            patch("odoo.addons.tms_billing.models.sale_order.CREATE_CHUNK_LINES", 5),
+            patch.object(SaleOrderBase, "_create_account_invoices", spy),
+        ):
+            moves, plan = orders._tms_create_invoices()
+        # Nine lines on five invoices, at most five lines per chunk.
+        self.assertEqual(sum(count for count, _lines in chunks), 5)
+        self.assertEqual(sum(lines for _count, lines in chunks), 9)
+        self.assertEqual(len(chunks), 2)
+        self.assertLessEqual(max(lines for _count, lines in chunks), 5)
+        self.assertEqual(len(moves), 5)
+        self.assertEqual(len(plan.invoices), 5)
+        for order in orders:
+            self.assertEqual(len(order.invoice_ids), 1)
+            self.assertEqual(order.invoice_ids.amount_untaxed, order.amount_untaxed)
+        self.assertEqual(set(orders.mapped("tms_billing_state")), {"invoiced"})
 
     def test_customer_override_of_company_defaults(self):
         self.company.tms_invoicing_mode = "single"

@@ -1,9 +1,9 @@
-from collections import defaultdict
+import functools
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import SQL, format_date, html2plaintext
+from odoo.tools import format_date, html2plaintext
 
 
 class TmsBillingWizard(models.TransientModel):
@@ -56,10 +56,11 @@ class TmsBillingWizard(models.TransientModel):
             orders.check_access("read")
             plan, amounts = orders._tms_plan()
             texts = orders._tms_reason_texts()
-            line_texts = wizard._format_lines(orders)
+            # A plan spans a few dozen days: format each once, not once per invoice.
+            format_day = functools.cache(functools.partial(format_date, wizard.env))
             wizard.preview_invoice_ids = [Command.clear()] + [
                 Command.create(
-                    wizard._prepare_preview_invoice(planned, sequence, amounts, texts, line_texts)
+                    wizard._prepare_preview_invoice(planned, sequence, amounts, texts, format_day)
                 )
                 for sequence, planned in enumerate(plan.invoices)
             ]
@@ -68,8 +69,7 @@ class TmsBillingWizard(models.TransientModel):
                 for order_id, reason in plan.excluded.items()
             ]
 
-    def _prepare_preview_invoice(self, planned, sequence, amounts, texts, line_texts):
-        orders = self.env["sale.order"].browse(planned.order_ids)
+    def _prepare_preview_invoice(self, planned, sequence, amounts, texts, format_day):
         currency = self.env["res.currency"].browse(planned.key.currency_id)
         return {
             "sequence": sequence,
@@ -77,71 +77,25 @@ class TmsBillingWizard(models.TransientModel):
             "invoice_partner_id": planned.key.invoice_partner_id,
             "company_id": planned.key.company_id,
             "currency_id": currency.id,
-            "period": self._format_period(planned),
-            "order_ids": [Command.set(orders.ids)],
-            "order_count": len(orders),
-            "lines_preview": "\n".join(
-                text for order_id in planned.order_ids for text in line_texts[order_id]
-            ),
+            "period": self._format_period(planned, format_day),
+            "order_id_list": list(planned.order_ids),
+            "order_count": len(planned.order_ids),
             "amount_untaxed": sum(amounts[order_id][0] for order_id in planned.order_ids),
             "amount_total": sum(amounts[order_id][1] for order_id in planned.order_ids),
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),
         }
 
-    def _format_period(self, planned):
+    def _format_period(self, planned, format_day):
         period = planned.period
         if planned.key.single_order_id:
-            return format_date(self.env, planned.orders[0].delivery_date)
+            return format_day(planned.orders[0].delivery_date)
         if not period.start:
             return self.env._("Irregular")
         return self.env._(
             "%(start)s – %(end)s",
-            start=format_date(self.env, period.start),
-            end=format_date(self.env, period.end),
+            start=format_day(period.start),
+            end=format_day(period.end),
         )
-
-    def _format_lines(self, orders):
-        """The preview text of every order's invoiceable lines, by order id."""
-        if not orders:
-            return {}
-        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
-        self.env["sale.order.line"].flush_model(
-            ["order_id", "display_type", "qty_to_invoice", "price_unit", "product_id", "sequence"]
-        )
-        # Thousands of lines: one query, not the ORM's per-record field access.
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT order_id, qty_to_invoice, price_unit, product_id
-                  FROM sale_order_line
-                 WHERE order_id IN %s AND display_type IS NULL AND qty_to_invoice != 0
-              ORDER BY order_id, sequence, id
-                """,
-                tuple(orders.ids),
-            )
-        )
-        products = self.env["product.product"].browse({row[3] for row in rows if row[3]})
-        product_names = {product.id: product.display_name for product in products}
-        orders_by_id = {order.id: order for order in orders}
-        texts = defaultdict(list)
-        for order_id, quantity, price, product_id in rows:
-            order = orders_by_id[order_id]
-            texts[order_id].append(
-                f"{order.name}  {quantity:g} × {product_names.get(product_id, '')}"
-                f"  {self._format_price(price, order.currency_id, lang)}"
-            )
-        return texts
-
-    def _format_price(self, amount, currency, lang):
-        # currency.format() looks the language up on every call, far too slow for a
-        # preview of thousands of lines: format with the language's separators.
-        digits = currency.decimal_places
-        number = f"{amount:,.{digits}f}".translate(
-            {ord(","): lang.thousands_sep or "", ord("."): lang.decimal_point}
-        )
-        if currency.position == "before":
-            return f"{currency.symbol}\N{NO-BREAK SPACE}{number}"
-        return f"{number}\N{NO-BREAK SPACE}{currency.symbol}"
 
     def action_create_invoices(self):
         self.ensure_one()
