@@ -10,10 +10,12 @@ the fake (which must be 0).
 """
 
 import argparse
+import importlib.util
 import random
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
@@ -21,6 +23,13 @@ from odoo.fields import Command
 from odoo.tools import config
 
 FAULTS = ["503", "504_after", "drop_after", "500"]
+FAKE_LEXOFFICE = (
+    Path(__file__).resolve().parent.parent
+    / "addons"
+    / "tms_billing_lexoffice"
+    / "tests"
+    / "fake_lexoffice.py"
+)
 
 
 def make_invoices(env, n, backend):
@@ -61,6 +70,16 @@ def make_invoices(env, n, backend):
     )
 
 
+def load_fake_lexoffice():
+    """The fake server, loaded from its file: importing it from the addon's tests
+    package would pull in Odoo's test framework, which a benchmark must not."""
+    spec = importlib.util.spec_from_file_location("fake_lexoffice", FAKE_LEXOFFICE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=60)
@@ -68,11 +87,9 @@ def main():
     args, odoo_args = parser.parse_known_args()
     config.parse_config(odoo_args)
     odoo.tools.config["log_level"] = "warn"
-    from odoo.addons.tms_billing_lexoffice.tests.fake_lexoffice import (  # noqa: PLC0415
-        FakeLexoffice,
-    )
-
-    fake = FakeLexoffice(api_key="bench-key", rate_limit=2.0, fault_delay=3.0).start()
+    fake_lexoffice = load_fake_lexoffice()
+    fake = fake_lexoffice.FakeLexoffice(api_key="bench-key", rate_limit=2.0, fault_delay=3.0)
+    fake.start()
     registry = odoo.modules.registry.Registry(config["db_name"])
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
