@@ -144,7 +144,7 @@ class SaleOrder(models.Model):
                 {row["customer_id"] for row in rows.values()}
             )
         }
-        companies = {company.id: company for company in companies}
+        companies_by_id = {company.id: company for company in companies}
         policies = {}
         facts = []
         for order_id in self.ids:
@@ -152,7 +152,7 @@ class SaleOrder(models.Model):
             policy_key = (row["customer_id"], row["company_id"])
             if policy_key not in policies:
                 policies[policy_key] = customers[row["customer_id"]]._tms_billing_policy(
-                    companies[row["company_id"]]
+                    companies_by_id[row["company_id"]]
                 )
             facts.append(
                 OrderFacts(
@@ -205,34 +205,18 @@ class SaleOrder(models.Model):
         )
         return {row["id"]: row for row in rows}
 
-    def _tms_sorted_for_billing(self):
-        """Orders in the sequence they appear on invoices: by delivery date, then name."""
-        # Read both fields for all orders at once, not record by record.
-        keys = dict(
-            zip(
-                self.ids,
-                zip(
-                    (day or date.max for day in self.mapped("tms_delivery_date")),
-                    self.mapped("name"),
-                    strict=True,
-                ),
-                strict=True,
-            )
-        )
-        return self.browse(sorted(self.ids, key=keys.__getitem__))
-
     def _tms_plan(self, due_on=None):
         """The engine's plan for these orders, with the amounts it was built on.
 
         With ``due_on``, billable orders a periodic run on that day leaves alone are
         excluded too, with the reason why.
         """
-        # Only the columns the plan needs: touching one field of thousands of orders
-        # would otherwise read every column of sale_order for all of them.
-        self.fetch(["name", "tms_delivery_date", "currency_id"])
-        orders = self._tms_sorted_for_billing()
-        amounts = orders._tms_amounts_to_invoice()
-        facts = orders._tms_order_facts(amounts)
+        amounts = self._tms_amounts_to_invoice()
+        # In the sequence the orders appear on invoices: by delivery date, then name.
+        facts = sorted(
+            self._tms_order_facts(amounts),
+            key=lambda fact: (fact.delivery_date or date.max, fact.name),
+        )
         not_due = {}
         if due_on:
             for fact in facts:
