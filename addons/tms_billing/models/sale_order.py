@@ -5,6 +5,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tools import SQL, format_date
 
 from ..const import BILLING_STATES
@@ -434,13 +435,23 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
 
     def action_tms_open_billing_wizard(self):
+        """Open the invoicing wizard on these orders with its preview computed.
+
+        The wizard is saved before the form opens: the form then reads one page of
+        a preview of thousands of invoices, rather than receiving all of it from an
+        onchange and computing it a second time when the invoices are created.
+        """
+        if not self:
+            raise UserError(self.env._("Select the orders to invoice first."))
+        wizard = self.env["tms.billing.wizard"].create({"order_ids": [Command.set(self.ids)]})
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Create transport invoices"),
             "res_model": "tms.billing.wizard",
+            "res_id": wizard.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
-            "context": {"active_model": "sale.order", "active_ids": self.ids},
         }
 
     def action_tms_invoice_due(self):

@@ -1,6 +1,7 @@
 from datetime import date
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.sale.models.sale_order import SaleOrder as SaleOrderBase
@@ -114,6 +115,50 @@ class TestInvoicing(TmsBillingCase):
         )
         self.assertEqual(contact.tms_invoicing_mode, "single")
         self.assertEqual(contact._tms_billing_settings(self.company)["tms_unit_name"], "Transport")
+
+    def test_wizard_opens_saved_with_totals_of_the_whole_preview(self):
+        orders = self._order(self.customer_collective, date(2026, 10, 5))
+        orders |= self._order(self.customer_collective, date(2026, 11, 5))
+        orders |= self._order(
+            self.customer_single, date(2026, 10, 6), lines=[(self.product, 2.0, 50.0)]
+        )
+        action = orders.action_tms_open_billing_wizard()
+        wizard = self.env["tms.billing.wizard"].browse(action["res_id"])
+        self.assertTrue(wizard.exists(), "the form opens a saved wizard, not an onchange")
+        self.assertEqual((action["res_model"], action["target"]), ("tms.billing.wizard", "new"))
+        self.assertEqual(wizard.order_ids, orders)
+        self.assertEqual(wizard.invoice_count, 3)
+        self.assertEqual(wizard.currency_id, self.company.currency_id)
+        self.assertEqual(wizard.amount_untaxed, 300.0)
+        self.assertEqual(
+            wizard.amount_total, sum(wizard.preview_invoice_ids.mapped("amount_total"))
+        )
+        self.assertGreater(wizard.amount_total, wizard.amount_untaxed)
+        # The form reads one page of the preview; the totals still cover every invoice.
+        page = wizard.web_read(
+            {
+                "amount_untaxed": {},
+                "preview_invoice_ids": {"fields": {"amount_untaxed": {}}, "limit": 2},
+            }
+        )[0]
+        self.assertEqual(page["amount_untaxed"], 300.0)
+        self.assertEqual(len(page["preview_invoice_ids"]), 3)
+        self.assertEqual(
+            len([row for row in page["preview_invoice_ids"] if "amount_untaxed" in row]), 2
+        )
+        with self.assertRaises(UserError):
+            self.env["sale.order"].action_tms_open_billing_wizard()
+
+    def test_wizard_has_no_total_across_currencies(self):
+        wizard = self._wizard(self._order(self.customer_collective))
+        other = self.env.ref("base.USD")
+        if other == self.company.currency_id:
+            other = self.env.ref("base.EUR")
+        wizard.preview_invoice_ids.copy({"wizard_id": wizard.id, "currency_id": other.id})
+        wizard.invalidate_recordset()
+        self.assertEqual(wizard.invoice_count, 2)
+        self.assertFalse(wizard.currency_id)
+        self.assertEqual(wizard.amount_total, 0.0)
 
     def test_split_reasons_in_preview(self):
         october = self._order(self.customer_collective, date(2026, 10, 30))

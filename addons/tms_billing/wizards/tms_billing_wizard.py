@@ -37,6 +37,11 @@ class TmsBillingWizard(models.TransientModel):
     )
     invoice_count = fields.Integer(compute="_compute_counts")
     exclusion_count = fields.Integer(compute="_compute_counts")
+    # The form shows one page of the preview: the totals cover all of it, in the
+    # invoices' currency (none when they are in several).
+    currency_id = fields.Many2one("res.currency", compute="_compute_totals")
+    amount_untaxed = fields.Monetary(string="Untaxed total", compute="_compute_totals")
+    amount_total = fields.Monetary(string="Total", compute="_compute_totals")
 
     def _default_order_ids(self):
         if self.env.context.get("active_model") == "sale.order":
@@ -48,6 +53,15 @@ class TmsBillingWizard(models.TransientModel):
         for wizard in self:
             wizard.invoice_count = len(wizard.preview_invoice_ids)
             wizard.exclusion_count = len(wizard.exclusion_ids)
+
+    @api.depends("preview_invoice_ids")
+    def _compute_totals(self):
+        for wizard in self:
+            previews = wizard.preview_invoice_ids
+            single = len(previews.currency_id) == 1
+            wizard.currency_id = previews.currency_id if single else False
+            wizard.amount_untaxed = sum(previews.mapped("amount_untaxed")) if single else 0.0
+            wizard.amount_total = sum(previews.mapped("amount_total")) if single else 0.0
 
     @api.depends("order_ids")
     def _compute_preview(self):

@@ -34,6 +34,10 @@ registry.category("web_tour.tours").add("tms_billing_tour", {
             trigger: ".modal .o_tms_billing_preview td:contains('delivery date in another billing period')",
         },
         {
+            content: "The totals cover the whole preview",
+            trigger: ".modal .o_field_widget[name='amount_untaxed']:contains('750.00')",
+        },
+        {
             content: "The preview explains why an order is left out",
             trigger: ".modal .o_tms_billing_exclusions td:contains('no delivery date')",
         },
