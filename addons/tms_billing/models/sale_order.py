@@ -5,7 +5,6 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.fields import Command
 from odoo.tools import SQL, format_date
 
 from ..const import BILLING_STATES
@@ -443,7 +442,7 @@ class SaleOrder(models.Model):
         """
         if not self:
             raise UserError(self.env._("Select the orders to invoice first."))
-        wizard = self.env["tms.billing.wizard"].create({"order_ids": [Command.set(self.ids)]})
+        wizard = self.env["tms.billing.wizard"].create({"order_id_list": self.ids})
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Create transport invoices"),

@@ -2,6 +2,7 @@ from datetime import date
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from odoo.addons.sale.models.sale_order import SaleOrder as SaleOrderBase
@@ -127,6 +128,7 @@ class TestInvoicing(TmsBillingCase):
         self.assertTrue(wizard.exists(), "the form opens a saved wizard, not an onchange")
         self.assertEqual((action["res_model"], action["target"]), ("tms.billing.wizard", "new"))
         self.assertEqual(wizard.order_ids, orders)
+        self.assertEqual(sorted(wizard.order_id_list), sorted(orders.ids))
         self.assertEqual(wizard.invoice_count, 3)
         self.assertEqual(wizard.currency_id, self.company.currency_id)
         self.assertEqual(wizard.amount_untaxed, 300.0)
@@ -148,6 +150,22 @@ class TestInvoicing(TmsBillingCase):
         )
         with self.assertRaises(UserError):
             self.env["sale.order"].action_tms_open_billing_wizard()
+
+    def test_wizard_selection_through_order_ids(self):
+        orders = self._order(self.customer_single) | self._order(self.customer_single)
+        wizard = self.env["tms.billing.wizard"].create({"order_ids": [Command.set(orders.ids)]})
+        self.assertEqual(sorted(wizard.order_id_list), sorted(orders.ids))
+        self.assertEqual(wizard.invoice_count, 2)
+        wizard.order_ids = orders[0]
+        self.assertEqual(wizard.order_id_list, orders[0].ids)
+        self.assertEqual(wizard.invoice_count, 1)
+        # An order deleted since the wizard opened is no longer part of it.
+        quotation = self._order(self.customer_single, confirm=False)
+        wizard.order_id_list = [*orders.ids, quotation.id]
+        self.assertEqual(wizard.exclusion_count, 1)
+        quotation.unlink()
+        wizard.invalidate_recordset()
+        self.assertEqual(wizard.order_ids, orders)
 
     def test_wizard_has_no_total_across_currencies(self):
         wizard = self._wizard(self._order(self.customer_collective))

@@ -12,10 +12,16 @@ class TmsBillingWizard(models.TransientModel):
     _name = "tms.billing.wizard"
     _description = "Create Transport Invoices"
 
+    # Thousands of selected orders are kept as a list of ids in one column rather than
+    # as rows of a relation table, as the preview rows keep theirs.
+    order_id_list = fields.Json(
+        string="Order IDs", default=lambda self: self._default_order_id_list()
+    )
     order_ids = fields.Many2many(
         "sale.order",
-        required=True,
-        default=lambda self: self._default_order_ids(),
+        string="Orders",
+        compute="_compute_order_ids",
+        inverse="_inverse_order_ids",
     )
     invoice_date = fields.Date(
         help="Leave empty to date the invoices when they are confirmed.",
@@ -43,10 +49,19 @@ class TmsBillingWizard(models.TransientModel):
     amount_untaxed = fields.Monetary(string="Untaxed total", compute="_compute_totals")
     amount_total = fields.Monetary(string="Total", compute="_compute_totals")
 
-    def _default_order_ids(self):
+    def _default_order_id_list(self):
         if self.env.context.get("active_model") == "sale.order":
-            return self.env["sale.order"].browse(self.env.context.get("active_ids", []))
-        return self.env["sale.order"]
+            return list(self.env.context.get("active_ids") or [])
+        return []
+
+    @api.depends("order_id_list")
+    def _compute_order_ids(self):
+        for wizard in self:
+            wizard.order_ids = self.env["sale.order"].browse(wizard.order_id_list or []).exists()
+
+    def _inverse_order_ids(self):
+        for wizard in self:
+            wizard.order_id_list = wizard.order_ids._origin.ids
 
     @api.depends("preview_invoice_ids", "exclusion_ids")
     def _compute_counts(self):
@@ -63,7 +78,7 @@ class TmsBillingWizard(models.TransientModel):
             wizard.amount_untaxed = sum(previews.mapped("amount_untaxed")) if single else 0.0
             wizard.amount_total = sum(previews.mapped("amount_total")) if single else 0.0
 
-    @api.depends("order_ids")
+    @api.depends("order_id_list")
     def _compute_preview(self):
         for wizard in self:
             orders = wizard.order_ids._origin
