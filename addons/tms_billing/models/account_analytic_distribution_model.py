@@ -6,12 +6,19 @@ class AccountAnalyticDistributionModel(models.Model):
 
     def _get_distribution(self, vals):
         # Computed once per invoice line by Odoo; the lines of a transport run repeat a
-        # few products and partners, so remember the answer for the run.
+        # few products and partners, so remember the answer for the run, and skip the
+        # look-ups entirely when no distribution model exists.
         memo = self.env["sale.order"]._tms_run_memo("analytic_distribution")
         if memo is None:
             return super()._get_distribution(vals)
+        companies = tuple(self.env.companies.ids)
+        if companies not in memo:
+            memo[companies] = bool(self.search_count([], limit=1))
+        if not memo[companies]:
+            return {}
         key = (
             self.env.company.id,
+            companies,
             *sorted(
                 (name, tuple(value) if isinstance(value, list) else value)
                 for name, value in vals.items()

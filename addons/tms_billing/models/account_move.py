@@ -37,6 +37,23 @@ class AccountMove(models.Model):
             move.tms_order_ids = move.line_ids.sale_line_ids.order_id
             move.tms_order_count = len(move.tms_order_ids)
 
+    def _search_default_journal(self):
+        # Searched once per new invoice by Odoo; the invoices of a transport run share a
+        # few companies and currencies, so remember the answer for the run.
+        memo = self.env["sale.order"]._tms_run_memo("default_journal")
+        if memo is None or len(self) != 1 or self.statement_line_ids:
+            return super()._search_default_journal()
+        currency_known = self.env.cache.contains(self, self._fields["currency_id"])
+        key = (
+            (self.company_id or self.env.company).id,
+            tuple(self._get_valid_journal_types()),
+            currency_known and self.currency_id.id,
+            self.env.context.get("default_currency_id"),
+        )
+        if key not in memo:
+            memo[key] = super()._search_default_journal().id
+        return self.env["account.journal"].browse(memo[key])
+
     def message_post_with_source(
         self,
         source_ref,

@@ -402,7 +402,11 @@ class SaleOrder(models.Model):
 
     def _tms_log_invoiced(self, moves):
         move_by_order = {}
+        message_by_move = {}
         for move in moves:
+            message_by_move[move] = self.env._(
+                "Invoice created: %(invoice)s", invoice=move.display_name
+            )
             for order in move.line_ids.sale_line_ids.order_id:
                 move_by_order[order.id] = move
         events = []
@@ -411,7 +415,7 @@ class SaleOrder(models.Model):
             move = move_by_order.get(order.id)
             if not move:
                 continue
-            message = self.env._("Invoice created: %(invoice)s", invoice=move.display_name)
+            message = message_by_move[move]
             events.append(
                 {"order_id": order.id, "move_id": move.id, "kind": "invoiced", "message": message}
             )

@@ -9,10 +9,12 @@ class TmsBillingEvent(models.Model):
     _order = "create_date desc, id desc"
     _check_company_auto = True
 
-    order_id = fields.Many2one(
-        "sale.order", required=True, index=True, ondelete="cascade", check_company=True
+    order_id = fields.Many2one("sale.order", required=True, index=True, ondelete="cascade")
+    # Set with the row (no second UPDATE per batch); the order's company, so only the
+    # invoice needs a company check.
+    company_id = fields.Many2one(
+        related="order_id.company_id", store=True, index=True, precompute=True
     )
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
     move_id = fields.Many2one(
         "account.move", string="Invoice", index=True, ondelete="set null", check_company=True
     )

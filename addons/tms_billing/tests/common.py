@@ -107,6 +107,17 @@ class TmsBillingCase(TransactionCase):
         cls.company.currency_id = euro
         cls.env["product.pricelist"].search([]).currency_id = euro
 
+    def _foreign_pricelist(self):
+        """A pricelist in a currency other than the company's, with a rate."""
+        usd = self.env.ref("base.USD")
+        usd.active = True
+        currency = usd if self.company.currency_id != usd else self.env.ref("base.EUR")
+        currency.active = True
+        self.env["res.currency.rate"].create(
+            {"currency_id": currency.id, "name": date(2026, 1, 1), "rate": 1.1}
+        )
+        return self.env["product.pricelist"].create({"name": "Foreign", "currency_id": currency.id})
+
     @classmethod
     def _allow_loopback_requests(cls):
         cls.startClassPatcher(patch.object(cls, "_request_handler", classmethod(_loopback_send)))

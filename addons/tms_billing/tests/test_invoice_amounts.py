@@ -121,16 +121,8 @@ class TestInvoiceAmounts(TmsBillingCase):
         self._assert_same_as_odoo(tms_line_mode="aggregated")
 
     def test_foreign_currency_is_left_to_odoo(self):
-        usd = self.env.ref("base.USD")
-        usd.active = True
-        currency = usd if self.company.currency_id != usd else self.env.ref("base.EUR")
-        currency.active = True
-        self.env["res.currency.rate"].create(
-            {"currency_id": currency.id, "name": date(2026, 1, 1), "rate": 1.1}
-        )
-        pricelist = self.env["product.pricelist"].create(
-            {"name": "Foreign", "currency_id": currency.id}
-        )
+        pricelist = self._foreign_pricelist()
+        currency = pricelist.currency_id
         customer = self._customer("Foreign Ltd")
         orders = self._order(customer, pricelist_id=pricelist.id)
         moves, written = self._invoice(orders)
