@@ -1,6 +1,7 @@
 """Billing periods: which stretch of days a delivery date belongs to."""
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,6 +24,9 @@ class Period:
 IRREGULAR = Period(key="irregular")
 
 
+# Thousands of orders share a few dozen delivery days: periods are immutable, so each
+# is worked out once.
+@functools.lru_cache(maxsize=4096)
 def billing_period(day, interval):
     """Return the :class:`Period` of ``interval`` that contains ``day``."""
     if interval == "irregular":

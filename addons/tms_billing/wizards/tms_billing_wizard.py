@@ -85,11 +85,17 @@ class TmsBillingWizard(models.TransientModel):
             orders.check_access("read")
             plan, amounts = orders._tms_plan()
             texts = orders._tms_reason_texts()
-            # A plan spans a few dozen days: format each once, not once per invoice.
+            # A plan spans a few dozen days and periods: format each once, not once per
+            # invoice.
             format_day = functools.cache(functools.partial(format_date, wizard.env))
+            format_period = functools.cache(
+                functools.partial(wizard._format_period, format_day=format_day)
+            )
             wizard.preview_invoice_ids = [Command.clear()] + [
                 Command.create(
-                    wizard._prepare_preview_invoice(planned, sequence, amounts, texts, format_day)
+                    wizard._prepare_preview_invoice(
+                        planned, sequence, amounts, texts, format_day, format_period
+                    )
                 )
                 for sequence, planned in enumerate(plan.invoices)
             ]
@@ -98,26 +104,30 @@ class TmsBillingWizard(models.TransientModel):
                 for order_id, reason in plan.excluded.items()
             ]
 
-    def _prepare_preview_invoice(self, planned, sequence, amounts, texts, format_day):
-        currency = self.env["res.currency"].browse(planned.key.currency_id)
+    def _prepare_preview_invoice(
+        self, planned, sequence, amounts, texts, format_day, format_period
+    ):
+        order_ids = planned.order_ids
+        # A single invoice covers its delivery day, not the customer's interval.
+        if planned.key.single_order_id:
+            period = format_day(planned.orders[0].delivery_date)
+        else:
+            period = format_period(planned.period)
         return {
             "sequence": sequence,
             "partner_id": planned.customer_id,
             "invoice_partner_id": planned.key.invoice_partner_id,
             "company_id": planned.key.company_id,
-            "currency_id": currency.id,
-            "period": self._format_period(planned, format_day),
-            "order_id_list": list(planned.order_ids),
-            "order_count": len(planned.order_ids),
-            "amount_untaxed": sum(amounts[order_id][0] for order_id in planned.order_ids),
-            "amount_total": sum(amounts[order_id][1] for order_id in planned.order_ids),
+            "currency_id": planned.key.currency_id,
+            "period": period,
+            "order_id_list": order_ids,
+            "order_count": len(order_ids),
+            "amount_untaxed": sum(amounts[order_id][0] for order_id in order_ids),
+            "amount_total": sum(amounts[order_id][1] for order_id in order_ids),
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),
         }
 
-    def _format_period(self, planned, format_day):
-        period = planned.period
-        if planned.key.single_order_id:
-            return format_day(planned.orders[0].delivery_date)
+    def _format_period(self, period, format_day):
         if not period.start:
             return self.env._("Irregular")
         return self.env._(
