@@ -145,6 +145,12 @@ def make_data(env, n_orders, n_customers, scenario, seed=11):
     return orders
 
 
+def median(results):
+    """The result of median time (the lower middle one of an even count)."""
+    ordered = sorted(results, key=lambda result: result["seconds"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def measure(env, label, n_orders, run):
     """Run ``run()`` in a savepoint, print its cost, roll it back; return the figures."""
     cr = env.cr
@@ -185,11 +191,20 @@ def main():
         default="native,preview,wizard,cron",
         help="comma-separated variants to run, in this order (native, preview, wizard, cron)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the variants this many times in turn and compare the medians: on a "
+        "busy machine, a slow minute then weighs on every variant alike",
+    )
     parser.add_argument("--profile", help="write a cProfile of our wizard path to this file")
     args, odoo_args = parser.parse_known_args()
     unknown = set(args.variants.split(",")) - {"native", "preview", "wizard", "cron"}
     if unknown:
         parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     config.parse_config(odoo_args)
     odoo.tools.config["log_level"] = "warn"
     registry = odoo.modules.registry.Registry(config["db_name"])
@@ -240,25 +255,44 @@ def main():
             "wizard": ("ours: wizard (all)", wizard_create),
             "cron": ("ours: cron", cron),
         }
-        results = {}
-        # In the order given: the order a variant runs in may matter on a busy machine.
-        for key in args.variants.split(","):
-            label, run = variants[key]
-            if key == "preview":
-                # A couple of seconds swing with the machine's load: print three runs
-                # and keep the median.
-                runs = [measure(env, f"{label} ({i}/3)", n, run) for i in (1, 2, 3)]
-                results[key] = sorted(runs, key=lambda result: result["seconds"])[1]
-                print(f"{label + ' (median)':<24} {results[key]['seconds']:8.2f} s", flush=True)
-            else:
-                results[key] = measure(env, label, n, run)
-        native_result = results.get("native")
+        runs = {key: [] for key in args.variants.split(",")}
+        for round_number in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f"round {round_number}/{args.rounds}", flush=True)
+            # In the order given: the order a variant runs in may matter on a busy machine.
+            for key, key_runs in runs.items():
+                label, run = variants[key]
+                if key == "preview":
+                    # A couple of seconds swing with the machine's load: time it three
+                    # times and keep the median.
+                    previews = [measure(env, f"{label} ({i}/3)", n, run) for i in (1, 2, 3)]
+                    key_runs.append(median(previews))
+                    print(f"{label + ' (median)':<24} {key_runs[-1]['seconds']:8.2f} s", flush=True)
+                else:
+                    key_runs.append(measure(env, label, n, run))
+        if args.rounds > 1:
+            print(f"medians of {args.rounds} rounds:")
+            for key, key_runs in runs.items():
+                result = median(key_runs)
+                print(
+                    f"{variants[key][0]:<24} {result['seconds']:8.2f} s {result['queries']:8d} "
+                    f"queries {n / result['seconds']:8.1f} orders/s",
+                    flush=True,
+                )
         for key in ("wizard", "cron"):
-            if not native_result or key not in results:
+            if "native" not in runs or key not in runs:
                 continue
-            time_ratio = results[key]["seconds"] / native_result["seconds"]
-            query_ratio = results[key]["queries"] / native_result["queries"]
-            print(f"ratio ours/native ({key}): time {time_ratio:.2f}x, queries {query_ratio:.2f}x")
+            ratios = [
+                ours["seconds"] / native["seconds"]
+                for ours, native in zip(runs[key], runs["native"], strict=True)
+            ]
+            time_ratio = median(runs[key])["seconds"] / median(runs["native"])["seconds"]
+            query_ratio = median(runs[key])["queries"] / median(runs["native"])["queries"]
+            each = f" (rounds: {', '.join(f'{ratio:.2f}x' for ratio in ratios)})"
+            print(
+                f"ratio ours/native ({key}): time {time_ratio:.2f}x, queries {query_ratio:.2f}x"
+                + (each if args.rounds > 1 else "")
+            )
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
