@@ -11,10 +11,11 @@ class AccountAnalyticDistributionModel(models.Model):
         memo = self.env["sale.order"]._tms_run_memo("analytic_distribution")
         if memo is None:
             return super()._get_distribution(vals)
+        models_exist = self.env["sale.order"]._tms_run_memo("analytic_models_exist")
         companies = tuple(self.env.companies.ids)
-        if companies not in memo:
-            memo[companies] = bool(self.search_count([], limit=1))
-        if not memo[companies]:
+        if companies not in models_exist:
+            models_exist[companies] = bool(self.search_count([], limit=1))
+        if not models_exist[companies]:
             return {}
         key = (
             self.env.company.id,
