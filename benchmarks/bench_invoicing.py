@@ -282,17 +282,17 @@ def main():
         for key in ("wizard", "cron"):
             if "native" not in runs or key not in runs:
                 continue
-            ratios = [
-                ours["seconds"] / native["seconds"]
-                for ours, native in zip(runs[key], runs["native"], strict=True)
-            ]
-            time_ratio = median(runs[key])["seconds"] / median(runs["native"])["seconds"]
-            query_ratio = median(runs[key])["queries"] / median(runs["native"])["queries"]
-            each = f" (rounds: {', '.join(f'{ratio:.2f}x' for ratio in ratios)})"
-            print(
-                f"ratio ours/native ({key}): time {time_ratio:.2f}x, queries {query_ratio:.2f}x"
-                + (each if args.rounds > 1 else "")
-            )
+            ours, native = median(runs[key]), median(runs["native"])
+            time_ratio = ours["seconds"] / native["seconds"]
+            query_ratio = ours["queries"] / native["queries"]
+            line = f"ratio ours/native ({key}): time {time_ratio:.2f}x, queries {query_ratio:.2f}x"
+            if args.rounds > 1:
+                ratios = (
+                    f"{round_ours['seconds'] / round_native['seconds']:.2f}x"
+                    for round_ours, round_native in zip(runs[key], runs["native"], strict=True)
+                )
+                line += f" (rounds: {', '.join(ratios)})"
+            print(line)
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
