@@ -49,5 +49,14 @@ EXTERNAL_STATES = [
     ("paid", "Paid"),
     ("voided", "Voided"),
     ("cancelled", "Cancelled"),
+    ("unknown", "Unknown"),
 ]
 EXTERNAL_FINAL_STATES = ("paid", "voided", "cancelled")
+# How an invoice is taxed, as the accounting systems need to be told (engine.taxes).
+TAX_SITUATIONS = [
+    ("domestic", "Domestic customer"),
+    ("eu_business", "EU business customer with VAT ID"),
+    ("eu_private", "EU customer without VAT ID"),
+    ("third_country", "Customer outside the EU"),
+    ("small_business", "Own small business (§ 19 UStG)"),
+]

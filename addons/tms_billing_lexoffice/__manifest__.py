@@ -8,7 +8,7 @@
     "maintainers": ["tms-billing"],
     "license": "LGPL-3",
     "development_status": "Beta",
-    "depends": ["tms_billing"],
+    "depends": ["tms_billing", "base_vat"],
     "external_dependencies": {"python": ["requests", "cryptography"]},
     "data": ["views/tms_billing_backend_views.xml"],
     "assets": {

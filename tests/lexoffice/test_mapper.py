@@ -50,7 +50,8 @@ def test_invoice_payload_net_with_service_period(draft):
         "paymentTermLabel": "30 Tage netto",
         "paymentTermDuration": 30,
     }
-    assert payload["remark"].endswith("Ref. TMS-abc-1")
+    # Worded for the customer who reads it, and found again by its end.
+    assert payload["remark"].endswith("\nUnsere Referenz: TMS-abc-1")
     assert payload["totalPrice"] == {"currency": "EUR"}
 
 
@@ -77,8 +78,19 @@ def test_shipping_types(draft, start, end, delivery, expected):
     assert ("shippingDate" in conditions) == (expected != "none")
 
 
-def test_linked_contact_replaces_the_address(draft):
+def test_linked_contact_keeps_the_odoo_invoice_address(draft):
     draft["contact_id"] = "c-1"
+    draft["address"]["supplement"] = "Buchhaltung"
+    assert build_invoice_payload(draft)["address"] == {
+        "contactId": "c-1",
+        "name": "Nordfracht GmbH",
+        "supplement": "Buchhaltung",
+        "street": "Am Kai 1",
+        "zip": "20457",
+        "city": "Hamburg",
+        "countryCode": "DE",
+    }
+    draft["address"] = {}
     assert build_invoice_payload(draft)["address"] == {"contactId": "c-1"}
 
 
@@ -90,7 +102,7 @@ def test_lengths_are_kept_and_the_marker_survives(draft):
     payload = build_invoice_payload(draft)
     assert len(payload["title"]) == 25
     assert len(payload["remark"]) <= 2000
-    assert payload["remark"].endswith("Ref. TMS-abc-1")
+    assert payload["remark"].endswith("Unsere Referenz: TMS-abc-1")
     assert len(payload["lineItems"][0]["name"]) == 255
     assert len(payload["lineItems"][0]["description"]) == 2000
 
@@ -108,16 +120,18 @@ def test_amounts_are_rounded_to_four_decimals(draft):
     [
         ({"currency": "CHF"}, "EUR"),
         ({"lines": []}, "at least one line"),
-        ({"tax_type": "vatfree"}, "tax-free"),
+        ({"tax_type": "vatfree"}, "allows tax rates of 0 % only, not 19 %"),
         ({"tax_type": "bogus"}, "Unknown tax type"),
+        ({"tax_type": "externalService13b"}, "needs a linked lexoffice contact"),
         ({"period_start": date(2026, 10, 31), "period_end": date(2026, 10, 1)}, "ends before"),
         ({"address": {"name": "", "country_code": "DE"}}, "name and a country"),
     ],
 )
 def test_bad_drafts_are_refused_before_sending(draft, change, message):
+    tax_type = change.pop("tax_type", "taxable")
     draft.update(change)
     with pytest.raises(MappingError, match=message):
-        build_invoice_payload(draft)
+        build_invoice_payload(draft, tax_type=tax_type)
 
 
 def test_too_many_lines(draft):

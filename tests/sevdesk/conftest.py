@@ -4,6 +4,9 @@ import pytest
 from fake_sevdesk import FakeSevdesk
 from sevdesk_api import SevdeskClient
 
+# The StaticCountry ids of the fake (fake_sevdesk.COUNTRIES).
+COUNTRY_IDS = {"DE": 1, "AT": 2, "CH": 3}
+
 
 @pytest.fixture
 def fake():
@@ -29,7 +32,8 @@ def contact_id(client):
             "city": "Hamburg",
             "country_code": "DE",
             "email": "buchhaltung@example.com",
-        }
+        },
+        client.get_country_ids(),
     )["id"]
 
 
@@ -81,4 +85,10 @@ def draft(contact_id):
 
 @pytest.fixture
 def settings():
-    return {"contact_person_id": "77", "unit_ids": {"default": 1, "Std": 9, "Transport": 1}}
+    return {
+        "contact_person_id": "77",
+        "unit_ids": {"default": 1, "Std": 9, "Transport": 1},
+        "tax_rule": "1",
+        "tax_text": "Umsatzsteuer",
+        "country_ids": COUNTRY_IDS,
+    }

@@ -1,4 +1,5 @@
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sevdesk_api import MappingError, build_contact_payload, build_save_invoice_payload
@@ -18,14 +19,17 @@ def test_keys_come_in_the_required_order(draft, settings):
 
 def test_invoice_fields(draft, settings):
     invoice = build_save_invoice_payload(draft, **settings)["invoice"]
-    assert invoice["status"] == 100
+    assert invoice["status"] == "100"
     assert invoice["invoiceType"] == "RE"
     assert invoice["invoiceDate"] == "02.11.2026"
     assert invoice["deliveryDate"] == "01.10.2026"
-    assert invoice["deliveryDateUntil"] == "31.10.2026"
+    until = datetime.fromtimestamp(invoice["deliveryDateUntil"], ZoneInfo("Europe/Berlin"))
+    assert (until.date(), until.hour) == (date(2026, 10, 31), 12)
     assert invoice["taxRule"] == {"id": "1", "objectName": "TaxRule"}
+    assert invoice["taxText"] == "Umsatzsteuer"
     assert "taxType" not in invoice
-    assert invoice["contactPerson"] == {"id": "77", "objectName": "SevUser"}
+    assert invoice["contactPerson"] == {"id": 77, "objectName": "SevUser"}
+    assert invoice["addressCountry"] == {"id": 1, "objectName": "StaticCountry"}
     assert invoice["customerInternalNote"] == "TMS-sev-1"
     assert invoice["timeToPay"] == 14
     assert invoice["showNet"] is True
@@ -40,13 +44,12 @@ def test_positions_units_and_numbers(draft, settings):
     assert positions[0]["text"].startswith("POD")
 
 
-def test_gross_mode(draft, settings):
+def test_gross_mode_sends_gross_prices(draft, settings):
+    # With showNet false "the price attribute will hold ... the gross value" (L156).
     draft["tax_mode"] = "gross"
     payload = build_save_invoice_payload(draft, **settings)
     assert payload["invoice"]["showNet"] is False
-    position = payload["invoicePosSave"][0]
-    assert position["priceGross"] == 480.0
-    assert position["price"] == pytest.approx(480.0 / 1.19, abs=1e-4)
+    assert [p["price"] for p in payload["invoicePosSave"]] == [480.0, 45.0]
 
 
 def test_legacy_accounts_get_a_tax_type(draft, settings):
@@ -59,8 +62,12 @@ def test_legacy_accounts_get_a_tax_type(draft, settings):
 @pytest.mark.parametrize(
     ("change", "kwargs", "message"),
     [
-        ({}, {"tax_rule": "11"}, "does not allow"),
-        ({}, {"tax_rule": "99"}, "Unknown sevDesk tax rule"),
+        ({}, {"tax_rule": "11"}, "allows tax rates of 0 % only, not 19 %"),
+        ({}, {"tax_rule": "99"}, "take no tax rule 99"),
+        ({}, {"tax_rule": "18"}, "take no tax rule 18"),
+        ({}, {"tax_text": ""}, "needs a tax text"),
+        ({}, {"country_ids": {"AT": 2}}, "no country with the ISO code DE"),
+        ({"address": {"name": "X"}}, {}, "has no country"),
         ({"period_end": date(2026, 11, 5)}, {}, "after its invoice date"),
         ({"contact_id": None}, {}, "not linked"),
         ({"lines": []}, {}, "at least one line"),
@@ -69,7 +76,7 @@ def test_legacy_accounts_get_a_tax_type(draft, settings):
 def test_bad_drafts_are_refused_before_sending(draft, settings, change, kwargs, message):
     draft.update(change)
     with pytest.raises(MappingError, match=message):
-        build_save_invoice_payload(draft, **settings, **kwargs)
+        build_save_invoice_payload(draft, **{**settings, **kwargs})
 
 
 def test_contact_payloads():

@@ -10,10 +10,12 @@ from .facts import BillingPolicy, OrderFacts
 from .grouping import InvoicePlan, PlannedInvoice, exclusion_reason, plan_invoices
 from .periods import INTERVALS, Period, billing_period
 from .reasons import REASONS
+from .taxes import SITUATIONS, fiscal_position_situation, tax_situation
 
 __all__ = [
     "INTERVALS",
     "REASONS",
+    "SITUATIONS",
     "AggregatedLine",
     "BillingPolicy",
     "InvoicePlan",
@@ -25,5 +27,7 @@ __all__ = [
     "billing_period",
     "due_exclusion",
     "exclusion_reason",
+    "fiscal_position_situation",
     "plan_invoices",
+    "tax_situation",
 ]

@@ -1,8 +1,18 @@
-from odoo import models
+from odoo import fields, models
+
+from ..const import TAX_SITUATIONS
 
 
 class AccountFiscalPosition(models.Model):
     _inherit = "account.fiscal.position"
+
+    tms_tax_situation = fields.Selection(
+        TAX_SITUATIONS,
+        string="Tax Situation (Accounting Systems)",
+        help="How invoices with this fiscal position are taxed, as Lexware Office and "
+        "sevDesk are told. Empty: known for the German localisation's positions, else "
+        "from the customer's country and VAT ID.",
+    )
 
     def _get_fiscal_position(self, partner, delivery=None):
         # Odoo looks the position up once per order; a transport run bills many orders

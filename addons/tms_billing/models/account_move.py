@@ -233,6 +233,13 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self.tms_export_ids.filtered("external_url")[:1].action_open_external()
 
+    def _tms_tax_situation(self):
+        """How this invoice is taxed, as the accounting systems are told it."""
+        self.ensure_one()
+        return self.commercial_partner_id._tms_tax_situation(
+            self.company_id, self.fiscal_position_id
+        )
+
     def _tms_prepare_export_draft(self, export):
         """This invoice as the plain draft every provider's mapper takes."""
         self.ensure_one()
@@ -262,7 +269,11 @@ class AccountMove(models.Model):
         term = self.invoice_payment_term_id
         return {
             "marker": export.marker,
+            "language": (partner.lang or self.env.lang or "de_DE")[:2],
+            "tax_situation": self._tms_tax_situation(),
+            "fiscal_position": self.fiscal_position_id.name or None,
             "reference": self.ref or self.invoice_origin or None,
+            "customer_reference": self.ref or None,
             "invoice_date": self.invoice_date or fields.Date.context_today(self),
             "currency": self.currency_id.name,
             "tax_mode": self.tms_tax_mode or "net",
@@ -278,6 +289,9 @@ class AccountMove(models.Model):
             "contact_id": contact_id or None,
             "address": {
                 "name": address.commercial_company_name or address.name,
+                "supplement": address.name
+                if address.parent_id and address.commercial_company_name
+                else None,
                 **address._tms_address_values(),
             },
             "lines": [

@@ -22,3 +22,8 @@ class ResCompany(models.Model):
         string="Transport Unit Name", default="Transport", required=True, translate=True
     )
     tms_invoice_note = fields.Html(string="Transport Invoice Note", translate=True)
+    tms_small_business = fields.Boolean(
+        string="Small Business (§ 19 UStG)",
+        help="The company charges no VAT as a small business (Kleinunternehmer): its "
+        "invoices reach the accounting systems as VAT-free.",
+    )

@@ -12,3 +12,4 @@ class ResConfigSettings(models.TransientModel):
     tms_tax_mode = fields.Selection(related="company_id.tms_tax_mode", readonly=False)
     tms_unit_name = fields.Char(related="company_id.tms_unit_name", readonly=False)
     tms_invoice_note = fields.Html(related="company_id.tms_invoice_note", readonly=False)
+    tms_small_business = fields.Boolean(related="company_id.tms_small_business", readonly=False)

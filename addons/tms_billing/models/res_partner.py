@@ -1,7 +1,7 @@
 from odoo import fields, models
 
 from ..const import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, POLICY_FIELDS, TAX_MODES
-from ..engine import BillingPolicy
+from ..engine import BillingPolicy, fiscal_position_situation, tax_situation
 
 
 class ResPartner(models.Model):
@@ -36,6 +36,35 @@ class ResPartner(models.Model):
             tax_mode=settings["tms_tax_mode"],
         )
 
+    def _tms_tax_situation(self, company, fiscal_position=None):
+        """How this customer is taxed by ``company``, as the accounting systems are told
+        it: from the fiscal position (the invoice's, else the one Odoo finds for the
+        customer) where that says it, set on the position or known for the German
+        localisation's positions, else from the countries and the VAT ID."""
+        self.ensure_one()
+        if company.tms_small_business:
+            return "small_business"
+        partner = self.commercial_partner_id
+        if fiscal_position is None:
+            fiscal_position = (
+                self.env["account.fiscal.position"]
+                .with_company(company)
+                ._get_fiscal_position(partner)
+            )
+        known = fiscal_position.tms_tax_situation or (
+            fiscal_position
+            and fiscal_position_situation(fiscal_position.get_external_id().get(fiscal_position.id))
+        )
+        if known:
+            return known
+        europe = self.env.ref("base.europe", raise_if_not_found=False)
+        return tax_situation(
+            company.account_fiscal_country_id.code or company.country_id.code,
+            partner.country_id.code,
+            bool(partner.vat),
+            set(europe.country_ids.mapped("code")) if europe else set(),
+        )
+
     def _tms_address_values(self):
         """This postal address as the providers' mappers take it."""
         self.ensure_one()
@@ -44,6 +73,7 @@ class ResPartner(models.Model):
             "zip": self.zip or None,
             "city": self.city or None,
             "country_code": self.country_id.code or None,
+            "country_name": self.country_id.name or None,
         }
 
     def action_tms_link_contact(self):

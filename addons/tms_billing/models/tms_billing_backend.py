@@ -1,7 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..export_errors import ExportError
+from ..const import TAX_SITUATIONS
+from ..export_errors import ExportError, ExportRejected
 
 
 class TmsBillingBackend(models.Model):
@@ -52,10 +53,29 @@ class TmsBillingBackend(models.Model):
         help="When an invoice's customer is not linked yet, create the contact in the "
         "external system instead of failing the push.",
     )
+    tax_mapping_ids = fields.One2many(
+        "tms.billing.tax.mapping", "backend_id", string="Tax Treatment", copy=True
+    )
     link_ids = fields.One2many("tms.billing.partner.link", "backend_id", string="Customer Links")
     export_ids = fields.One2many("tms.billing.export", "backend_id", string="Exports")
     link_count = fields.Integer(compute="_compute_counts")
     export_failed_count = fields.Integer(compute="_compute_counts")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        backends = super().create(vals_list)
+        backends._tms_add_default_tax_mappings()
+        return backends
+
+    def write(self, vals):
+        if "provider" in vals:
+            # Another provider speaks other codes: its documented defaults replace them.
+            changed = self.filtered(lambda backend: backend.provider != vals["provider"])
+            changed.tax_mapping_ids.unlink()
+            result = super().write(vals)
+            changed._tms_add_default_tax_mappings()
+            return result
+        return super().write(vals)
 
     @api.depends("provider")
     def _compute_urls(self):
@@ -85,18 +105,28 @@ class TmsBillingBackend(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
-        account = self._tms_call(self._tms_test_connection)
+        answer = self._tms_call(self._tms_test_connection)
+        if not isinstance(answer, dict):
+            answer = {"account": answer}
+        message = self.env._(
+            "%(backend)s answers: %(account)s", backend=self.name, account=answer["account"]
+        )
+        warnings = answer.get("warnings") or []
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
+                "type": "warning" if warnings else "success",
                 "title": self.env._("Connection works"),
-                "message": self.env._(
-                    "%(backend)s answers: %(account)s", backend=self.name, account=account
-                ),
+                "message": "\n".join([message, *warnings]),
+                "sticky": bool(warnings),
             },
         }
+
+    def action_reset_tax_mappings(self):
+        """Put back the provider's documented defaults for every tax situation."""
+        self.tax_mapping_ids.unlink()
+        self._tms_add_default_tax_mappings()
 
     def action_view_exports(self):
         self.ensure_one()
@@ -138,6 +168,56 @@ class TmsBillingBackend(models.Model):
         self.ensure_one()
         return self.env["tms.billing.partner.link"]._tms_find(partner, self).external_id or False
 
+    def _tms_add_default_tax_mappings(self):
+        """Map each tax situation that has no mapping yet to the provider's default."""
+        values = []
+        for backend in self:
+            defaults = backend._tms_default_tax_mappings()
+            mapped = set(backend.tax_mapping_ids.mapped("situation"))
+            values += [
+                {"backend_id": backend.id, "situation": situation, **defaults[situation]}
+                for situation, _label in TAX_SITUATIONS
+                if situation in defaults and situation not in mapped
+            ]
+        self.env["tms.billing.tax.mapping"].create(values)
+
+    def _tms_tax_mapping(self, situation):
+        """The mapping of ``situation``; refused, before any call, when there is none."""
+        self.ensure_one()
+        mapping = self.tax_mapping_ids.filtered(lambda mapping: mapping.situation == situation)
+        if not mapping:
+            Mapping = self.env["tms.billing.tax.mapping"]
+            labels = dict(Mapping._fields["situation"]._description_selection(self.env))
+            raise ExportRejected(
+                self.env._(
+                    '%(backend)s has no tax treatment for "%(situation)s": add it on the '
+                    "connection's Taxes tab (Transport Billing > Configuration > Accounting "
+                    "Systems).",
+                    backend=self.name,
+                    situation=labels.get(situation, situation),
+                )
+            )
+        return mapping
+
+    def _tms_tax_mismatch(self, draft, mapping, code):
+        """The refusal of a draft whose taxes do not fit ``code``, the provider's code
+        (worded by the provider) that ``mapping`` gives its tax situation."""
+        situations = dict(mapping._fields["situation"]._description_selection(self.env))
+        rates = sorted({line["tax_rate"] for line in draft["lines"]})
+        return ExportRejected(
+            self.env._(
+                "The invoice's taxes (%(rates)s %%) do not fit %(code)s, which %(backend)s "
+                'uses for "%(situation)s" (fiscal position: %(position)s). Check the '
+                "customer's fiscal position and the invoice's taxes, or the connection's "
+                "Taxes tab.",
+                rates=", ".join(f"{rate:g}" for rate in rates),
+                code=code,
+                backend=self.name,
+                situation=situations[mapping.situation],
+                position=draft["fiscal_position"] or "-",
+            )
+        )
+
     def _tms_contact_values(self, partner):
         """A customer as the plain dict the providers' mappers take."""
         partner = partner.commercial_partner_id
@@ -156,8 +236,13 @@ class TmsBillingBackend(models.Model):
         """``{"api_url": ..., "app_url": ...}`` of the provider."""
         return {}
 
+    def _tms_default_tax_mappings(self):
+        """``{situation: values}``: the provider's documented code for each situation."""
+        return {}
+
     def _tms_test_connection(self):
-        """Call the provider once; return the account's name as text."""
+        """Call the provider once; return the account's name as text, or a dict with
+        ``account`` and a list of ``warnings`` about its settings."""
         raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
 
     def _tms_search_contacts(self, term):

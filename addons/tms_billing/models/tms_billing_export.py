@@ -8,7 +8,13 @@ from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 
 from ..const import EXPORT_STATES, EXTERNAL_FINAL_STATES, EXTERNAL_STATES
-from ..export_errors import ExportError, ExportRejected, retry_delay
+from ..export_errors import (
+    ExportAuthFailed,
+    ExportError,
+    ExportOutcomeUnknown,
+    ExportRejected,
+    retry_delay,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -68,6 +74,12 @@ class TmsBillingExport(models.Model):
     external_id = fields.Char(string="External ID", readonly=True, copy=False)
     external_number = fields.Char(readonly=True, copy=False)
     external_status = fields.Selection(EXTERNAL_STATES, readonly=True, copy=False)
+    external_status_raw = fields.Char(
+        string="Status There",
+        readonly=True,
+        copy=False,
+        help="The status as the accounting system names it, kept when it is unknown here.",
+    )
     external_url = fields.Char(string="Web Link", compute="_compute_external_url")
     attempts = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
@@ -211,6 +223,12 @@ class TmsBillingExport(models.Model):
         except psycopg2.Error:
             raise
         except ExportError as error:
+            if pending_lookup and error.retry is False and not isinstance(error, ExportAuthFailed):
+                # A look-up that fails leaves the outcome as unknown as it was: never
+                # refuse the invoice on it, look again later.
+                error = ExportOutcomeUnknown(
+                    self.env._("Looking for the invoice failed: %(error)s", error=error)
+                )
             self._tms_record_failure(error, pending_lookup or (called and error.outcome_unknown))
             return False
         except UserError as error:
@@ -343,6 +361,7 @@ class TmsBillingExport(models.Model):
             export.write(
                 {
                     "external_status": result.get("status") or old_status,
+                    "external_status_raw": result.get("raw_status") or False,
                     "external_number": result.get("number") or export.external_number,
                     "status_checked_at": fields.Datetime.now(),
                 }

@@ -1,5 +1,6 @@
 import random
 from datetime import date, timedelta
+from unittest import SkipTest
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -24,7 +25,7 @@ class TmsBillingCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env.company
+        cls.company = cls._tms_company()
         cls.company.write(
             {
                 "tms_invoicing_mode": "collective",
@@ -34,9 +35,7 @@ class TmsBillingCase(TransactionCase):
                 "tms_unit_name": "Transport",
             }
         )
-        cls.tax = cls.env["account.tax"].create(
-            {"name": "TMS 19%", "amount": 19.0, "type_tax_use": "sale"}
-        )
+        cls.tax = cls._tms_sale_tax()
         cls.product, cls.surcharge = cls.env["product.product"].create(
             [
                 {
@@ -61,6 +60,22 @@ class TmsBillingCase(TransactionCase):
                     Command.create({"value": "percent", "value_amount": 100, "nb_days": 30})
                 ],
             }
+        )
+
+    @classmethod
+    def _tms_company(cls):
+        """The company that bills, a German one; a subclass may set up another."""
+        germany = cls.env.ref("base.de")
+        cls.env.company.write({"country_id": germany.id, "account_fiscal_country_id": germany.id})
+        return cls.env.company
+
+    @classmethod
+    def _tms_sale_tax(cls):
+        group = cls.env["account.tax.group"].create(
+            {"name": "TMS 19%", "country_id": cls.company.account_fiscal_country_id.id}
+        )
+        return cls.env["account.tax"].create(
+            {"name": "TMS 19%", "amount": 19.0, "type_tax_use": "sale", "tax_group_id": group.id}
         )
 
     @classmethod
@@ -192,3 +207,73 @@ class TmsBillingCase(TransactionCase):
             .with_context(active_model="sale.order", active_ids=orders.ids)
             .create(values)
         )
+
+
+class TmsGermanCase(TmsBillingCase):
+    """A German haulier on Odoo's German chart of accounts (l10n_de, SKR03), with one
+    customer of each tax situation. Needs ``l10n_de`` installed (tools/test does)."""
+
+    @classmethod
+    def _tms_company(cls):
+        if cls.env["ir.module.module"]._get("l10n_de").state != "installed":
+            raise SkipTest("Odoo's German localisation (l10n_de) is not installed")
+        company = cls.env["res.company"].create(
+            {
+                "name": "Spedition Elbe GmbH",
+                "country_id": cls.env.ref("base.de").id,
+                "currency_id": cls.env.ref("base.EUR").id,
+                "street": "Hafenstraße 10",
+                "zip": "20457",
+                "city": "Hamburg",
+                "vat": "DE123456788",
+            }
+        )
+        cls.env.user.company_ids |= company
+        cls.env = cls.env(context=dict(cls.env.context, allowed_company_ids=[company.id]))
+        cls.env["account.chart.template"].try_loading("de_skr03", company, install_demo=False)
+        return company
+
+    @classmethod
+    def _tms_sale_tax(cls):
+        return cls._chart_ref("tax_ust_19_skr03")
+
+    @classmethod
+    def _chart_ref(cls, name):
+        return cls.env["account.chart.template"].with_company(cls.company).ref(name)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._use_euro()
+        austria, switzerland = cls.env.ref("base.at"), cls.env.ref("base.ch")
+        abroad = {"street": "Ringstraße 1", "zip": "1010", "city": "Wien"}
+        cls.situation_customers = {
+            "domestic_net": cls._customer("Nordfracht GmbH", tms_tax_mode="net"),
+            "domestic_gross": cls._customer("Bäckerei Schulz", tms_tax_mode="gross"),
+            "eu_business": cls._customer(
+                "Wiener Transporte GmbH", country_id=austria.id, vat="ATU13585627", **abroad
+            ),
+            "eu_private": cls._customer(
+                "Anna Gruber", is_company=False, country_id=austria.id, **abroad
+            ),
+            "third_country": cls._customer(
+                "Zürcher Spedition AG",
+                country_id=switzerland.id,
+                street="Bahnhofstrasse 5",
+                zip="8001",
+                city="Zürich",
+            ),
+        }
+        # Odoo's German chart applies its EU and domestic positions by itself; the one for
+        # business partners outside the EU is set on the customer, as accountants do.
+        cls.situation_customers["third_country"].property_account_position_id = cls._chart_ref(
+            "fiscal_position_non_eu_partner_skr03"
+        )
+
+    def _invoice_situations(self, customers):
+        """One delivered order per customer, invoiced through the wizard."""
+        orders = self.env["sale.order"]
+        for customer in customers:
+            orders |= self._order(customer, delivery_date=date(2026, 10, 5))
+        self._wizard(orders, invoice_date=date(2026, 11, 2)).action_create_invoices()
+        return {order.partner_id: order.invoice_ids for order in orders}

@@ -5,6 +5,7 @@ from .errors import (
     AuthenticationError,
     ConflictError,
     LexofficeError,
+    LookupFailedError,
     MappingError,
     RateLimitError,
     ServerError,
@@ -14,10 +15,13 @@ from .errors import (
 from .mapper import (
     build_contact_payload,
     build_invoice_payload,
+    check_tax_rates,
     escape_search_name,
     format_timestamp,
     has_marker,
+    invoice_tax_type,
     parse_invoice_status,
+    tax_rate_date,
 )
 
 __all__ = [
@@ -25,6 +29,7 @@ __all__ = [
     "ConflictError",
     "LexofficeClient",
     "LexofficeError",
+    "LookupFailedError",
     "MappingError",
     "RateLimitError",
     "RateLimiter",
@@ -33,9 +38,12 @@ __all__ = [
     "ValidationError",
     "build_contact_payload",
     "build_invoice_payload",
+    "check_tax_rates",
     "escape_search_name",
     "format_timestamp",
     "has_marker",
+    "invoice_tax_type",
     "parse_invoice_status",
+    "tax_rate_date",
     "verify_webhook_signature",
 ]

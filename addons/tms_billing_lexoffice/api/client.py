@@ -2,6 +2,7 @@
 
 import threading
 import time
+from zoneinfo import ZoneInfo
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -12,12 +13,18 @@ from .errors import (
     AuthenticationError,
     ConflictError,
     LexofficeError,
+    LookupFailedError,
     RateLimitError,
     ServerError,
     UnknownOutcomeError,
     ValidationError,
 )
 from .mapper import escape_search_name, format_timestamp, has_marker
+
+# GET /v1/voucherlist date filters take "format yyyy-MM-dd(e.g. 2023-06-01). References a
+# full day in CET/CEST" (#voucherlist-endpoint). Public clients have sent full timestamps
+# too, so a 400 on one format is tried once with the other before the look-up fails.
+VOUCHERLIST_DATE_FORMATS = ("date", "timestamp")
 
 
 class RateLimiter:
@@ -125,7 +132,13 @@ class LexofficeClient:
     def _handle(self, response, method, path, creates):
         status = response.status_code
         if status < 300:
-            return response.json() if response.content else {}
+            try:
+                return response.json() if response.content else {}
+            except ValueError:
+                message = f"lexoffice answered {method} {path} with something other than JSON"
+                if creates:
+                    raise UnknownOutcomeError(message, status) from None
+                raise LexofficeError(message, status) from None
         message, details = _parse_error(response)
         if status == 504 and creates:
             raise UnknownOutcomeError(message or "Gateway timeout", status, details)
@@ -206,18 +219,17 @@ class LexofficeClient:
         a total computed differently must not lead to a duplicate. ``known_ids`` are
         invoices already known to carry other markers, which need not be read.
         """
-        filters = {}
-        if contact_id:
-            filters["contactId"] = contact_id
-        if created_since:
-            filters["createdDateFrom"] = format_timestamp(created_since)
-        vouchers, page = [], 0
-        while True:
-            listing = self.list_vouchers(page=page, sort="createdDate,DESC", **filters)
-            vouchers += [v for v in listing.get("content", []) if v["id"] not in known_ids]
-            if listing.get("last", True):
-                break
-            page += 1
+        try:
+            vouchers = self._list_draft_invoices(contact_id, created_since)
+        except LexofficeError as error:
+            if isinstance(error, (AuthenticationError, RateLimitError, ServerError)):
+                raise
+            raise LookupFailedError(
+                f"Looking for the invoice in lexoffice's voucher list failed: {error}",
+                error.status,
+                error.details,
+            ) from None
+        vouchers = [voucher for voucher in vouchers if voucher["id"] not in known_ids]
         if expected_total is not None:
             vouchers.sort(
                 key=lambda voucher: (
@@ -229,6 +241,34 @@ class LexofficeClient:
             if has_marker(invoice.get("remark"), marker):
                 return invoice
         return None
+
+    def _list_draft_invoices(self, contact_id=None, created_since=None):
+        """Every draft invoice (of the contact, created since the day of
+        ``created_since``), newest first."""
+        formats = VOUCHERLIST_DATE_FORMATS if created_since else (None,)
+        for number, date_format in enumerate(formats):
+            filters = {"contactId": contact_id} if contact_id else {}
+            if date_format == "date":
+                filters["createdDateFrom"] = _berlin_day(created_since).isoformat()
+            elif date_format == "timestamp":
+                filters["createdDateFrom"] = format_timestamp(created_since)
+            try:
+                return self._all_vouchers(filters)
+            except ValidationError as error:
+                if error.status != 400 or number == len(formats) - 1:
+                    raise
+        return []
+
+    def _all_vouchers(self, filters):
+        vouchers, page = [], 0
+        while True:
+            listing = self.list_vouchers(page=page, sort="createdDate,DESC", **filters)
+            if not isinstance(listing, dict) or not isinstance(listing.get("content"), list):
+                raise LexofficeError("lexoffice answered the voucher list without content.")
+            vouchers += [v for v in listing["content"] if isinstance(v, dict) and v.get("id")]
+            if listing.get("last", True):
+                return vouchers
+            page += 1
 
     def create_event_subscription(self, event_type, callback_url):
         body = {"eventType": event_type, "callbackUrl": callback_url}
@@ -244,6 +284,13 @@ class LexofficeClient:
 
     def contact_deeplink(self, contact_id, app_base=DEFAULT_APP_URL):
         return f"{app_base.rstrip('/')}/permalink/contacts/view/{contact_id}"
+
+
+def _berlin_day(moment):
+    """The day ``moment`` falls on in CET/CEST, the zone the voucher list's days are in."""
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(ZoneInfo("Europe/Berlin")).date()
 
 
 def _parse_error(response):

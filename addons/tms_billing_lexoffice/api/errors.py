@@ -57,3 +57,10 @@ class UnknownOutcomeError(LexofficeError):
     """A create timed out or the gateway answered 504: it may have been performed."""
 
     retryable = True
+
+
+class LookupFailedError(LexofficeError):
+    """The look-up for an invoice whose creation is uncertain failed: the outcome stays
+    unknown, and the look-up is tried again later."""
+
+    retryable = True

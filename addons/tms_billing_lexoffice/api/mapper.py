@@ -4,30 +4,47 @@ An invoice draft is a dict::
 
     {
         "marker": "TMS-1f2e3d-42",      # unique per invoice and backend, kept in the remark
+        "language": "de",               # the customer's language, for our own wording
+        "tax_situation": "domestic" | "eu_business" | "eu_private" | "third_country"
+                         | "small_business",  # mapped per connection to the provider's code
+        "fiscal_position": str | None,  # its name, for messages
+        "reference": str | None,        # our origin (order numbers)
+        "customer_reference": str | None,
         "invoice_date": date,
         "currency": "EUR",
         "tax_mode": "net" | "gross",    # unit prices below are net or gross
-        "tax_type": None | "vatfree" | ...,  # taxConditions.taxType, default tax_mode
         "period_start": date | None, "period_end": date | None,
         "delivery_date": date | None,
         "title": str | None, "introduction": str | None, "remark": str | None,
         "payment_term": {"label": str, "days": int | None} | None,
         "timezone": "Europe/Berlin",
         "contact_id": str | None,       # else the one-off "address" is used
-        "address": {"name", "street", "zip", "city", "country_code"},
+        "address": {"name", "supplement", "street", "zip", "city", "country_code",
+                    "country_name"},         # the invoice address, always
         "lines": [{"name", "description", "quantity", "unit_name", "unit_price",
                    "tax_rate", "discount"}],
     }
 
 A contact is a dict with ``is_company``, ``name``, ``first_name``, ``last_name``,
-``street``, ``zip``, ``city``, ``country_code``, ``email``, ``vat``, ``phone``.
+``street``, ``zip``, ``city``, ``country_code``, ``email``, ``vat``, ``phone`` and
+``allow_tax_free`` (the customer is billed without German VAT).
+
+Every rule below names its section of the vendor's documentation,
+https://developers.lexware.io/docs/.
 """
 
 import html
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from .const import MAX_LINE_ITEMS, NAME_MAX, TAX_TYPES, TEXT_MAX, TITLE_MAX
+from .const import (
+    CONTACT_TAX_TYPES,
+    MAX_LINE_ITEMS,
+    TAX_TYPES,
+    TAXED_TAX_TYPES,
+    TEXT_LIMITS,
+    allowed_tax_rates,
+)
 from .errors import MappingError
 
 ELLIPSIS = "…"
@@ -43,10 +60,23 @@ def format_timestamp(value, tz="Europe/Berlin"):
     return stamp.replace("+00:00", "Z") if value.utcoffset().total_seconds() == 0 else stamp
 
 
+# Labels without a documented limit are cut at the line item name's.
+LABEL_MAX = TEXT_LIMITS["lineItemName"]
+# The remark's last line names our reference, by which a pushed invoice is found again.
+# No invoice field is documented as unprinted (#invoices-endpoint-properties), so it is
+# worded for the customer who reads it.
+MARKER_WORDING = {"de": "Unsere Referenz: {marker}", "en": "Our reference: {marker}"}
+
+
 def truncate(text, limit):
     if text is None or len(text) <= limit:
         return text
     return text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+
+
+def fit(text, field):
+    """``text`` cut to the documented maximum length of ``field`` (TEXT_LIMITS)."""
+    return truncate(text, TEXT_LIMITS[field])
 
 
 def escape_search_name(name):
@@ -59,22 +89,23 @@ def escape_search_name(name):
     return html.escape(escaped, quote=False)
 
 
-def marker_line(marker):
+def marker_line(marker, language="de"):
     """The remark's last line, by which a pushed invoice is recognised again."""
-    return f"Ref. {marker}"
+    return MARKER_WORDING.get(language, MARKER_WORDING["en"]).format(marker=marker)
 
 
 def has_marker(remark, marker):
-    lines = (remark or "").splitlines()
-    return bool(lines) and lines[-1] == marker_line(marker)
+    """Whether the remark's last line ends with ``marker``, whatever its wording."""
+    lines = (remark or "").rstrip().splitlines()
+    return bool(lines) and lines[-1].rstrip().endswith(marker)
 
 
-def _remark_with_marker(remark, marker):
+def _remark_with_marker(remark, marker, language):
     """The remark ends with the marker, which must survive any truncation."""
-    tail = marker_line(marker)
+    tail = marker_line(marker, language)
     if not remark:
         return tail
-    room = TEXT_MAX - len(tail) - 1
+    room = TEXT_LIMITS["remark"] - len(tail) - 1
     return f"{truncate(remark, room)}\n{tail}"
 
 
@@ -94,12 +125,25 @@ def _shipping_conditions(draft, tz):
     return {"shippingType": "service", "shippingDate": format_timestamp(day, tz)}
 
 
+def tax_rate_date(draft):
+    """The date the tax rates must be valid on: "voucherDate if shippingType is none;
+    shippingDate for service/delivery; shippingEndDate for the period types"
+    (FAQ "Valid tax rates")."""
+    kind = _shipping_conditions(draft, draft.get("timezone") or "Europe/Berlin")["shippingType"]
+    if kind == "none":
+        return draft["invoice_date"]
+    if kind.endswith("period"):
+        return draft.get("period_end") or draft["invoice_date"]
+    return draft.get("delivery_date") or draft.get("period_start") or draft["invoice_date"]
+
+
 def _line_item(line, price_key, currency):
     if not line.get("name"):
         raise MappingError("Every invoice line needs a name.")
     item = {
+        # Free lines are "custom": service and material lines need an article id.
         "type": "custom",
-        "name": truncate(line["name"], NAME_MAX),
+        "name": fit(line["name"], "lineItemName"),
         "quantity": round(float(line["quantity"]), 4),
         "unitName": line.get("unit_name") or "Stück",
         "unitPrice": {
@@ -109,15 +153,40 @@ def _line_item(line, price_key, currency):
         },
     }
     if line.get("description"):
-        item["description"] = truncate(line["description"], TEXT_MAX)
+        item["description"] = fit(line["description"], "lineItemDescription")
     if line.get("discount"):
         item["discountPercentage"] = round(float(line["discount"]), 4)
     return item
 
 
-def build_invoice_payload(draft):
-    """The ``POST /v1/invoices`` body for ``draft``; raises MappingError before any call."""
+def invoice_tax_type(tax_type, tax_mode):
+    """The taxType of an invoice: a mapping of ``taxable`` follows the invoice's own
+    net/gross mode, as "net" and "gross" are both the taxed case and the price kind."""
+    if tax_type == "taxable":
+        return "gross" if tax_mode == "gross" else "net"
+    return tax_type
+
+
+def check_tax_rates(tax_type, rates, relevant_date):
+    """Raise MappingError unless every rate is allowed for ``tax_type`` on the date."""
+    allowed = allowed_tax_rates(tax_type, relevant_date)
+    wrong = {float(rate) for rate in rates} - allowed
+    if wrong:
+        raise MappingError(
+            f"Tax type {tax_type} allows tax rates of "
+            f"{', '.join(f'{rate:g}' for rate in sorted(allowed))} % only, not "
+            f"{', '.join(f'{rate:g}' for rate in sorted(wrong))} %."
+        )
+
+
+def build_invoice_payload(draft, tax_type="taxable", tax_note=None):
+    """The ``POST /v1/invoices`` body for ``draft``; raises MappingError before any call.
+
+    ``tax_type`` is the connection's code for the draft's tax situation: ``taxable`` or
+    one of the vat-free taxTypes; ``tax_note`` the taxTypeNote of vat-free invoices.
+    """
     currency = draft.get("currency") or "EUR"
+    # "Only possible value is EUR" (#voucherlist-endpoint; totalPrice.currency).
     if currency != "EUR":
         raise MappingError(f"lexoffice invoices are in EUR only, not {currency}.")
     lines = draft.get("lines") or []
@@ -127,29 +196,39 @@ def build_invoice_payload(draft):
         raise MappingError(
             f"lexoffice accepts at most {MAX_LINE_ITEMS} lines, this invoice has {len(lines)}."
         )
-    tax_type = draft.get("tax_type") or draft.get("tax_mode") or "net"
+    tax_type = invoice_tax_type(tax_type, draft.get("tax_mode"))
     if tax_type not in TAX_TYPES:
         raise MappingError(f"Unknown tax type {tax_type!r}.")
-    if tax_type == "vatfree" and any(line.get("tax_rate") for line in lines):
-        raise MappingError("A tax-free invoice cannot have lines with a tax rate.")
+    if tax_type in CONTACT_TAX_TYPES and not draft.get("contact_id"):
+        raise MappingError(f"Tax type {tax_type} needs a linked lexoffice contact.")
     tz = draft.get("timezone") or "Europe/Berlin"
+    check_tax_rates(tax_type, [line.get("tax_rate") or 0.0 for line in lines], tax_rate_date(draft))
+    # unitPrice: netAmount "Only relevant if taxConditions.taxType != gross", grossAmount
+    # "Only relevant if ... == gross" (#invoices-endpoint-line-items-details).
     price_key = "grossAmount" if tax_type == "gross" else "netAmount"
+    tax_conditions = {"taxType": tax_type}
+    # "When taxType is set to a vat-free tax type then a note regarding the conditions can
+    # be set. When omitted Lexware sets the organization's default." (taxTypeNote)
+    if tax_note and tax_type not in TAXED_TAX_TYPES:
+        tax_conditions["taxTypeNote"] = tax_note
     payload = {
         "voucherDate": format_timestamp(draft["invoice_date"], tz),
         "address": _address(draft),
         "lineItems": [_line_item(line, price_key, currency) for line in lines],
         "totalPrice": {"currency": currency},
-        "taxConditions": {"taxType": tax_type},
+        "taxConditions": tax_conditions,
         "shippingConditions": _shipping_conditions(draft, tz),
-        "remark": _remark_with_marker(draft.get("remark"), draft["marker"]),
+        "remark": _remark_with_marker(
+            draft.get("remark"), draft["marker"], draft.get("language") or "de"
+        ),
     }
     if draft.get("title"):
-        payload["title"] = truncate(draft["title"], TITLE_MAX)
+        payload["title"] = fit(draft["title"], "title")
     if draft.get("introduction"):
-        payload["introduction"] = truncate(draft["introduction"], TEXT_MAX)
+        payload["introduction"] = fit(draft["introduction"], "introduction")
     term = draft.get("payment_term")
     if term:
-        conditions = {"paymentTermLabel": truncate(term["label"], NAME_MAX)}
+        conditions = {"paymentTermLabel": truncate(term["label"], LABEL_MAX)}
         if term.get("days") is not None:
             conditions["paymentTermDuration"] = int(term["days"])
         payload["paymentConditions"] = conditions
@@ -157,15 +236,22 @@ def build_invoice_payload(draft):
 
 
 def _address(draft):
-    if draft.get("contact_id"):
-        return {"contactId": draft["contact_id"]}
+    """The invoice address (#invoices-endpoint-address-details): ``name`` and
+    ``countryCode`` are "only required when no existing contact is referenced"; with a
+    contact, "the referenced address can also be modified for this specific invoice ...
+    by setting all required address fields", so the Odoo invoice address is sent too."""
     address = draft.get("address") or {}
+    result = {"contactId": draft["contact_id"]} if draft.get("contact_id") else {}
     if not address.get("name") or not address.get("country_code"):
+        if result:
+            return result
         raise MappingError("Without a linked contact the invoice needs a name and a country.")
-    result = {"name": address["name"], "countryCode": address["country_code"]}
-    for source, target in (("street", "street"), ("zip", "zip"), ("city", "city")):
-        if address.get(source):
-            result[target] = address[source]
+    result.update(
+        {"name": truncate(address["name"], LABEL_MAX), "countryCode": address["country_code"]}
+    )
+    for key in ("supplement", "street", "zip", "city"):
+        if address.get(key):
+            result[key] = truncate(address[key], LABEL_MAX)
     return result
 
 
@@ -185,9 +271,13 @@ def build_contact_payload(contact):
     if contact.get("is_company"):
         if not contact.get("name"):
             raise MappingError("A company needs a name.")
-        company = {"name": truncate(contact["name"], NAME_MAX)}
+        company = {"name": truncate(contact["name"], LABEL_MAX)}
         if contact.get("vat"):
             company["vatRegistrationId"] = contact["vat"]
+        if contact.get("allow_tax_free"):
+            # Help centre: tax-free invoices (§ 13b, third countries) need "Steuerfreie
+            # Rechnungen erlauben" on the customer; the API names the flag only.
+            company["allowTaxFreeInvoices"] = True
         payload["company"] = company
     else:
         first, last = _split_name(contact)
@@ -226,11 +316,15 @@ def to_date(value):
 __all__ = [
     "build_contact_payload",
     "build_invoice_payload",
+    "check_tax_rates",
     "escape_search_name",
+    "fit",
     "format_timestamp",
     "has_marker",
+    "invoice_tax_type",
     "marker_line",
     "parse_invoice_status",
+    "tax_rate_date",
     "to_date",
     "truncate",
 ]

@@ -1,1 +1,2 @@
 from . import tms_billing_backend
+from . import tms_billing_tax_mapping

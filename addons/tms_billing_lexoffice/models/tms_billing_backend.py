@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from datetime import UTC, timedelta
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from odoo.addons.tms_billing.export_errors import (
     ExportAuthFailed,
@@ -15,6 +16,27 @@ from .. import api as lexoffice
 from ..api.const import DEFAULT_APP_URL, DEFAULT_BASE_URL, MAX_LINE_ITEMS, RATE_LIMIT
 
 LOOKUP_CLOCK_MARGIN = timedelta(minutes=5)
+# The default tax type of each situation, for a German haulier's services; sources:
+# developers.lexware.io/docs, #invoices-endpoint-tax-conditions-details and Purpose.
+DEFAULT_TAX_MAPPINGS = {
+    # Taxed in Germany: "net" or "gross", as the invoice's prices.
+    "domestic": {"lexoffice_tax_type": "taxable"},
+    # A transport for a private customer in the EU is taxed where it begins (§ 3b Abs. 3
+    # UStG): for a German haulier, German VAT as at home. The help centre: "Für
+    # Privatkunden im Ausland weisen Sie die Steuer genau wie in einer normalen
+    # Inlandsrechnung aus."
+    "eu_private": {"lexoffice_tax_type": "taxable"},
+    # A service to an EU business is taxed where the customer is (§ 3a Abs. 2 UStG), by
+    # the customer: "externalService13b (Fremdleistungen innerhalb der EU gem. §13b
+    # UStG)"; intraCommunitySupply is the supply of goods.
+    "eu_business": {"lexoffice_tax_type": "externalService13b"},
+    # A service to a business outside the EU: "thirdPartyCountryService (Dienstleistungen
+    # an Drittländer)"; thirdPartyCountryDelivery is the export of goods.
+    "third_country": {"lexoffice_tax_type": "thirdPartyCountryService"},
+    # "For tax-exempt organizations vat-free (Steuerfrei) invoices can be created
+    # exclusively."
+    "small_business": {"lexoffice_tax_type": "vatfree"},
+}
 # One limiter per API key and process: the limit is the key's, whichever record calls.
 _LIMITERS = {}
 _LIMITERS_LOCK = threading.Lock()
@@ -91,7 +113,7 @@ class TmsBillingBackend(models.Model):
         """The client's exceptions as the export ledger's."""
         try:
             yield
-        except lexoffice.UnknownOutcomeError as error:
+        except (lexoffice.UnknownOutcomeError, lexoffice.LookupFailedError) as error:
             raise ExportOutcomeUnknown(str(error)) from None
         except lexoffice.AuthenticationError as error:
             raise ExportAuthFailed(
@@ -116,12 +138,47 @@ class TmsBillingBackend(models.Model):
             return super()._tms_default_urls()
         return {"api_url": DEFAULT_BASE_URL, "app_url": DEFAULT_APP_URL}
 
+    def _tms_default_tax_mappings(self):
+        if self.provider != "lexoffice":
+            return super()._tms_default_tax_mappings()
+        return DEFAULT_TAX_MAPPINGS
+
     def _tms_test_connection(self):
         if self.provider != "lexoffice":
             return super()._tms_test_connection()
         with self._lexoffice_errors():
             profile = self._lexoffice_client().get_profile()
-        return profile.get("companyName") or profile.get("organizationId") or "lexoffice"
+        if not isinstance(profile, dict):
+            raise UserError(
+                self.env._("%(backend)s: lexoffice answered without a profile.", backend=self.name)
+            )
+        warnings = []
+        # GET /v1/profile: smallBusiness "Reflects whether the organization is marked as a
+        # "small business" (Kleinunternehmer according to §19 UStG.)" (#profile-endpoint)
+        small_business = profile.get("smallBusiness")
+        if (
+            small_business is not None
+            and bool(small_business) != self.company_id.tms_small_business
+        ):
+            if small_business:
+                warnings.append(
+                    self.env._(
+                        "lexoffice marks this organisation as a small business (§ 19 UStG), "
+                        "but %(company)s is not one in Odoo's settings: lexoffice will only "
+                        "take tax-free invoices.",
+                        company=self.company_id.name,
+                    )
+                )
+            else:
+                warnings.append(
+                    self.env._(
+                        "%(company)s is a small business (§ 19 UStG) in Odoo's settings, but "
+                        "lexoffice does not mark the organisation as one.",
+                        company=self.company_id.name,
+                    )
+                )
+        account = profile.get("companyName") or profile.get("organizationId") or "lexoffice"
+        return {"account": account, "warnings": warnings}
 
     def _tms_search_contacts(self, term):
         if self.provider != "lexoffice":
@@ -134,6 +191,13 @@ class TmsBillingBackend(models.Model):
         if self.provider != "lexoffice":
             return super()._tms_create_contact(partner)
         values = self._tms_contact_values(partner)
+        values["vat"] = self._lexoffice_checked_vat(partner)
+        # Tax-free invoices need "Steuerfreie Rechnungen erlauben" on the contact (help
+        # centre, "Wie erstelle ich besondere Rechnungen?").
+        values["allow_tax_free"] = partner._tms_tax_situation(self.company_id) in (
+            "eu_business",
+            "third_country",
+        )
         client = self._lexoffice_client()
         with self._lexoffice_errors():
             payload = lexoffice.build_contact_payload(values)
@@ -141,16 +205,45 @@ class TmsBillingBackend(models.Model):
             contact = client.get_contact(created["id"])
         return _contact_summary(contact)
 
+    def _lexoffice_checked_vat(self, partner):
+        """The customer's VAT ID with its country prefix, checked by Odoo's VAT check
+        before lexoffice sees it: vatRegistrationId "has to follow the german rules for
+        the vat registration ids" (#contacts-endpoint)."""
+        partner = partner.commercial_partner_id
+        vat = (partner.vat or "").replace(" ", "").upper()
+        if not vat:
+            return None
+        country = partner._run_vat_test(vat, partner.country_id, partner.is_company)
+        if not country or country is True:
+            raise UserError(
+                self.env._(
+                    "The VAT ID %(vat)s of %(customer)s is not valid; correct it before the "
+                    "contact is created in %(backend)s.",
+                    vat=vat,
+                    customer=partner.display_name,
+                    backend=self.name,
+                )
+            )
+        prefix = country.upper()
+        return vat if vat.startswith(prefix) else f"{prefix}{vat}"
+
     def _tms_send_invoice(self, export, draft):
         if self.provider != "lexoffice":
             return super()._tms_send_invoice(export, draft)
-        self._lexoffice_check_draft(draft)
+        mapping = self._tms_tax_mapping(draft["tax_situation"])
+        self._lexoffice_check_draft(draft, mapping)
         with self._lexoffice_errors():
-            payload = lexoffice.build_invoice_payload(draft)
+            payload = lexoffice.build_invoice_payload(
+                draft, tax_type=mapping.lexoffice_tax_type, tax_note=mapping.tax_note
+            )
             created = self._lexoffice_client().create_invoice(payload)
+        if not isinstance(created, dict) or not created.get("id"):
+            raise ExportOutcomeUnknown(
+                self.env._("lexoffice answered the invoice's creation without an id.")
+            )
         return self._tms_invoice_result(created["id"], status="draft")
 
-    def _lexoffice_check_draft(self, draft):
+    def _lexoffice_check_draft(self, draft, mapping):
         """The limits a user can fix, in their language, before the mapper's own checks."""
         if draft["currency"] != "EUR":
             raise ExportRejected(
@@ -168,6 +261,16 @@ class TmsBillingBackend(models.Model):
                     count=len(draft["lines"]),
                 )
             )
+        tax_type = lexoffice.invoice_tax_type(mapping.lexoffice_tax_type, draft["tax_mode"])
+        try:
+            lexoffice.check_tax_rates(
+                tax_type,
+                [line["tax_rate"] for line in draft["lines"]],
+                lexoffice.tax_rate_date(draft),
+            )
+        except lexoffice.MappingError:
+            code = self.env._("lexoffice tax type %(tax_type)s", tax_type=tax_type)
+            raise self._tms_tax_mismatch(draft, mapping, code) from None
 
     def _tms_find_invoice(self, export):
         if self.provider != "lexoffice":

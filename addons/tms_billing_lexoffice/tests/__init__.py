@@ -2,3 +2,4 @@ from . import test_lexoffice
 from . import test_lexoffice_faults
 from . import test_lexoffice_events
 from . import test_lexoffice_tour
+from . import test_lexoffice_taxes

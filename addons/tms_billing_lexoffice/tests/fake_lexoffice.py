@@ -1,11 +1,14 @@
 """A loopback fake of the lexoffice public API, for tests (standard library only).
 
-It behaves like the real API where our client depends on it: bearer authentication
-(401), JSON only (415), a token-bucket rate limit per key (429, call not performed),
-the exact timestamp format, validation errors in both of the API's formats (406 with
-``details`` for invoices, ``IssueList`` for contacts), optimistic locking (409),
-paging and name filters, and faults injected on demand, among them a 504 or a dropped
-connection after the invoice was created.
+It is a statement about lexoffice's API, and its judge is the vendor's documentation,
+https://developers.lexware.io/docs/ (formerly developers.lexoffice.io/docs): every rule
+below names the section it comes from. It enforces bearer authentication (401), JSON
+only (415), a token-bucket rate limit per key (429, call not performed), the exact
+timestamp format, the invoice rules (tax types, their contacts and rates, addresses,
+text limits), validation errors in both of the API's formats (406 with ``details`` for
+invoices, ``IssueList`` for contacts), optimistic locking (409), paging and name
+filters, plain dates in the voucher list's filters, and faults injected on demand,
+among them a 504 or a dropped connection after the invoice was created.
 """
 
 import json
@@ -13,11 +16,16 @@ import re
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
 
+# FAQ "Datetime format": yyyy-MM-ddTHH:mm:ss.SSSXXX, exactly three millisecond digits.
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$")
+# #voucherlist-endpoint: the date filters take "format yyyy-MM-dd(e.g. 2023-06-01)".
+PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# #invoices-endpoint-tax-conditions-details: the taxType values.
 TAX_TYPES = {
     "net",
     "gross",
@@ -27,7 +35,23 @@ TAX_TYPES = {
     "externalService13b",
     "thirdPartyCountryService",
     "thirdPartyCountryDelivery",
+    "photovoltaicEquipment",
 }
+# #invoices-endpoint, Purpose: "All other vat-free tax types are only usable in
+# combination with a referenced contact in Lexware".
+CONTACT_TAX_TYPES = {
+    "intraCommunitySupply",
+    "constructionService13b",
+    "externalService13b",
+    "thirdPartyCountryService",
+    "thirdPartyCountryDelivery",
+}
+# FAQ "Texts in sales vouchers": "introduction=2000 remark=2000 deliveryTerms=255
+# title=25 lineItemName=255 lineItemDescription=2000".
+TEXT_LIMITS = {"title": 25, "introduction": 2000, "remark": 2000}
+LINE_TEXT_LIMITS = {"name": 255, "description": 2000}
+BERLIN = ZoneInfo("Europe/Berlin")
+PDF = b"%PDF-1.4\n% fake lexoffice invoice\n%%EOF\n"
 
 
 class _Bucket:
@@ -48,6 +72,11 @@ class _Bucket:
 class FakeLexoffice:
     def __init__(self, api_key="test-key", rate_limit=2.0, fault_delay=1.0):
         self.api_key = api_key
+        # The organisation's profile (#profile-endpoint): a small business (§ 19 UStG).
+        self.small_business = False
+        # Which format the voucher list's date filters take: "date" as documented; a
+        # test may switch to "timestamp" to play a documentation that is wrong.
+        self.voucherlist_date_format = "date"
         self.rate_limit = rate_limit
         self.fault_delay = fault_delay  # how long "timeout_after" keeps the client waiting
         self.contacts, self.invoices, self.requests = {}, {}, []
@@ -96,6 +125,8 @@ class FakeLexoffice:
             self.subscriptions.clear()
             self.requests.clear()
             self._faults.clear()
+            self.small_business = False
+            self.voucherlist_date_format = "date"
 
     def inject(self, method, path_prefix, faults):
         """Make the next matching calls fail, one fault per call, in order."""
@@ -134,7 +165,7 @@ class FakeLexoffice:
         return [
             invoice
             for invoice in self.invoices.values()
-            if (invoice.get("remark") or "").splitlines()[-1:] == [f"Ref. {marker}"]
+            if _last_line(invoice.get("remark")).endswith(marker)
         ]
 
     def _take_fault(self, method, path):
@@ -160,10 +191,12 @@ class FakeLexoffice:
             return 404, {"message": "Not Found"}
         route = parts[1:]
         if route == ["profile"] and method == "GET":
+            # #profile-endpoint: taxType "net, gross, and vatfree", smallBusiness boolean.
             return 200, {
                 "organizationId": str(uuid.uuid5(uuid.NAMESPACE_URL, self.api_key)),
                 "companyName": "Fake Spedition GmbH",
-                "taxType": "net",
+                "taxType": "vatfree" if self.small_business else "net",
+                "smallBusiness": self.small_business,
             }
         if route == ["contacts"]:
             if method == "POST":
@@ -187,9 +220,12 @@ class FakeLexoffice:
             if len(route) == 2 and method == "GET":
                 return 200, invoice
             if route[2:] == ["file"] and method == "GET":
+                # #invoices-endpoint-download-an-invoice-file: "For invoices in draft
+                # mode, there does not exist a document file ... rejected with 409";
+                # otherwise "the file as binary data" with its Content-Type.
                 if invoice["voucherStatus"] == "draft":
                     return 409, {"message": "Draft invoices have no document."}
-                return 200, {"documentFileId": str(uuid.uuid4())}
+                return 200, PDF
         if route == ["event-subscriptions"]:
             if method == "POST":
                 if not body.get("eventType") or not body.get("callbackUrl"):
@@ -258,6 +294,18 @@ class FakeLexoffice:
 
     def _create_invoice(self, body, finalize):
         details = _invoice_violations(body)
+        tax_type = (body.get("taxConditions") or {}).get("taxType")
+        # "For tax-exempt organizations vat-free (Steuerfrei) invoices can be created
+        # exclusively" (#invoices-endpoint, Purpose); read here as the small business of
+        # the profile, whose taxType is then vatfree.
+        if self.small_business and tax_type != "vatfree":
+            details.append(
+                {
+                    "violation": "INVALID",
+                    "field": "taxConditions.taxType",
+                    "message": "Kleinunternehmer können nur steuerfreie Rechnungen erstellen",
+                }
+            )
         if details:
             return 406, {
                 "timestamp": _now(),
@@ -316,9 +364,17 @@ class FakeLexoffice:
         if "contactId" in query:
             matches = [v for v in matches if v["contactId"] == query["contactId"][0]]
         if "createdDateFrom" in query:
-            since = _parse_stamp(query["createdDateFrom"][0])
-            if since is None:
-                return 400, {"message": "createdDateFrom has the wrong format"}
+            value = query["createdDateFrom"][0]
+            if self.voucherlist_date_format == "date":
+                # "format yyyy-MM-dd ... References a full day in CET/CEST"; a timestamp
+                # is refused with 400 (Sysix/lexoffice-php-api issue #165 shows the body).
+                if not PLAIN_DATE.match(value):
+                    return 400, _bad_parameter(value, "createdDateFrom")
+                since = datetime.fromisoformat(value).replace(tzinfo=BERLIN)
+            else:
+                since = _parse_stamp(value)
+                if since is None:
+                    return 400, _bad_parameter(value, "createdDateFrom")
             matches = [v for v in matches if _parse_stamp(v["createdDate"]) >= since]
         matches.sort(key=lambda v: v["createdDate"], reverse=True)
         return 200, _page(matches, query)
@@ -332,6 +388,18 @@ class FakeLexoffice:
             "updatedDate": stamp,
             "version": version,
         }
+
+
+def _bad_parameter(value, name):
+    """The body of a 400 on a query parameter (#error-codes: the regular error format)."""
+    return {
+        "timestamp": _now(),
+        "status": 400,
+        "error": "Bad Request",
+        "path": "/v1/voucherlist",
+        "traceId": uuid.uuid4().hex[:12],
+        "message": f"Invalid value '{value}' received for request parameter '{name}'.",
+    }
 
 
 def _now():
@@ -386,7 +454,13 @@ def _contact_text(contact, field):
     return f"{person.get('firstName', '')} {person.get('lastName', '')}".strip()
 
 
+def _last_line(text):
+    lines = (text or "").rstrip().splitlines()
+    return lines[-1].rstrip() if lines else ""
+
+
 def _invoice_violations(body):
+    """What a POST /v1/invoices body breaks of #invoices-endpoint (create an invoice)."""
     details = []
 
     def violation(kind, field, message):
@@ -396,14 +470,23 @@ def _invoice_violations(body):
         violation("NOTNULL", "voucherDate", "darf nicht leer sein")
     elif not TIMESTAMP.match(body["voucherDate"]):
         violation("PATTERN", "voucherDate", "ungültiges Datumsformat")
-    address = body.get("address") or {}
-    if not address:
-        violation("NOTNULL", "address", "darf nicht leer sein")
-    elif not address.get("contactId") and not (address.get("name") and address.get("countryCode")):
-        violation("NOTNULL", "address.name", "darf nicht leer sein")
     tax_type = (body.get("taxConditions") or {}).get("taxType")
     if tax_type not in TAX_TYPES:
         violation("NOTNULL", "taxConditions.taxType", "ungültiger Wert")
+    # #invoices-endpoint-address-details: contactId "Only when referencing an existing
+    # contact"; name and countryCode "Only required when no existing contact is
+    # referenced"; a referenced address is modified "by setting all required address
+    # fields".
+    address = body.get("address") or {}
+    if not address:
+        violation("NOTNULL", "address", "darf nicht leer sein")
+    elif not address.get("contactId") or set(address) - {"contactId"}:
+        for key in ("name", "countryCode"):
+            if not address.get(key):
+                violation("NOTNULL", f"address.{key}", "darf nicht leer sein")
+    if tax_type in CONTACT_TAX_TYPES and not address.get("contactId"):
+        violation("NOTNULL", "address.contactId", f"für {tax_type} erforderlich")
+    # totalPrice.currency: "Only possible value is EUR".
     if (body.get("totalPrice") or {}).get("currency") != "EUR":
         violation("NOTNULL", "totalPrice.currency", "nur EUR")
     items = body.get("lineItems") or []
@@ -411,11 +494,17 @@ def _invoice_violations(body):
         violation("NOTNULL", "lineItems", "darf nicht leer sein")
     if len(items) > 300:
         violation("SIZE", "lineItems", "höchstens 300 Positionen")
+    allowed_rates = _allowed_rates(tax_type, _relevant_date(body))
+    # unitPrice: netAmount "Only relevant if taxConditions.taxType != gross", grossAmount
+    # "Only relevant if ... == gross" (#invoices-endpoint-line-items-details).
     price_key = "grossAmount" if tax_type == "gross" else "netAmount"
     for index, item in enumerate(items):
         prefix = f"lineItems[{index}]"
         if not item.get("name"):
             violation("NOTNULL", f"{prefix}.name", "darf nicht leer sein")
+        for key, limit in LINE_TEXT_LIMITS.items():
+            if len(item.get(key) or "") > limit:
+                violation("SIZE", f"{prefix}.{key}", f"höchstens {limit} Zeichen")
         if item.get("type") == "custom":
             for key in ("quantity", "unitName", "unitPrice"):
                 if item.get(key) in (None, ""):
@@ -423,16 +512,21 @@ def _invoice_violations(body):
             price = item.get("unitPrice") or {}
             if price.get(price_key) is None:
                 violation("NOTNULL", f"{prefix}.unitPrice.{price_key}", "darf nicht leer sein")
-            if price.get("taxRatePercentage") is None:
+            rate = price.get("taxRatePercentage")
+            if rate is None:
                 violation(
                     "NOTNULL", f"{prefix}.unitPrice.taxRatePercentage", "darf nicht leer sein"
                 )
-            elif tax_type == "vatfree" and price["taxRatePercentage"] != 0:
-                violation("INVALID", f"{prefix}.unitPrice.taxRatePercentage", "muss 0 sein")
+            elif allowed_rates is not None and float(rate) not in allowed_rates:
+                violation(
+                    "INVALID", f"{prefix}.unitPrice.taxRatePercentage", "ungültiger Steuersatz"
+                )
             if price.get("currency") != "EUR":
                 violation("INVALID", f"{prefix}.unitPrice.currency", "nur EUR")
         elif item.get("type") not in ("text", "service", "material"):
             violation("INVALID", f"{prefix}.type", "ungültiger Wert")
+    # #invoices-endpoint-shipping-conditions-details: the date is required unless none,
+    # the end date for the period types, not before the start.
     shipping = body.get("shippingConditions") or {}
     kind = shipping.get("shippingType")
     if kind not in ("service", "serviceperiod", "delivery", "deliveryperiod", "none"):
@@ -447,12 +541,39 @@ def _invoice_violations(body):
                 violation("NOTNULL", "shippingConditions.shippingEndDate", "darf nicht leer sein")
             elif start and end[:10] < start[:10]:
                 violation("INVALID", "shippingConditions.shippingEndDate", "vor dem Startdatum")
-    if len(body.get("title") or "") > 25:
-        violation("SIZE", "title", "höchstens 25 Zeichen")
-    for key in ("introduction", "remark"):
-        if len(body.get(key) or "") > 2000:
-            violation("SIZE", key, "höchstens 2000 Zeichen")
+    for key, limit in TEXT_LIMITS.items():
+        if len(body.get(key) or "") > limit:
+            violation("SIZE", key, f"höchstens {limit} Zeichen")
     return details
+
+
+def _relevant_date(body):
+    """FAQ "Valid tax rates": the voucherDate when shippingType is none, the shippingDate
+    for service/delivery, the shippingEndDate for the period types."""
+    shipping = body.get("shippingConditions") or {}
+    kind = shipping.get("shippingType")
+    stamp = body.get("voucherDate")
+    if kind in ("service", "delivery"):
+        stamp = shipping.get("shippingDate")
+    elif kind in ("serviceperiod", "deliveryperiod"):
+        stamp = shipping.get("shippingEndDate")
+    try:
+        return date.fromisoformat((stamp or "")[:10])
+    except ValueError:
+        return None
+
+
+def _allowed_rates(tax_type, relevant_date):
+    """unitPrice.taxRatePercentage: "For vat-free sales vouchers the tax rate percentage
+    must be 0"; FAQ "Valid tax rates": 0, 7 and 19 %, or 0, 5 and 16 % for a relevant
+    date from 2020-07-01 to 2020-12-31."""
+    if tax_type not in ("net", "gross"):
+        return {0.0}
+    if relevant_date is None:
+        return None
+    if date(2020, 7, 1) <= relevant_date <= date(2020, 12, 31):
+        return {0.0, 5.0, 16.0}
+    return {0.0, 7.0, 19.0}
 
 
 def _totals(body):
@@ -505,9 +626,10 @@ class _Handler(BaseHTTPRequestHandler):
 
         def answer(status, body):
             fake.requests.append((method, path, status))
-            data = json.dumps(body).encode()
+            binary = isinstance(body, bytes)
+            data = body if binary else json.dumps(body).encode()
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", "application/pdf" if binary else "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

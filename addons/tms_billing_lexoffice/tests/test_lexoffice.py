@@ -50,7 +50,7 @@ class TestLexoffice(LexofficeCase):
             wizard.action_search()
 
     def test_create_new_contact_from_odoo_data(self):
-        self.customer_single.write({"email": "buchhaltung@einzel.example", "vat": "DE123456789"})
+        self.customer_single.write({"email": "buchhaltung@einzel.example", "vat": "DE123456788"})
         wizard = (
             self.env["tms.billing.contact.wizard"]
             .with_context(default_partner_id=self.customer_single.id)
@@ -60,7 +60,7 @@ class TestLexoffice(LexofficeCase):
         link = self.customer_single.tms_partner_link_ids
         contact = self.fake.contacts[link.external_id]
         self.assertEqual(contact["company"]["name"], "Einzel AG")
-        self.assertEqual(contact["company"]["vatRegistrationId"], "DE123456789")
+        self.assertEqual(contact["company"]["vatRegistrationId"], "DE123456788")
         billing = contact["addresses"]["billing"][0]
         self.assertEqual(
             (billing["street"], billing["zip"], billing["city"], billing["countryCode"]),

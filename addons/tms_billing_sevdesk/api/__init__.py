@@ -15,6 +15,7 @@ from .mapper import (
     build_contact_payload,
     build_email_payload,
     build_save_invoice_payload,
+    check_tax_rule,
     format_date,
     parse_invoice_status,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "build_contact_payload",
     "build_email_payload",
     "build_save_invoice_payload",
+    "check_tax_rule",
     "format_date",
     "parse_invoice_status",
 ]

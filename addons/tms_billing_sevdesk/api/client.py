@@ -12,7 +12,12 @@ from .errors import (
     UnknownOutcomeError,
     ValidationError,
 )
-from .mapper import build_contact_address_payload, build_contact_payload, build_email_payload
+from .mapper import (
+    build_contact_address_payload,
+    build_contact_payload,
+    build_email_payload,
+    has_marker,
+)
 
 DEFAULT_BASE_URL = "https://my.sevdesk.de/api/v1"
 DEFAULT_APP_URL = "https://my.sevdesk.de"
@@ -76,7 +81,15 @@ class SevdeskClient:
             raise ServerError(f"sevDesk could not be reached ({type(error).__name__})") from None
         status = response.status_code
         if status < 300:
-            body = response.json() if response.content else {}
+            try:
+                body = response.json() if response.content else {}
+            except ValueError:
+                message = f"sevDesk answered {method} {path} with something other than JSON"
+                if creates:
+                    raise UnknownOutcomeError(message, status) from None
+                raise SevdeskError(message, status) from None
+            # GET answers are wrapped in "objects" (e.g. GET /Invoice/{id}, L4724); the
+            # file documents some POST answers unwrapped (saveInvoiceResponse, L13762).
             return body.get("objects", body) if isinstance(body, dict) else body
         message, exception_uuid = _parse_error(response)
         if creates and status in (502, 504):
@@ -99,6 +112,26 @@ class SevdeskClient:
     def get_bookkeeping_version(self):
         return str(self._request("GET", "/Tools/bookkeepingSystemVersion")["version"])
 
+    def get_country_ids(self):
+        """``{ISO code: StaticCountry id}`` of every country sevDesk knows.
+
+        The OpenAPI file only says "For all countries, send a GET to /StaticCountry"
+        (Model_ContactAddress.country) and defines neither the path nor its answer. Its
+        objects carry the ISO code as ``code`` in the answers public clients read; an
+        answer without any code is refused here rather than guessed around.
+        """
+        countries = self._request("GET", "/StaticCountry", params={"limit": 1000})
+        if not isinstance(countries, list):
+            countries = []
+        ids = {
+            str(country["code"]).upper(): int(country["id"])
+            for country in countries
+            if isinstance(country, dict) and country.get("code") and country.get("id")
+        }
+        if not ids:
+            raise SevdeskError("sevDesk's country list (GET /StaticCountry) has no ISO codes.")
+        return ids
+
     def search_contacts(self, name=None, customer_number=None, limit=50, offset=0):
         params = {"depth": 1, "limit": limit, "offset": offset}
         if name:
@@ -119,10 +152,10 @@ class SevdeskClient:
     def create_communication_way(self, payload):
         return self._request("POST", "/CommunicationWay", json=payload)
 
-    def create_customer(self, contact, country_ids=None):
+    def create_customer(self, contact, country_ids):
         """Contact, then its address and email (separate calls); returns the contact."""
         created = self.create_contact(build_contact_payload(contact))
-        if contact.get("street") or contact.get("city"):
+        if contact.get("country_code"):
             self.create_contact_address(
                 build_contact_address_payload(created["id"], contact, country_ids)
             )
@@ -131,22 +164,45 @@ class SevdeskClient:
         return created
 
     def save_invoice(self, payload):
-        return self._request("POST", "/Invoice/Factory/saveInvoice", json=payload)["invoice"]
+        """The created invoice: saveInvoiceResponse ``{invoice, invoicePos, filename}``
+        (openapi.yaml L13762); an answer without an invoice id is not a success."""
+        answer = self._request("POST", "/Invoice/Factory/saveInvoice", json=payload)
+        invoice = answer.get("invoice") if isinstance(answer, dict) else None
+        if not isinstance(invoice, dict) or not invoice.get("id"):
+            raise UnknownOutcomeError("sevDesk answered saveInvoice without an invoice id.")
+        return invoice
 
     def get_invoice(self, invoice_id):
-        return self._request("GET", f"/Invoice/{invoice_id}")[0]
+        try:
+            invoices = self._request("GET", f"/Invoice/{invoice_id}")
+        except ValidationError as error:
+            # GET /Invoice/{invoiceId} documents "400: Bad request. Invoice was not
+            # found" and no 404 (openapi.yaml, L4730).
+            if error.status == 400:
+                raise NotFoundError(error.message, 400, error.exception_uuid) from None
+            raise
+        if not isinstance(invoices, list) or not invoices or not isinstance(invoices[0], dict):
+            raise SevdeskError(f"sevDesk answered GET /Invoice/{invoice_id} without an invoice.")
+        return invoices[0]
 
     def find_invoice_by_marker(self, marker, contact_id=None):
-        """The invoice whose ``customerInternalNote`` is ``marker``, or None."""
+        """The draft whose ``customerInternalNote`` ends with ``marker``, or None."""
         params = {"status": 100, "limit": 1000}
         if contact_id:
             params.update({"contact[id]": contact_id, "contact[objectName]": "Contact"})
-        for invoice in self._request("GET", "/Invoice", params=params):
-            if invoice.get("customerInternalNote") == marker:
+        invoices = self._request("GET", "/Invoice", params=params)
+        if not isinstance(invoices, list):
+            raise SevdeskError("sevDesk answered GET /Invoice without a list.")
+        for invoice in invoices:
+            if isinstance(invoice, dict) and has_marker(
+                invoice.get("customerInternalNote"), marker
+            ):
                 return invoice
         return None
 
     def get_invoice_pdf(self, invoice_id):
+        """``{filename, mimeType, base64encoded, content}`` (openapi.yaml L5113-5131);
+        ``preventSendBy`` keeps the invoice from being marked as sent."""
         params = {"download": "true", "preventSendBy": "true"}
         return self._request("GET", f"/Invoice/{invoice_id}/getPdf", params=params)
 

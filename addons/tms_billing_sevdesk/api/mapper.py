@@ -2,72 +2,163 @@
 
 The draft is the dict described in ``tms_billing_lexoffice.api.mapper`` (the same shape
 for every provider); sevDesk needs ``contact_id``. Backend settings come as arguments.
+
+The judge of every rule here is sevDesk's OpenAPI file (``api.sevdesk.de/openapi.yaml``;
+the public copy GitHub ``j-mastr/sevdesk-api``, ``external/openapi.yaml``, is what the
+line numbers below refer to). Where that file is silent, the code says so.
 """
 
 from collections import OrderedDict
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from .errors import MappingError
 
-# Bookkeeping 2.0 tax rules and the rates each allows.
+# Revenue tax rules an invoice may carry and the position tax rates each allows:
+# openapi.yaml L4, "sevdesk-Update 2.0 > Tax Rules", tables "VAT rules for
+# Regelbesteuerung (Revenue)" and "for small business owner (Revenue)"; the rule ids are
+# the enum of Model_Invoice.taxRule.id (L13059-13070). The One Stop Shop rules 18-20
+# allow rates "depending on country", which the file does not list: not supported here.
 TAX_RULE_RATES = {
-    "1": {0.0, 7.0, 19.0},
-    "2": {0.0},
-    "3": {0.0},
-    "4": {0.0},
-    "5": {0.0},
-    "11": {0.0},
+    "1": {0.0, 7.0, 19.0},  # Umsatzsteuerpflichtige Umsätze
+    "2": {0.0},  # Ausfuhren
+    "3": {0.0, 7.0, 19.0},  # Innergemeinschaftliche Lieferungen
+    "4": {0.0},  # Steuerfreie Umsätze § 4 UStG
+    "5": {0.0},  # Reverse Charge gem. § 13b UStG (field 60 of the VAT return)
+    "11": {0.0},  # Steuer nicht erhoben nach § 19 UStG (Kleinunternehmer)
+    "17": {0.0},  # Nicht im Inland steuerbare Leistung
+    "21": {0.0},  # Reverse Charge gem. § 18b UStG (field 21 of the VAT return)
 }
-# Legacy (1.0) accounts name the same idea with taxType.
-LEGACY_TAX_TYPES = {"1": "default", "2": "noteu", "3": "eu", "4": "ss", "5": "default", "11": "ss"}
-STATUS_NAMES = {50: "cancelled", 100: "draft", 200: "open", 750: "partially_paid", 1000: "paid"}
+# Bookkeeping 1.0 accounts name a rule by its old taxType: the same table's column
+# "Old property (deprecated)". The other rules have none and cannot be sent to them.
+LEGACY_TAX_TYPES = {"1": "default", "3": "eu", "11": "ss", "17": "noteu"}
+# Model_Invoice.status (L13022-13030; meanings: tag "Types and status of invoices", L168).
+# 50 is a deactivated recurring invoice, which a pushed draft never becomes.
+STATUS_NAMES = {"100": "draft", "200": "open", "750": "partially_paid", "1000": "paid"}
+# Model_Contact.category: "Customer (ID: 3)" (tag Contact, L91).
+CUSTOMER_CATEGORY = 3
+# Model_Contact.status: "100 <-> Lead - 500 <-> Pending - 1000 <-> Active" (L9183).
+CONTACT_ACTIVE = 1000
+# Model_ContactAddress.category: the file only says "send a GET to
+# /Category?objectType=ContactAddress" (L9724) and lists no ids; 47 is the invoice
+# address category of sevDesk accounts as seen in public clients (unconfirmed).
+INVOICE_ADDRESS_CATEGORY = 47
+# CommunicationWayKey "Rechnungsadresse" / "Invoicing (ID: 8)": GET /CommunicationWayKey
+# (L1641-1650) and tag CommunicationWay (L73-75).
+INVOICE_EMAIL_KEY = 8
+# The file gives no maxLength for any text (no maxLength anywhere in it): texts are sent
+# whole, and a text sevDesk finds too long comes back as its validation error.
+TIMEZONE = "Europe/Berlin"
 
 
 def format_date(value):
+    """``dd.mm.yyyy``: Model_Invoice.invoiceDate "timestamp or dd.mm.yyyy" (L12925)."""
     return value.strftime("%d.%m.%Y")
 
 
+def timestamp(value, tz=TIMEZONE):
+    """A day as a Unix timestamp, at noon in ``tz`` so that it is that day in any zone
+    sevDesk may read it in: Model_Invoice.deliveryDateUntil is an integer (L13017)."""
+    return int(datetime.combine(value, time(12), tzinfo=ZoneInfo(tz)).timestamp())
+
+
 def _ref(object_name, object_id):
-    return {"id": object_id, "objectName": object_name}
+    """A reference ``{id, objectName}``; the file types every such id an integer."""
+    try:
+        return {"id": int(object_id), "objectName": object_name}
+    except (TypeError, ValueError):
+        raise MappingError(f"{object_name} id {object_id!r} is not a number.") from None
+
+
+def _country_ref(country_ids, code):
+    if not code:
+        raise MappingError("The address has no country.")
+    if code.upper() not in country_ids:
+        raise MappingError(f"sevDesk knows no country with the ISO code {code}.")
+    return _ref("StaticCountry", country_ids[code.upper()])
 
 
 def _address_text(address):
+    """Model_Invoice.address: "Complete address of the recipient including name,
+    street, city, zip and country. Line breaks ... will be displayed" (L12965)."""
     city = " ".join(part for part in (address.get("zip"), address.get("city")) if part)
-    return "\n".join(part for part in (address.get("name"), address.get("street"), city) if part)
+    parts = (
+        address.get("name"),
+        address.get("supplement"),
+        address.get("street"),
+        city,
+        address.get("country_name"),
+    )
+    return "\n".join(part for part in parts if part)
+
+
+def marker_note(draft):
+    """``customerInternalNote``, by which a pushed invoice is found again (the
+    ``GET /Invoice`` filter ``customerIntenalNote``, L176). sevDesk shows it as
+    "Referenz/Bestellnummer" (L13307), so the customer's reference comes first."""
+    reference = draft.get("customer_reference")
+    return f"{reference} / {draft['marker']}" if reference else draft["marker"]
+
+
+def has_marker(note, marker):
+    return bool(note) and note.rstrip().endswith(marker)
+
+
+def check_tax_rule(tax_rule, rates, bookkeeping_version="2.0"):
+    """Raise MappingError unless ``tax_rule`` allows every rate in ``rates``."""
+    allowed = TAX_RULE_RATES.get(str(tax_rule))
+    if allowed is None:
+        raise MappingError(f"sevDesk invoices take no tax rule {tax_rule}.")
+    wrong = {float(rate) for rate in rates} - allowed
+    if wrong:
+        raise MappingError(
+            f"Tax rule {tax_rule} allows tax rates of "
+            f"{', '.join(f'{rate:g}' for rate in sorted(allowed))} % only, not "
+            f"{', '.join(f'{rate:g}' for rate in sorted(wrong))} %."
+        )
+    if bookkeeping_version != "2.0" and str(tax_rule) not in LEGACY_TAX_TYPES:
+        raise MappingError(
+            f"Tax rule {tax_rule} has no tax type on bookkeeping {bookkeeping_version}."
+        )
 
 
 def build_save_invoice_payload(
     draft,
     *,
     contact_person_id,
+    tax_rule,
+    tax_text,
+    country_ids,
     bookkeeping_version="2.0",
-    tax_rule="1",
     unit_ids=None,
-    country_ids=None,
 ):
-    """The ``POST /Invoice/Factory/saveInvoice`` body; raises MappingError before any call."""
+    """The ``POST /Invoice/Factory/saveInvoice`` body; raises MappingError before any call.
+
+    ``country_ids`` maps ISO codes to sevDesk's StaticCountry ids.
+    """
     if not draft.get("contact_id"):
         raise MappingError("The customer is not linked to a sevDesk contact.")
     if not contact_person_id:
         raise MappingError("The sevDesk backend has no contact person (sevDesk user).")
+    # Model_Invoice.taxText is required and "would be 'Umsatzsteuer 19%'" (L13078).
+    if not tax_text:
+        raise MappingError(f"Tax rule {tax_rule} needs a tax text.")
     lines = draft.get("lines") or []
     if not lines:
         raise MappingError("An invoice needs at least one line.")
-    allowed = TAX_RULE_RATES.get(str(tax_rule))
-    if allowed is None:
-        raise MappingError(f"Unknown sevDesk tax rule {tax_rule}.")
-    for line in lines:
-        if float(line.get("tax_rate") or 0.0) not in allowed:
-            raise MappingError(
-                f"Tax rule {tax_rule} does not allow a tax rate of {line.get('tax_rate')} %."
-            )
+    rates = [float(line.get("tax_rate") or 0.0) for line in lines]
+    check_tax_rule(tax_rule, rates, bookkeeping_version)
     invoice_date = draft["invoice_date"]
     start = draft.get("period_start") or draft.get("delivery_date")
     end = draft.get("period_end") or draft.get("delivery_date")
+    # saveInvoice: "You can not create a regular invoice with the deliveryDate being
+    # later than the invoiceDate" (L4681).
     if end and end > invoice_date:
         raise MappingError("A sevDesk invoice may not be delivered after its invoice date.")
     unit_ids = unit_ids or {"default": 1}
-    country_ids = country_ids or {"DE": 1}
     address = draft.get("address") or {}
+    # Model_Invoice.showNet: "If true, the price attribute will hold the net value,
+    # otherwise the gross value" (tag Invoice, L156; L13265).
     gross = draft.get("tax_mode") == "gross"
     invoice = {
         "objectName": "Invoice",
@@ -75,54 +166,54 @@ def build_save_invoice_payload(
         "contact": _ref("Contact", draft["contact_id"]),
         "contactPerson": _ref("SevUser", contact_person_id),
         "invoiceDate": format_date(invoice_date),
-        "status": 100,
+        "status": "100",  # bookkeeping 2.0 creates drafts only (L4, "Saving an invoice")
         "invoiceType": "RE",
         "currency": draft.get("currency") or "EUR",
         "header": draft.get("title") or draft.get("reference") or "",
         "headText": draft.get("introduction") or "",
         "footText": draft.get("remark") or "",
-        "discount": 0,
+        "discount": 0,  # "Otherwise provide zero as value" (L12958)
         "address": _address_text(address),
-        "addressCountry": _ref("StaticCountry", country_ids.get(address.get("country_code"), 1)),
+        "addressCountry": _country_ref(country_ids, address.get("country_code")),
         "showNet": not gross,
-        "customerInternalNote": draft["marker"],
+        "customerInternalNote": marker_note(draft),
+        # "This is not used anymore. Use the taxRate of the individual positions" (L13038),
+        # yet required: the highest rate of the positions.
+        "taxRate": max(rates),
+        "taxText": tax_text,
     }
     if start:
         invoice["deliveryDate"] = format_date(start)
     if end and end != start:
-        invoice["deliveryDateUntil"] = format_date(end)
+        invoice["deliveryDateUntil"] = timestamp(end, draft.get("timezone") or TIMEZONE)
     term = draft.get("payment_term")
     if term and term.get("days") is not None:
         invoice["timeToPay"] = int(term["days"])
     if bookkeeping_version == "2.0":
-        invoice["taxRule"] = _ref("TaxRule", str(tax_rule))
+        invoice["taxRule"] = {"id": str(tax_rule), "objectName": "TaxRule"}
     else:
         invoice["taxType"] = LEGACY_TAX_TYPES[str(tax_rule)]
-        invoice["taxRate"] = max(float(line.get("tax_rate") or 0.0) for line in lines)
-        invoice["taxText"] = "Umsatzsteuer"
     positions = []
-    for number, line in enumerate(lines):
+    for number, (line, rate) in enumerate(zip(lines, rates, strict=True)):
         if not line.get("name"):
             raise MappingError("Every invoice line needs a name.")
-        rate = float(line.get("tax_rate") or 0.0)
-        price = round(float(line["unit_price"]), 4)
         position = {
             "objectName": "InvoicePos",
             "mapAll": True,
             "quantity": float(line["quantity"]),
-            "price": round(price / (1 + rate / 100.0), 4) if gross else price,
+            "price": round(float(line["unit_price"]), 4),
             "name": line["name"],
             "text": line.get("description") or "",
             "unity": _ref("Unity", unit_ids.get(line.get("unit_name"), unit_ids["default"])),
             "taxRate": rate,
+            # "Needs to start with zero and is incremented for every new position" (L184).
             "positionNumber": number,
         }
-        if gross:
-            position["priceGross"] = price
         if line.get("discount"):
             position["discount"] = float(line["discount"])
         positions.append(position)
-    # sevDesk reads the top-level keys in this order.
+    # "the order of the last four attributes always needs to be kept. You will also always
+    # need to provide all of them" (L4681).
     return OrderedDict(
         [
             ("invoice", invoice),
@@ -136,7 +227,9 @@ def build_save_invoice_payload(
 
 
 def build_contact_payload(contact):
-    payload = {"category": _ref("Category", 3), "status": 1000}
+    """``POST /Contact``: ``name`` makes an organisation, ``surename``/``familyname`` a
+    person (tag Contact, L91)."""
+    payload = {"category": _ref("Category", CUSTOMER_CATEGORY), "status": CONTACT_ACTIVE}
     if contact.get("is_company"):
         if not contact.get("name"):
             raise MappingError("A company needs a name.")
@@ -150,41 +243,45 @@ def build_contact_payload(contact):
         if first is None and " " in (contact.get("name") or ""):
             first = contact["name"].rsplit(" ", 1)[0]
         if first:
-            payload["surename"] = first
+            payload["surename"] = first  # "The first name of the contact" (L9212)
     for source, target in (("customer_number", "customerNumber"), ("vat", "vatNumber")):
         if contact.get(source):
             payload[target] = str(contact[source])
     return payload
 
 
-def build_contact_address_payload(contact_id, contact, country_ids=None):
-    country_ids = country_ids or {"DE": 1}
-    return {
+def build_contact_address_payload(contact_id, contact, country_ids):
+    """``POST /ContactAddress``: ``contact``, ``country`` and ``category`` are required
+    (Model_ContactAddress, L9654-9657)."""
+    payload = {
         "contact": _ref("Contact", contact_id),
-        "street": contact.get("street") or "",
-        "zip": contact.get("zip") or "",
-        "city": contact.get("city") or "",
-        "country": _ref("StaticCountry", country_ids.get(contact.get("country_code"), 1)),
-        "category": _ref("Category", 47),
+        "country": _country_ref(country_ids, contact.get("country_code")),
+        "category": _ref("Category", INVOICE_ADDRESS_CATEGORY),
     }
+    for key in ("street", "zip", "city"):
+        if contact.get(key):
+            payload[key] = contact[key]
+    return payload
 
 
 def build_email_payload(contact_id, email):
+    """``POST /CommunicationWay``: ``type``, ``value`` and ``key`` are required
+    (Model_CommunicationWay, L9958-9961)."""
     return {
         "contact": _ref("Contact", contact_id),
         "type": "EMAIL",
         "value": email,
-        "key": _ref("CommunicationWayKey", 2),
+        "key": _ref("CommunicationWayKey", INVOICE_EMAIL_KEY),
         "main": True,
     }
 
 
 def parse_invoice_status(obj):
-    code = int(obj.get("status") or 0)
+    code = str(obj.get("status") or "")
     total = obj.get("sumGross")
     return {
-        "status": STATUS_NAMES.get(code, str(code)),
-        "code": code,
+        "status": STATUS_NAMES.get(code, "unknown"),
+        "raw_status": code,
         "number": obj.get("invoiceNumber"),
         "total_gross": float(total) if total not in (None, "") else None,
     }

@@ -11,16 +11,36 @@ from odoo.addons.tms_billing.export_errors import (
 
 from .. import api as sevdesk
 from ..api.client import DEFAULT_APP_URL, DEFAULT_BASE_URL
-from ..api.mapper import TAX_RULE_RATES
 
-TAX_RULES = [
-    ("1", "1: Taxable sales in Germany"),
-    ("2", "2: Exports outside the EU"),
-    ("3", "3: Intra-EU supplies"),
-    ("4", "4: Tax-free sales in Germany"),
-    ("5", "5: Reverse charge"),
-    ("11", "11: Small business, no VAT"),
-]
+# The default tax rule and text of each situation, for a German haulier's services.
+# Rules and their rates: openapi.yaml L4, "sevdesk-Update 2.0 > Tax Rules"; the texts
+# follow Model_Invoice.taxText ("A common tax text would be 'Umsatzsteuer 19%'", L13078).
+DEFAULT_TAX_MAPPINGS = {
+    # Taxable in Germany: "Umsatzsteuerpflichtige Umsätze", 0/7/19 %.
+    "domestic": {"sevdesk_tax_rule": "1", "tax_note": "Umsatzsteuer"},
+    # A transport for a private customer in the EU is taxed where it begins (§ 3b Abs. 3
+    # UStG): for a German haulier, German VAT as at home.
+    "eu_private": {"sevdesk_tax_rule": "1", "tax_note": "Umsatzsteuer"},
+    # A service to an EU business is supplied where the customer is (§ 3a Abs. 2 UStG)
+    # and reported in field 21 of the VAT return: "Reverse Charge gem. § 18b UStG
+    # (field 21 in VAT return)", 0 %.
+    "eu_business": {
+        "sevdesk_tax_rule": "21",
+        "tax_note": "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)",
+    },
+    # A service to a business outside the EU is not taxable in Germany (§ 3a Abs. 2
+    # UStG): "Nicht im Inland steuerbare Leistung", 0 %, old taxType "noteu", whose
+    # description reads "außerhalb EU, z. B. Schweiz" (L13084-13104).
+    "third_country": {
+        "sevdesk_tax_rule": "17",
+        "tax_note": "Nicht im Inland steuerbare Leistung",
+    },
+    # "Steuer nicht erhoben nach § 19 UStG", 0 %.
+    "small_business": {
+        "sevdesk_tax_rule": "11",
+        "tax_note": "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.",
+    },
+}
 
 
 class TmsBillingBackend(models.Model):
@@ -33,12 +53,6 @@ class TmsBillingBackend(models.Model):
         string="sevDesk Contact Person",
         help="The id of the sevDesk user shown as contact person on invoices.",
     )
-    sevdesk_tax_rule = fields.Selection(
-        TAX_RULES,
-        string="sevDesk Tax Rule",
-        default="1",
-        help="The tax rule of invoices; its tax rates must fit the invoice lines'.",
-    )
     sevdesk_unit_id = fields.Integer(
         string="sevDesk Unit",
         default=1,
@@ -48,6 +62,12 @@ class TmsBillingBackend(models.Model):
         string="sevDesk Bookkeeping Version",
         readonly=True,
         help="Read from sevDesk: 2.0 takes tax rules, 1.0 the older tax types.",
+    )
+    sevdesk_country_ids = fields.Json(
+        string="sevDesk Countries",
+        readonly=True,
+        copy=False,
+        help="sevDesk's country ids by ISO code, read once from sevDesk.",
     )
 
     def _sevdesk_client(self):
@@ -80,6 +100,12 @@ class TmsBillingBackend(models.Model):
             # Other 4xx answers: retrying them could get the token blocked.
             raise ExportRejected(str(error)) from None
 
+    def _sevdesk_country_ids(self, client):
+        if not self.sevdesk_country_ids:
+            with self._sevdesk_errors():
+                self.sevdesk_country_ids = client.get_country_ids()
+        return self.sevdesk_country_ids
+
     def _sevdesk_bookkeeping_version(self, client):
         if not self.sevdesk_bookkeeping_version:
             with self._sevdesk_errors():
@@ -93,12 +119,19 @@ class TmsBillingBackend(models.Model):
             return super()._tms_default_urls()
         return {"api_url": DEFAULT_BASE_URL, "app_url": DEFAULT_APP_URL}
 
+    def _tms_default_tax_mappings(self):
+        if self.provider != "sevdesk":
+            return super()._tms_default_tax_mappings()
+        return DEFAULT_TAX_MAPPINGS
+
     def _tms_test_connection(self):
         if self.provider != "sevdesk":
             return super()._tms_test_connection()
+        client = self._sevdesk_client()
         with self._sevdesk_errors():
-            version = self._sevdesk_client().get_bookkeeping_version()
-        self.sevdesk_bookkeeping_version = version
+            version = client.get_bookkeeping_version()
+            countries = client.get_country_ids()
+        self.write({"sevdesk_bookkeeping_version": version, "sevdesk_country_ids": countries})
         return self.env._("bookkeeping system %(version)s", version=version)
 
     def _tms_search_contacts(self, term):
@@ -115,29 +148,34 @@ class TmsBillingBackend(models.Model):
             return super()._tms_create_contact(partner)
         values = self._tms_contact_values(partner)
         client = self._sevdesk_client()
+        countries = self._sevdesk_country_ids(client)
         with self._sevdesk_errors():
             values["customer_number"] = client.get_next_customer_number()
-            contact = client.create_customer(values)
+            contact = client.create_customer(values, countries)
         return _contact_summary(contact)
 
     def _tms_send_invoice(self, export, draft):
         if self.provider != "sevdesk":
             return super()._tms_send_invoice(export, draft)
-        self._sevdesk_check_draft(draft)
+        mapping = self._tms_tax_mapping(draft["tax_situation"])
+        self._sevdesk_check_draft(draft, mapping)
         client = self._sevdesk_client()
         version = self._sevdesk_bookkeeping_version(client)
+        countries = self._sevdesk_country_ids(client)
         with self._sevdesk_errors():
             payload = sevdesk.build_save_invoice_payload(
                 draft,
                 contact_person_id=self.sevdesk_contact_person_id,
+                tax_rule=mapping.sevdesk_tax_rule,
+                tax_text=mapping.tax_note,
+                country_ids=countries,
                 bookkeeping_version=version,
-                tax_rule=self.sevdesk_tax_rule or "1",
                 unit_ids={"default": self.sevdesk_unit_id or 1},
             )
             invoice = client.save_invoice(payload)
         return self._sevdesk_result(invoice)
 
-    def _sevdesk_check_draft(self, draft):
+    def _sevdesk_check_draft(self, draft, mapping):
         """The rules a user can fix, in their language, before the mapper's own checks."""
         if not self.sevdesk_contact_person_id:
             raise ExportRejected(
@@ -155,17 +193,13 @@ class TmsBillingBackend(models.Model):
                     date=last_delivery.strftime("%d.%m.%Y"),
                 )
             )
-        allowed = TAX_RULE_RATES.get(self.sevdesk_tax_rule or "1", set())
-        wrong = {line["tax_rate"] for line in draft["lines"]} - allowed
-        if wrong:
-            raise ExportRejected(
-                self.env._(
-                    "The sevDesk tax rule %(rule)s does not allow a tax rate of %(rates)s %%; "
-                    "choose another tax rule on the connection or other taxes on the invoice.",
-                    rule=self.sevdesk_tax_rule,
-                    rates=", ".join(f"{rate:g}" for rate in sorted(wrong)),
-                )
+        try:
+            sevdesk.check_tax_rule(
+                mapping.sevdesk_tax_rule, [line["tax_rate"] for line in draft["lines"]]
             )
+        except sevdesk.MappingError:
+            code = self.env._("sevDesk tax rule %(rule)s", rule=mapping.sevdesk_tax_rule)
+            raise self._tms_tax_mismatch(draft, mapping, code) from None
 
     def _tms_find_invoice(self, export):
         if self.provider != "sevdesk":

@@ -1,20 +1,26 @@
 """A loopback fake of the sevDesk API, for tests (standard library only).
 
-Like the real API it authenticates with the raw token in ``Authorization``, wraps
-answers in ``objects`` and returns numbers as strings, hides persons from contact
-searches without ``depth=1``, checks the key order of ``saveInvoice``, answers a tax
-rule that does not fit a position's rate with 422, some validation errors with 500,
-and refuses a regular invoice delivered after its invoice date. Faults are injected on
-demand, among them a 504 or a dropped connection after the invoice was saved.
+It is a statement about sevDesk's API, and its judge is the vendor's OpenAPI file
+(public copy: GitHub ``j-mastr/sevdesk-api``, ``external/openapi.yaml``; the ``L``
+numbers below are its lines). Every payload is checked against the facts extracted from
+that file into ``sevdesk_openapi_facts.json`` beside this module: required properties,
+types, enums, and the tax rule to rate table. Faults are injected on demand, among them
+a 504 or a dropped connection after the invoice was saved.
 """
 
+import base64
 import json
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+FACTS = json.loads(Path(__file__).with_name("sevdesk_openapi_facts.json").read_text("utf-8"))
+RULE_RATES = {rule: set(rates) for rule, rates in FACTS["tax_rules"]["rates"].items()}
+# saveInvoice: "the order of the last four attributes always needs to be kept. You will
+# also always need to provide all of them" (L4681).
 SAVE_INVOICE_KEYS = [
     "invoice",
     "invoicePosSave",
@@ -23,11 +29,31 @@ SAVE_INVOICE_KEYS = [
     "discountDelete",
     "takeDefaultAddress",
 ]
-RULE_RATES = {"1": {0, 7, 19}, "2": {0}, "3": {0}, "4": {0}, "5": {0}, "11": {0}}
+# Model_Invoice.required lists both taxRule and taxType, yet the "Tax Rules" section
+# (L4) has 2.0 accounts send taxRule and 1.0 accounts the old taxType: each version
+# needs one of them (see "contradictions" in the facts file).
+NOT_REQUIRED_IN = {"2.0": {"taxType"}, "1.0": {"taxRule"}}
+# taxType "ss" is named by the taxType description (L13084-13104) and the Tax Rules table
+# as the old property of rule 11, though the enum (L13107) leaves it out.
+LEGACY_EXTRA_TAX_TYPES = {"ss"}
+# Countries: the file only says "For all countries, send a GET to /StaticCountry"
+# (Model_ContactAddress.country, L9709) and defines no answer; the shape below (lowercase
+# ISO ``code``) is what public clients read. The ids are this fake's own.
+COUNTRIES = {
+    "de": ("1", "Deutschland"),
+    "at": ("2", "Österreich"),
+    "ch": ("3", "Schweiz"),
+    "fr": ("4", "Frankreich"),
+    "nl": ("5", "Niederlande"),
+    "pl": ("6", "Polen"),
+    "it": ("7", "Italien"),
+    "us": ("8", "Vereinigte Staaten"),
+}
+PDF = b"%PDF-1.4\n% fake sevDesk invoice\n%%EOF\n"
 
 
 def _strings(value):
-    """sevDesk returns every number as a string."""
+    """The response schemas type numbers as strings (e.g. Model_InvoiceResponse)."""
     if isinstance(value, dict):
         return {key: _strings(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -35,6 +61,51 @@ def _strings(value):
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+def _type_ok(value, kind):
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    return True
+
+
+def schema_violations(obj, schema, path="", skip_required=(), extra_enum=None):
+    """What ``obj`` breaks of ``schema`` (an entry of the facts file): missing required
+    properties, properties the schema does not define, wrong types and enum values."""
+    if not isinstance(obj, dict):
+        return [f"{path or 'body'} must be an object"]
+    problems = []
+    for key in schema.get("required", []):
+        if key not in skip_required and obj.get(key) is None:
+            problems.append(f"{path}{key} is required")
+    for key, value in obj.items():
+        prop = schema.get("properties", {}).get(key)
+        if prop is None:
+            problems.append(f"{path}{key} is not a property of this object")
+            continue
+        if value is None:
+            if not prop.get("nullable") and "$ref" not in prop:
+                problems.append(f"{path}{key} must not be null")
+            continue
+        if "type" in prop and not _type_ok(value, prop["type"]):
+            problems.append(f"{path}{key} must be of type {prop['type']}")
+            continue
+        allowed = list(prop.get("enum", [])) + list((extra_enum or {}).get(key, []))
+        if prop.get("enum") and value not in allowed:
+            problems.append(f"{path}{key} must be one of {', '.join(map(str, allowed))}")
+        if prop.get("type") == "object" and "properties" in prop:
+            problems += schema_violations(value, prop, f"{path}{key}.")
+    return problems
 
 
 class FakeSevdesk:
@@ -90,10 +161,19 @@ class FakeSevdesk:
 
     def set_invoice_status(self, invoice_id, status):
         with self._lock:
-            self.invoices[str(invoice_id)]["status"] = int(status)
+            self.invoices[str(invoice_id)]["status"] = str(status)
 
     def invoices_with_marker(self, marker):
-        return [i for i in self.invoices.values() if i.get("customerInternalNote") == marker]
+        return [
+            invoice
+            for invoice in self.invoices.values()
+            if (invoice.get("customerInternalNote") or "").endswith(marker)
+        ]
+
+    @staticmethod
+    def country_code(country_id):
+        """The ISO code of one of this fake's StaticCountry ids."""
+        return next(code.upper() for code, (cid, _n) in COUNTRIES.items() if cid == str(country_id))
 
     def _take_fault(self, method, path):
         with self._lock:
@@ -111,15 +191,24 @@ class FakeSevdesk:
     def handle(self, method, path, query, body, raw):
         route = path.removeprefix("/api/v1").strip("/").split("/")
         if route == ["Tools", "bookkeepingSystemVersion"]:
+            # {objects: {version: '1.0' | '2.0'}} (L286-293)
             return 200, {"objects": {"version": self.bookkeeping_version}}
+        if route == ["StaticCountry"] and method == "GET":
+            countries = [
+                {"id": cid, "objectName": "StaticCountry", "code": code, "name": name}
+                for code, (cid, name) in COUNTRIES.items()
+            ]
+            return 200, _listing(countries, query)
         if route == ["Contact", "Factory", "getNextCustomerNumber"]:
-            return 200, {"objects": str(1001 + len(self.contacts))}
+            return 200, {"objects": str(1001 + len(self.contacts))}  # {objects: string}
         if route == ["Contact"] and method == "POST":
             return self._create_contact(body)
         if route == ["Contact"] and method == "GET":
             found = list(self.contacts.values())
+            # depth: "'0' -> only organizations, '1' -> organizations and persons" (L1048)
             if query.get("depth") != ["1"]:
                 found = [c for c in found if c.get("name")]
+            # "name={name} ... as a name, surename or familyname" (filter table, L97)
             if "name" in query:
                 term = query["name"][0].lower()
                 found = [c for c in found if term in _contact_name(c).lower()]
@@ -127,9 +216,9 @@ class FakeSevdesk:
                 found = [c for c in found if c.get("customerNumber") == query["customerNumber"][0]]
             return 200, _listing(found, query)
         if route == ["ContactAddress"] and method == "POST":
-            return self._create_child(body, self.addresses, "ContactAddress", ("country",))
+            return self._create_address(body)
         if route == ["CommunicationWay"] and method == "POST":
-            return self._create_child(body, self.emails, "CommunicationWay", ("type", "value"))
+            return self._create_communication_way(body)
         if route == ["Invoice", "Factory", "saveInvoice"] and method == "POST":
             return self._save_invoice(body, raw)
         if route == ["Invoice"] and method == "GET":
@@ -144,33 +233,63 @@ class FakeSevdesk:
         if len(route) >= 2 and route[0] == "Invoice":
             invoice = self.invoices.get(route[1])
             if not invoice:
-                return 404, _error("Invoice not found")
+                # "400: Bad request. Invoice was not found"; no 404 is documented (L4730).
+                return 400, _error("Bad request. Invoice was not found")
             if len(route) == 2 and method == "GET":
-                return 200, {"objects": [invoice]}
+                return 200, {"objects": [invoice]}  # an array even for one (L4724-4728)
             if route[2:] == ["getPdf"]:
                 if query.get("preventSendBy") != ["true"]:
                     self.pdf_sent.add(route[1])
-                return 200, {"objects": {"filename": f"{invoice['invoiceNumber']}.pdf"}}
+                # {filename, mimeType, base64encoded, content}, unwrapped (L5113-5131)
+                return 200, {
+                    "filename": f"{invoice['invoiceNumber']}.pdf",
+                    "mimeType": "application/pdf",
+                    "base64encoded": True,
+                    "content": base64.b64encode(PDF).decode(),
+                }
         return 404, _error("Not found")
 
     def _create_contact(self, body):
-        if (body.get("category") or {}).get("id") in (None, ""):
-            return 400, _error("category is required")
+        problems = schema_violations(body, FACTS["schemas"]["Model_Contact"])
+        # "If you designate values to the attribute surename OR familyname the contact
+        # will be regarded as a individual person. If you designate a value to name it
+        # will be regarded as an organisation." (tag Contact, L91)
         if not body.get("name") and not (body.get("surename") or body.get("familyname")):
-            return 400, _error("Either name or surename/familyname is required")
+            problems.append("either name or surename/familyname is required")
+        if problems:
+            return 400, _error("; ".join(problems))
         contact_id = str(self._next_id())
         number = body.get("customerNumber") or str(1001 + len(self.contacts))
         contact = dict(body, id=contact_id, objectName="Contact", customerNumber=number)
         self.contacts[contact_id] = contact
-        return 201, {"objects": contact}
+        return 201, contact  # Model_ContactResponse, unwrapped (L1099-1104)
 
-    def _create_child(self, body, store, object_name, required):
-        contact_id = str((body.get("contact") or {}).get("id"))
-        if contact_id not in self.contacts or any(not body.get(key) for key in required):
-            return 400, _error(f"{object_name}: contact and {', '.join(required)} are required")
-        record = dict(body, id=str(self._next_id()), objectName=object_name)
-        store.append(record)
-        return 201, {"objects": record}
+    def _create_address(self, body):
+        problems = schema_violations(body, FACTS["schemas"]["Model_ContactAddress"])
+        problems += self._reference_problems(body)
+        country = (body.get("country") or {}).get("id")
+        if country is not None and str(country) not in _country_ids():
+            problems.append(f"country {country} is not a StaticCountry")
+        if problems:
+            return 400, _error("; ".join(problems))
+        record = dict(body, id=str(self._next_id()), objectName="ContactAddress")
+        self.addresses.append(record)
+        return 201, record
+
+    def _create_communication_way(self, body):
+        problems = schema_violations(body, FACTS["schemas"]["Model_CommunicationWay"])
+        problems += self._reference_problems(body)
+        if problems:
+            return 400, _error("; ".join(problems))
+        record = dict(body, id=str(self._next_id()), objectName="CommunicationWay")
+        self.emails.append(record)
+        return 201, record
+
+    def _reference_problems(self, body):
+        contact = body.get("contact")
+        if isinstance(contact, dict) and str(contact.get("id")) not in self.contacts:
+            return [f"contact {contact.get('id')} does not exist"]
+        return []
 
     def _save_invoice(self, body, raw):
         keys = list(json.loads(raw or b"{}").keys())
@@ -178,30 +297,51 @@ class FakeSevdesk:
             return 400, _error(f"saveInvoice expects the keys {SAVE_INVOICE_KEYS}, got {keys}")
         invoice = body["invoice"] or {}
         positions = body["invoicePosSave"] or []
-        if invoice.get("objectName") != "Invoice" or not invoice.get("mapAll"):
-            return 400, _error("invoice needs objectName Invoice and mapAll")
-        contact_id = str((invoice.get("contact") or {}).get("id"))
-        if contact_id not in self.contacts:
+        version = self.bookkeeping_version
+        problems = schema_violations(
+            invoice,
+            FACTS["schemas"]["Model_Invoice"],
+            "invoice.",
+            skip_required=NOT_REQUIRED_IN[version],
+            extra_enum={"taxType": LEGACY_EXTRA_TAX_TYPES},
+        )
+        # "mapAll and objectName ... you always need to provide them" (L4681)
+        if invoice.get("objectName") != "Invoice":
+            problems.append("invoice.objectName must be Invoice")
+        for index, position in enumerate(positions):
+            problems += schema_violations(
+                position, FACTS["schemas"]["Model_InvoicePos"], f"invoicePosSave[{index}]."
+            )
+        if problems:
+            # Malformed requests: 400 (saveInvoice responses, L4696).
+            return 400, _error("; ".join(problems))
+        if str(invoice["contact"]["id"]) not in self.contacts:
             return 400, _error("contact does not exist")
-        if not (invoice.get("contactPerson") or {}).get("id"):
-            return 400, _error("contactPerson is required")
-        if invoice.get("invoiceType") != "RE":
-            return 422, _error("Only invoiceType RE is supported here")
-        if self.bookkeeping_version == "2.0":
-            if int(invoice.get("status", 0)) != 100:
-                return 422, _error("With bookkeeping 2.0 invoices are created as drafts")
-            rule = str((invoice.get("taxRule") or {}).get("id") or "")
+        if str(invoice["addressCountry"]["id"]) not in _country_ids():
+            return 400, _error("addressCountry is not a StaticCountry")
+        if version == "2.0":
+            # "Invoices can only be created with the status DRAFT (100)" (L4, Update 2.0).
+            if invoice["status"] != "100":
+                return 422, _error("With sevdesk-Update 2.0 invoices are created as drafts")
+            rule = invoice["taxRule"]["id"]
             if rule not in RULE_RATES:
-                return 422, _error("taxRule is required")
-            if any(float(p.get("taxRate", 0)) not in RULE_RATES[rule] for p in positions):
-                return 422, _error("Tax rate does not match the tax rule")
-        elif not invoice.get("taxType"):
-            return 422, _error("taxType is required")
-        invoice_date = _parse_date(invoice.get("invoiceDate"))
+                return 422, _error(f"taxRule {rule} cannot be used for invoices here")
+        else:
+            rule = {"default": "1", "eu": "3", "ss": "11", "noteu": "17"}.get(invoice["taxType"])
+            if rule is None:
+                # "we won't support ... taxType = custom" (L4, Tax Rules)
+                return 422, _error(f"taxType {invoice['taxType']} is not supported")
+        # "you have to make sure the taxRate used in positions is within the allowed ones
+        # ... otherwise the API will return a validation error (HTTP status code 422)" (L4)
+        if any(float(p["taxRate"]) not in RULE_RATES[rule] for p in positions):
+            return 422, _error("Tax rate does not match the tax rule")
+        invoice_date = _parse_date(invoice["invoiceDate"])
         if invoice_date is None:
             return 422, _error("invoiceDate is invalid")
         delivery = _parse_date(invoice.get("deliveryDateUntil") or invoice.get("deliveryDate"))
-        if delivery and delivery > invoice_date:
+        # "You can not create a regular invoice with the deliveryDate being later than the
+        # invoiceDate" (L4681)
+        if delivery and delivery > invoice_date and invoice["invoiceType"] == "RE":
             return 422, _error("Delivery date may not be after the invoice date")
         if not positions:
             return 422, _error("An invoice needs positions")
@@ -214,15 +354,33 @@ class FakeSevdesk:
             invoice,
             id=invoice_id,
             invoiceNumber=f"RE-{len(self.invoices) + 1001}",
-            status=int(invoice["status"]),
             positions=positions,
-            sumNet=round(sum(p["quantity"] * p["price"] for p in positions), 2),
-        )
-        stored["sumGross"] = round(
-            sum(p["quantity"] * p["price"] * (1 + p["taxRate"] / 100) for p in positions), 2
+            **_sums(positions, invoice.get("showNet", True)),
         )
         self.invoices[invoice_id] = stored
-        return 201, {"objects": {"invoice": stored, "invoicePos": positions}}
+        # saveInvoiceResponse {invoice, invoicePos, filename}, unwrapped (L13762-13774)
+        return 201, {"invoice": stored, "invoicePos": positions, "filename": None}
+
+
+def _sums(positions, show_net):
+    """showNet: "If true, the price attribute will hold the net value, otherwise the gross
+    value" (tag Invoice, L156); the net of a gross price "will be calculated by our
+    system" (tag InvoicePos, L182)."""
+    net = gross = 0.0
+    for position in positions:
+        factor = position["quantity"] * (1 - (position.get("discount") or 0) / 100.0)
+        rate = 1 + position["taxRate"] / 100.0
+        if show_net:
+            net += position["price"] * factor
+            gross += position["price"] * factor * rate
+        else:
+            gross += position["price"] * factor
+            net += position["price"] * factor / rate
+    return {"sumNet": round(net, 2), "sumGross": round(gross, 2)}
+
+
+def _country_ids():
+    return {cid for cid, _name in COUNTRIES.values()}
 
 
 def _contact_name(contact):
@@ -231,15 +389,21 @@ def _contact_name(contact):
 
 def _listing(items, query):
     offset = int(query.get("offset", ["0"])[0])
+    # limit "must be between 1 and 1000" (L4, pagination)
     limit = min(int(query.get("limit", ["100"])[0]), 1000)
     return {"total": str(len(items)), "objects": items[offset : offset + limit]}
 
 
 def _error(message):
+    """validationError: {"error": {"message", "exceptionUUID"}} (L8861-8873)."""
     return {"error": {"message": message, "exceptionUUID": f"{time.time_ns():x}"}}
 
 
 def _parse_date(value):
+    """invoiceDate: "timestamp or dd.mm.yyyy" (L12925); deliveryDateUntil: an integer
+    timestamp (L13017)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, UTC).date()
     try:
         return datetime.strptime(value, "%d.%m.%Y").date()
     except (TypeError, ValueError):
@@ -277,6 +441,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
 
+        # "Authorization: <token>" header, no "Bearer" (securitySchemes.api_key, L17131);
+        # tokens in the URL are refused.
         if self.headers.get("Authorization") != fake.token or "token" in query:
             return answer(401, _error("Authentication required"))
         fault = fake._take_fault(method, url.path.removeprefix("/api/v1"))
@@ -286,6 +452,8 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw) if raw else {}
         except ValueError:
             return answer(400, _error("Malformed JSON"))
+        if not isinstance(body, dict):
+            return answer(400, _error("The request body must be a JSON object"))
         with fake._lock:
             status, result = fake.handle(method, url.path, query, body, raw)
         if fault == "504_after":

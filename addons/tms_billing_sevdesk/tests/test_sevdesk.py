@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
@@ -29,9 +29,9 @@ class TestSevdesk(SevdeskCase):
         contact = self.fake.contacts[link.external_id]
         self.assertEqual(contact["name"], "Einzel AG")
         self.assertEqual(link.external_number, contact["customerNumber"])
-        [address] = [a for a in self.fake.addresses if a["contact"]["id"] == link.external_id]
+        [address] = [a for a in self.fake.addresses if str(a["contact"]["id"]) == link.external_id]
         self.assertEqual((address["street"], address["city"]), ("Hafenstraße 1", "Hamburg"))
-        [email] = [e for e in self.fake.emails if e["contact"]["id"] == link.external_id]
+        [email] = [e for e in self.fake.emails if str(e["contact"]["id"]) == link.external_id]
         self.assertEqual(email["value"], "rechnung@einzel.example")
         # Found again by name and linked to another customer: refused, one link per contact.
         other = (
@@ -61,14 +61,16 @@ class TestSevdesk(SevdeskCase):
         [invoice] = self.fake.invoices_with_marker(export.marker)
         self.assertEqual(export.external_id, invoice["id"])
         self.assertEqual(export.external_number, invoice["invoiceNumber"])
-        self.assertEqual(invoice["status"], 100)
+        self.assertEqual(invoice["status"], "100")
         self.assertEqual(invoice["invoiceType"], "RE")
         self.assertEqual(invoice["taxRule"], {"id": "1", "objectName": "TaxRule"})
-        self.assertEqual(invoice["contactPerson"]["id"], "42")
+        self.assertEqual(invoice["contactPerson"]["id"], 42)
         self.assertEqual(invoice["deliveryDate"], "01.10.2026")
-        self.assertEqual(invoice["deliveryDateUntil"], "31.10.2026")
+        self.assertEqual(
+            datetime.fromtimestamp(invoice["deliveryDateUntil"], UTC).date(), date(2026, 10, 31)
+        )
         self.assertEqual(invoice["invoiceDate"], "02.11.2026")
-        self.assertEqual(invoice["customerInternalNote"], export.marker)
+        self.assertTrue(invoice["customerInternalNote"].endswith(export.marker))
         positions = invoice["positions"]
         self.assertEqual(len(positions), 2)
         for position in positions:
@@ -94,13 +96,14 @@ class TestSevdesk(SevdeskCase):
         self.assertNotIn("taxRule", invoice)
 
     def test_tax_rule_that_does_not_fit_is_refused_before_the_call(self):
-        self.backend.sevdesk_tax_rule = "11"
+        mapping = self.backend.tax_mapping_ids.filtered(lambda m: m.situation == "domestic")
+        mapping.sevdesk_tax_rule = "11"
         self._link(self.customer_collective)
         move = self._draft_invoices(self.customer_collective, 1)
         move.action_tms_send_exports()
         export = move.tms_export_ids
         self.assertEqual(export.state, "failed")
-        self.assertIn("does not allow a tax rate of 19 %", export.last_error)
+        self.assertIn("taxes (19 %) do not fit sevDesk tax rule 11", export.last_error)
         self.assertFalse(export.next_attempt_at)
         self.assertFalse([call for call in self.fake.requests if "saveInvoice" in call[1]])
 

@@ -1,0 +1,43 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# taxConditions.taxType of lexoffice invoices (developers.lexware.io/docs,
+# #invoices-endpoint-tax-conditions-details); "net" and "gross" are one choice here,
+# "taxable", since the invoice's own net/gross mode decides between them.
+LEXOFFICE_TAX_TYPES = [
+    ("taxable", "Taxable: net or gross, as the invoice"),
+    ("vatfree", "vatfree: tax-free (Steuerfrei)"),
+    ("intraCommunitySupply", "intraCommunitySupply: intra-EU supply of goods, § 13b UStG"),
+    ("constructionService13b", "constructionService13b: construction services, § 13b UStG"),
+    ("externalService13b", "externalService13b: services within the EU, § 13b UStG"),
+    ("thirdPartyCountryService", "thirdPartyCountryService: services to third countries"),
+    ("thirdPartyCountryDelivery", "thirdPartyCountryDelivery: exports to third countries"),
+    ("photovoltaicEquipment", "photovoltaicEquipment: 0 % for photovoltaic installations"),
+]
+
+
+class TmsBillingTaxMapping(models.Model):
+    _inherit = "tms.billing.tax.mapping"
+
+    lexoffice_tax_type = fields.Selection(
+        LEXOFFICE_TAX_TYPES,
+        string="lexoffice Tax Type",
+        help="The tax type of the invoice in lexoffice. Every type but net/gross allows "
+        "0 % lines only, and all of them but vatfree need a linked lexoffice contact.",
+    )
+
+    @api.constrains("lexoffice_tax_type", "situation", "backend_id")
+    def _check_lexoffice_tax_type(self):
+        for mapping in self.filtered(lambda mapping: mapping.provider == "lexoffice"):
+            if not mapping.lexoffice_tax_type:
+                raise ValidationError(
+                    self.env._("lexoffice needs a tax type for every tax situation.")
+                )
+            # "For tax-exempt organizations vat-free (Steuerfrei) invoices can be created
+            # exclusively." (#invoices-endpoint, Purpose)
+            if mapping.situation == "small_business" and mapping.lexoffice_tax_type != "vatfree":
+                raise ValidationError(
+                    self.env._(
+                        "A small business can only create tax-free (vatfree) invoices in lexoffice."
+                    )
+                )

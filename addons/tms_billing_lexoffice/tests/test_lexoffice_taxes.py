@@ -1,0 +1,142 @@
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from odoo.addons.tms_billing.tests.common import TmsGermanCase
+
+from .common import LexofficeCase
+
+
+@tagged("post_install", "-at_install")
+class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
+    """A German haulier on Odoo's German chart bills each tax situation to lexoffice."""
+
+    def _push(self, moves):
+        for customer in moves.commercial_partner_id:
+            self._link(customer)
+        moves.action_tms_send_exports()
+        return {move: self.fake.invoices_with_marker(move.tms_export_ids.marker) for move in moves}
+
+    def test_each_situation_gets_its_tax_type_rates_prices_and_country(self):
+        customers = self.situation_customers
+        invoices = self._invoice_situations(customers.values())
+        pushed = self._push(self.env["account.move"].union(*invoices.values()))
+        expected = {
+            # situation: (taxType, rate, price key, unit price, country)
+            "domestic_net": ("net", 19.0, "netAmount", 100.0, "DE"),
+            "domestic_gross": ("gross", 19.0, "grossAmount", 119.0, "DE"),
+            "eu_business": ("externalService13b", 0.0, "netAmount", 100.0, "AT"),
+            "eu_private": ("net", 19.0, "netAmount", 100.0, "AT"),
+            "third_country": ("thirdPartyCountryService", 0.0, "netAmount", 100.0, "CH"),
+        }
+        for key, (tax_type, rate, price_key, price, country) in expected.items():
+            with self.subTest(situation=key):
+                move = invoices[customers[key]]
+                self.assertEqual(move.tms_export_ids.state, "sent", move.tms_export_ids.last_error)
+                [invoice] = pushed[move]
+                self.assertEqual(invoice["taxConditions"], {"taxType": tax_type})
+                [item] = invoice["lineItems"]
+                self.assertEqual(item["unitPrice"]["taxRatePercentage"], rate)
+                self.assertEqual(item["unitPrice"][price_key], price)
+                self.assertEqual(invoice["address"]["countryCode"], country)
+                self.assertEqual(invoice["address"]["name"], customers[key].name)
+                self.assertEqual(
+                    invoice["address"]["contactId"],
+                    move.tms_export_ids.partner_id.tms_partner_link_ids.external_id,
+                )
+        austrian = self.fake.contacts[customers["eu_business"].tms_partner_link_ids.external_id]
+        self.assertEqual(
+            austrian["company"],
+            {
+                "name": "Wiener Transporte GmbH",
+                "vatRegistrationId": "ATU13585627",
+                "allowTaxFreeInvoices": True,
+            },
+        )
+        domestic = self.fake.contacts[customers["domestic_net"].tms_partner_link_ids.external_id]
+        self.assertNotIn("allowTaxFreeInvoices", domestic["company"])
+
+    def test_small_business_sends_vat_free_invoices(self):
+        self.company.tms_small_business = True
+        self.fake.small_business = True
+        exempt = self._chart_ref("tax_ust_no_ustpflicht_skr03")
+        self.product.taxes_id = [Command.set(exempt.ids)]
+        customer = self.situation_customers["domestic_net"]
+        move = self._invoice_situations([customer])[customer]
+        [invoice] = self._push(move)[move]
+        self.assertEqual(invoice["taxConditions"], {"taxType": "vatfree"})
+        self.assertEqual(invoice["lineItems"][0]["unitPrice"]["taxRatePercentage"], 0.0)
+        # The connection test sees the organisation as a small business too: no warning.
+        action = self.backend.action_test_connection()
+        self.assertEqual(action["params"]["type"], "success")
+
+    def test_connection_test_warns_of_a_small_business_mismatch(self):
+        self.fake.small_business = True
+        action = self.backend.action_test_connection()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("small business", action["params"]["message"])
+        self.fake.small_business = False
+        self.company.tms_small_business = True
+        action = self.backend.action_test_connection()
+        self.assertIn("does not mark the organisation", action["params"]["message"])
+
+    def test_taxes_that_do_not_fit_the_situation_are_refused_before_any_call(self):
+        # Without the non-EU fiscal position, Odoo taxes the Swiss customer at 19 %.
+        swiss = self.situation_customers["third_country"]
+        swiss.property_account_position_id = False
+        move = self._invoice_situations([swiss])[swiss]
+        self._link(swiss)
+        calls = len(self.fake.requests)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn("do not fit lexoffice tax type thirdPartyCountryService", export.last_error)
+        self.assertIn("Customer outside the EU", export.last_error)
+        self.assertFalse(export.next_attempt_at)
+        self.assertEqual(len(self.fake.requests), calls)
+
+    def test_situation_without_mapping_is_refused_with_what_to_configure(self):
+        self.backend.tax_mapping_ids.filtered(lambda m: m.situation == "eu_business").unlink()
+        austrian = self.situation_customers["eu_business"]
+        move = self._invoice_situations([austrian])[austrian]
+        self._link(austrian)
+        calls = len(self.fake.requests)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn('no tax treatment for "EU business customer with VAT ID"', export.last_error)
+        self.assertIn("Taxes tab", export.last_error)
+        self.assertEqual(len(self.fake.requests), calls)
+        self.backend.action_reset_tax_mappings()
+        self.assertEqual(len(self.backend.tax_mapping_ids), 5)
+
+    def test_fiscal_position_decides_the_situation(self):
+        """An Austrian with VAT ID whose fiscal position is set to domestic by hand is
+        billed as Odoo taxes him: domestic."""
+        austrian = self.situation_customers["eu_business"]
+        self.assertEqual(austrian._tms_tax_situation(self.company), "eu_business")
+        austrian.property_account_position_id = self._chart_ref("fiscal_position_domestic_skr03")
+        self.assertEqual(austrian._tms_tax_situation(self.company), "domestic")
+        position = self.env["account.fiscal.position"].create(
+            {"name": "Drittland Sonderfall", "tms_tax_situation": "third_country"}
+        )
+        austrian.property_account_position_id = position
+        self.assertEqual(austrian._tms_tax_situation(self.company), "third_country")
+        # A position that says nothing: the countries and the VAT ID decide.
+        position.tms_tax_situation = False
+        self.assertEqual(austrian._tms_tax_situation(self.company), "eu_business")
+
+    def test_vat_id_is_checked_and_prefixed_before_the_contact_is_created(self):
+        austrian = self.situation_customers["eu_business"]
+        austrian.vat = "U13585627"
+        contact = self.backend._tms_create_contact(austrian)
+        created = self.fake.contacts[contact["id"]]
+        self.assertEqual(created["company"]["vatRegistrationId"], "ATU13585627")
+        # A VAT ID that got past Odoo's check (imported unchecked) is refused before the call.
+        austrian.with_context(no_vat_validation=True).vat = "ATU12345678"
+        calls = len(self.fake.requests)
+        with self.assertRaisesRegex(
+            UserError, "VAT ID ATU12345678 of Wiener Transporte GmbH is not valid"
+        ):
+            self.backend._tms_create_contact(austrian)
+        self.assertEqual(len(self.fake.requests), calls)

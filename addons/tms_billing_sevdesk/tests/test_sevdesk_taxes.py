@@ -1,0 +1,91 @@
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from odoo.addons.tms_billing.tests.common import TmsGermanCase
+
+from .common import SevdeskCase
+from .fake_sevdesk import FakeSevdesk
+
+
+@tagged("post_install", "-at_install")
+class TestSevdeskTaxSituations(SevdeskCase, TmsGermanCase):
+    """A German haulier on Odoo's German chart bills each tax situation to sevDesk."""
+
+    def _push(self, moves):
+        for customer in moves.commercial_partner_id:
+            self._link(customer)
+        moves.action_tms_send_exports()
+        return {move: self.fake.invoices_with_marker(move.tms_export_ids.marker) for move in moves}
+
+    def test_each_situation_gets_its_tax_rule_text_rates_prices_and_country(self):
+        customers = self.situation_customers
+        invoices = self._invoice_situations(customers.values())
+        pushed = self._push(self.env["account.move"].union(*invoices.values()))
+        reverse_charge = "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)"
+        expected = {
+            # situation: (taxRule, taxText, rate, showNet, price, sumGross, country)
+            "domestic_net": ("1", "Umsatzsteuer", 19.0, True, 100.0, 119.0, "DE"),
+            "domestic_gross": ("1", "Umsatzsteuer", 19.0, False, 119.0, 119.0, "DE"),
+            "eu_business": ("21", reverse_charge, 0.0, True, 100.0, 100.0, "AT"),
+            "eu_private": ("1", "Umsatzsteuer", 19.0, True, 100.0, 119.0, "AT"),
+            "third_country": (
+                "17",
+                "Nicht im Inland steuerbare Leistung",
+                0.0,
+                True,
+                100.0,
+                100.0,
+                "CH",
+            ),
+        }
+        for key, (rule, text, rate, show_net, price, gross, country) in expected.items():
+            with self.subTest(situation=key):
+                move = invoices[customers[key]]
+                self.assertEqual(move.tms_export_ids.state, "sent", move.tms_export_ids.last_error)
+                [invoice] = pushed[move]
+                self.assertEqual(invoice["taxRule"], {"id": rule, "objectName": "TaxRule"})
+                self.assertEqual(invoice["taxText"], text)
+                self.assertIs(invoice["showNet"], show_net)
+                [position] = invoice["positions"]
+                self.assertEqual((position["taxRate"], position["price"]), (rate, price))
+                self.assertEqual(invoice["sumGross"], gross)
+                self.assertEqual(FakeSevdesk.country_code(invoice["addressCountry"]["id"]), country)
+                self.assertTrue(invoice["address"].startswith(customers[key].name))
+        # The contacts' addresses carry their own countries too.
+        austrian = customers["eu_business"].tms_partner_link_ids.external_id
+        [address] = [a for a in self.fake.addresses if str(a["contact"]["id"]) == austrian]
+        self.assertEqual(FakeSevdesk.country_code(address["country"]["id"]), "AT")
+
+    def test_small_business_uses_rule_eleven(self):
+        self.company.tms_small_business = True
+        exempt = self._chart_ref("tax_ust_no_ustpflicht_skr03")
+        self.product.taxes_id = [Command.set(exempt.ids)]
+        customer = self.situation_customers["domestic_net"]
+        move = self._invoice_situations([customer])[customer]
+        [invoice] = self._push(move)[move]
+        self.assertEqual(invoice["taxRule"]["id"], "11")
+        self.assertEqual(invoice["taxText"], "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.")
+        self.assertEqual(invoice["positions"][0]["taxRate"], 0.0)
+
+    def test_taxes_that_do_not_fit_the_rule_are_refused_before_any_call(self):
+        swiss = self.situation_customers["third_country"]
+        swiss.property_account_position_id = False
+        move = self._invoice_situations([swiss])[swiss]
+        self._link(swiss)
+        calls = len(self.fake.requests)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn("taxes (19 %) do not fit sevDesk tax rule 17", export.last_error)
+        self.assertFalse([c for c in self.fake.requests[calls:] if "saveInvoice" in c[1]])
+
+    def test_rule_without_a_legacy_tax_type_is_refused_on_bookkeeping_one(self):
+        self.fake.bookkeeping_version = "1.0"
+        austrian = self.situation_customers["eu_business"]
+        move = self._invoice_situations([austrian])[austrian]
+        self._link(austrian)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "failed")
+        self.assertIn("Tax rule 21 has no tax type on bookkeeping 1.0", export.last_error)
+        self.assertFalse(self.fake.invoices)
