@@ -27,7 +27,6 @@ def draft():
         "invoice_date": date(2026, 11, 2),
         "currency": "EUR",
         "tax_mode": "net",
-        "tax_type": None,
         "period_start": date(2026, 10, 1),
         "period_end": date(2026, 10, 31),
         "delivery_date": date(2026, 10, 28),

@@ -1,4 +1,5 @@
 import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -7,6 +8,7 @@ from lexoffice_api import (
     AuthenticationError,
     ConflictError,
     LexofficeClient,
+    LookupFailedError,
     RateLimiter,
     UnknownOutcomeError,
     ValidationError,
@@ -191,3 +193,73 @@ def test_event_subscription_and_signed_callback(fake, client):
     body, signature = fake.signed_event("invoice.status.changed", "inv-1", key)
     assert verify_webhook_signature(body, signature, pem)
     assert not verify_webhook_signature(body.replace(b"inv-1", b"inv-2"), signature, pem)
+
+
+def test_lookup_sends_a_plain_date_as_documented(fake, client, draft):
+    created = client.create_invoice(build_invoice_payload(draft))
+    since = datetime(2026, 1, 1, 23, 30, tzinfo=UTC)  # 2 January in Berlin
+    found = client.find_invoice_by_marker(draft["marker"], created_since=since)
+    assert found["id"] == created["id"]
+    [listing] = [r for r in fake.requests if r[1] == "/v1/voucherlist"]
+    assert listing[2] == 200
+    assert fake.voucherlist_queries[-1]["createdDateFrom"] == ["2026-01-02"]
+
+
+def test_lookup_tries_the_other_date_format_once_after_a_400(fake, client, draft):
+    """The documentation may be wrong about the format: one retry with a timestamp."""
+    fake.voucherlist_date_format = "timestamp"
+    created = client.create_invoice(build_invoice_payload(draft))
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    assert (
+        client.find_invoice_by_marker(draft["marker"], created_since=since)["id"] == created["id"]
+    )
+    assert [r[2] for r in fake.requests if r[1] == "/v1/voucherlist"] == [400, 200]
+
+
+def test_lookup_that_fails_in_both_formats_is_an_unknown_outcome_not_a_refusal(fake, client):
+    fake.voucherlist_date_format = "neither"
+    with pytest.raises(LookupFailedError, match="Invalid value") as caught:
+        client.find_invoice_by_marker("TMS-x", created_since=datetime.now(UTC))
+    assert caught.value.retryable
+    assert [r[2] for r in fake.requests if r[1] == "/v1/voucherlist"] == [400, 400]
+
+
+def test_a_timestamp_in_the_voucher_list_is_refused_like_the_real_api(fake, client):
+    with pytest.raises(ValidationError, match="createdDateFrom") as caught:
+        client.list_vouchers(createdDateFrom="2026-11-02T00:00:00.000+01:00")
+    assert caught.value.status == 400
+
+
+def test_document_file_is_a_pdf_once_the_invoice_is_open(fake, client, draft):
+    created = client.create_invoice(build_invoice_payload(draft))
+    with pytest.raises(ConflictError):
+        client.get_invoice_file(created["id"])
+    fake.set_invoice_status(created["id"], "open")
+    assert client.get_invoice_file(created["id"]).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"taxConditions": {"taxType": "externalService13b"}}, "address.contactId"),
+        ({"taxConditions": {"taxType": "vatfree"}}, "lineItems[0].unitPrice.taxRatePercentage"),
+        ({"title": "x" * 26}, "title"),
+        ({"address": {"contactId": "c-1", "street": "Ring 1"}}, "address.name"),
+    ],
+)
+def test_fake_enforces_the_documented_invoice_rules(client, draft, change, field):
+    payload = build_invoice_payload(draft)
+    payload.update(change)
+    with pytest.raises(ValidationError) as caught:
+        client.create_invoice(payload)
+    assert field in [detail["field"] for detail in caught.value.details]
+
+
+def test_small_business_organisation_takes_vat_free_invoices_only(fake, client, draft):
+    fake.small_business = True
+    assert client.get_profile()["smallBusiness"] is True
+    with pytest.raises(ValidationError, match=r"taxConditions\.taxType"):
+        client.create_invoice(build_invoice_payload(draft))
+    for line in draft["lines"]:
+        line["tax_rate"] = 0.0
+    assert client.create_invoice(build_invoice_payload(draft, tax_type="vatfree"))["id"]

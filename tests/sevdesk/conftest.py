@@ -1,11 +1,11 @@
 from datetime import date
 
 import pytest
-from fake_sevdesk import FakeSevdesk
+from fake_sevdesk import COUNTRIES, FakeSevdesk
 from sevdesk_api import SevdeskClient
 
-# The StaticCountry ids of the fake (fake_sevdesk.COUNTRIES).
-COUNTRY_IDS = {"DE": 1, "AT": 2, "CH": 3}
+# The StaticCountry ids of the fake.
+COUNTRY_IDS = {code.upper(): int(country_id) for code, (country_id, _name) in COUNTRIES.items()}
 
 
 @pytest.fixture

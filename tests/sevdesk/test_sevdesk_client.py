@@ -1,6 +1,9 @@
+import base64
+
 import pytest
 from sevdesk_api import (
     AuthenticationError,
+    NotFoundError,
     ServerError,
     SevdeskClient,
     UnknownOutcomeError,
@@ -95,3 +98,78 @@ def test_unknown_outcome_is_resolved_by_the_marker(fake, client, draft, settings
     assert found["customerInternalNote"].endswith(draft["marker"])
     assert len(fake.invoices_with_marker(draft["marker"])) == 1
     assert client.find_invoice_by_marker("TMS-never-sent") is None
+
+
+def _old_mapper_payload(contact_id, gross):
+    """A payload with one defect each of the old mapper: no taxText beside the tax rule,
+    or in gross mode a net price beside priceGross with showNet off."""
+    position = {
+        "objectName": "InvoicePos",
+        "mapAll": True,
+        "quantity": 1.0,
+        "price": round(119.0 / 1.19, 4) if gross else 100.0,
+        "name": "Transport",
+        "text": "",
+        "unity": {"id": 1, "objectName": "Unity"},
+        "taxRate": 19.0,
+        "positionNumber": 0,
+    }
+    if gross:
+        position["priceGross"] = 119.0
+    return {
+        "invoice": {
+            "objectName": "Invoice",
+            "mapAll": True,
+            "contact": {"id": int(contact_id), "objectName": "Contact"},
+            "contactPerson": {"id": 77, "objectName": "SevUser"},
+            "invoiceDate": "02.11.2026",
+            "status": "100",
+            "invoiceType": "RE",
+            "currency": "EUR",
+            "discount": 0,
+            "address": "Nordfracht GmbH",
+            "addressCountry": {"id": 1, "objectName": "StaticCountry"},
+            "showNet": not gross,
+            "customerInternalNote": "TMS-old-1",
+            "taxRate": 19.0,
+            "taxRule": {"id": "1", "objectName": "TaxRule"},
+            **({"taxText": "Umsatzsteuer"} if gross else {}),
+        },
+        "invoicePosSave": [position],
+        "invoicePosDelete": None,
+        "discountSave": [],
+        "discountDelete": None,
+        "takeDefaultAddress": False,
+    }
+
+
+def test_the_fake_refuses_what_the_old_mapper_sent(fake, client, contact_id):
+    # Model_Invoice requires taxText (openapi.yaml L12838-12851).
+    with pytest.raises(ValidationError, match=r"invoice\.taxText is required"):
+        client.save_invoice(_old_mapper_payload(contact_id, gross=False))
+    # With showNet false the price is the gross value (tag Invoice, L156).
+    with pytest.raises(ValidationError, match="priceGross does not match price") as caught:
+        client.save_invoice(_old_mapper_payload(contact_id, gross=True))
+    assert caught.value.status == 422
+    assert not fake.invoices
+
+
+def test_missing_invoice_answers_400_and_is_not_found(fake, client):
+    with pytest.raises(NotFoundError) as caught:
+        client.get_invoice("424242")
+    assert caught.value.status == 400
+    assert [r[2] for r in fake.requests] == [400]
+
+
+def test_countries_are_read_by_iso_code(fake, client):
+    ids = client.get_country_ids()
+    assert (ids["DE"], ids["AT"], ids["CH"]) == (1, 2, 3)
+    assert [r[1] for r in fake.requests] == ["/api/v1/StaticCountry"]
+
+
+def test_pdf_comes_as_a_file_without_marking_the_invoice_sent(fake, client, draft, settings):
+    invoice = client.save_invoice(build_save_invoice_payload(draft, **settings))
+    pdf = client.get_invoice_pdf(invoice["id"])
+    assert pdf["mimeType"] == "application/pdf"
+    assert base64.b64decode(pdf["content"]).startswith(b"%PDF")
+    assert fake.pdf_sent == set()

@@ -26,7 +26,6 @@ class TmsBillingTaxMapping(models.Model):
     provider = fields.Selection(related="backend_id.provider")
     situation = fields.Selection(TAX_SITUATIONS, string="Tax Situation", required=True)
     tax_note = fields.Char(
-        string="Tax Note",
         help="The note on the tax treatment printed on the invoice: sevDesk's tax text, "
         "lexoffice's note on tax-free invoices (empty: the organisation's default).",
     )

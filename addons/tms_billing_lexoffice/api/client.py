@@ -107,8 +107,11 @@ class LexofficeClient:
 
     # -- transport --------------------------------------------------------------
 
-    def _request(self, method, path, *, params=None, json=None, creates=False):
-        headers = {"Authorization": f"Bearer {self._api_key}", "Accept": "application/json"}
+    def _request(self, method, path, *, params=None, json=None, creates=False, accept=None):
+        headers = {
+            "Authorization": f"Bearer {self._api_key}",
+            "Accept": accept or "application/json",
+        }
         if json is not None:
             headers["Content-Type"] = "application/json"
         self.limiter.wait()
@@ -127,6 +130,8 @@ class LexofficeClient:
                     f"No answer from lexoffice to {method} {path}; it may have been performed"
                 ) from None
             raise ServerError(f"lexoffice could not be reached ({type(error).__name__})") from None
+        if accept and response.status_code < 300:
+            return response.content
         return self._handle(response, method, path, creates)
 
     def _handle(self, response, method, path, creates):
@@ -194,6 +199,11 @@ class LexofficeClient:
 
     def get_invoice(self, invoice_id):
         return self._request("GET", f"/v1/invoices/{invoice_id}")
+
+    def get_invoice_file(self, invoice_id):
+        """The invoice's document as PDF bytes: "Returns the file as binary data", drafts
+        have none and answer 409 (#invoices-endpoint-download-an-invoice-file)."""
+        return self._request("GET", f"/v1/invoices/{invoice_id}/file", accept="application/pdf")
 
     def list_vouchers(
         self, voucher_type="invoice", voucher_status="draft", page=0, size=250, **filters

@@ -60,8 +60,8 @@ def format_timestamp(value, tz="Europe/Berlin"):
     return stamp.replace("+00:00", "Z") if value.utcoffset().total_seconds() == 0 else stamp
 
 
-# Labels without a documented limit are cut at the line item name's.
-LABEL_MAX = TEXT_LIMITS["lineItemName"]
+# Texts without a documented limit (address fields, unit name, payment term label,
+# contact name) are sent whole: lexoffice's own validation error names one too long.
 # The remark's last line names our reference, by which a pushed invoice is found again.
 # No invoice field is documented as unprinted (#invoices-endpoint-properties), so it is
 # worded for the customer who reads it.
@@ -228,7 +228,7 @@ def build_invoice_payload(draft, tax_type="taxable", tax_note=None):
         payload["introduction"] = fit(draft["introduction"], "introduction")
     term = draft.get("payment_term")
     if term:
-        conditions = {"paymentTermLabel": truncate(term["label"], LABEL_MAX)}
+        conditions = {"paymentTermLabel": term["label"]}
         if term.get("days") is not None:
             conditions["paymentTermDuration"] = int(term["days"])
         payload["paymentConditions"] = conditions
@@ -246,12 +246,10 @@ def _address(draft):
         if result:
             return result
         raise MappingError("Without a linked contact the invoice needs a name and a country.")
-    result.update(
-        {"name": truncate(address["name"], LABEL_MAX), "countryCode": address["country_code"]}
-    )
+    result.update({"name": address["name"], "countryCode": address["country_code"]})
     for key in ("supplement", "street", "zip", "city"):
         if address.get(key):
-            result[key] = truncate(address[key], LABEL_MAX)
+            result[key] = address[key]
     return result
 
 
@@ -271,7 +269,7 @@ def build_contact_payload(contact):
     if contact.get("is_company"):
         if not contact.get("name"):
             raise MappingError("A company needs a name.")
-        company = {"name": truncate(contact["name"], LABEL_MAX)}
+        company = {"name": contact["name"]}
         if contact.get("vat"):
             company["vatRegistrationId"] = contact["vat"]
         if contact.get("allow_tax_free"):

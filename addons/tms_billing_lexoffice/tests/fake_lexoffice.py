@@ -18,38 +18,25 @@ import time
 import uuid
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+# The documented rules, with the section each comes from: lexoffice_documented_rules.json.
+RULES = json.loads(Path(__file__).with_name("lexoffice_documented_rules.json").read_text("utf-8"))
 # FAQ "Datetime format": yyyy-MM-ddTHH:mm:ss.SSSXXX, exactly three millisecond digits.
-TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$")
+TIMESTAMP = re.compile(RULES["invoice"]["timestamp_pattern"])
 # #voucherlist-endpoint: the date filters take "format yyyy-MM-dd(e.g. 2023-06-01)".
-PLAIN_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PLAIN_DATE = re.compile(RULES["voucherlist"]["date_filter_pattern"])
 # #invoices-endpoint-tax-conditions-details: the taxType values.
-TAX_TYPES = {
-    "net",
-    "gross",
-    "vatfree",
-    "intraCommunitySupply",
-    "constructionService13b",
-    "externalService13b",
-    "thirdPartyCountryService",
-    "thirdPartyCountryDelivery",
-    "photovoltaicEquipment",
-}
+TAX_TYPES = set(RULES["tax_types"]["values"])
 # #invoices-endpoint, Purpose: "All other vat-free tax types are only usable in
 # combination with a referenced contact in Lexware".
-CONTACT_TAX_TYPES = {
-    "intraCommunitySupply",
-    "constructionService13b",
-    "externalService13b",
-    "thirdPartyCountryService",
-    "thirdPartyCountryDelivery",
-}
-# FAQ "Texts in sales vouchers": "introduction=2000 remark=2000 deliveryTerms=255
-# title=25 lineItemName=255 lineItemDescription=2000".
-TEXT_LIMITS = {"title": 25, "introduction": 2000, "remark": 2000}
-LINE_TEXT_LIMITS = {"name": 255, "description": 2000}
+CONTACT_TAX_TYPES = set(RULES["tax_types"]["need_contact"])
+# FAQ "Texts in sales vouchers".
+_LIMITS = RULES["text_limits"]
+TEXT_LIMITS = {key: _LIMITS[key] for key in ("title", "introduction", "remark")}
+LINE_TEXT_LIMITS = {"name": _LIMITS["lineItemName"], "description": _LIMITS["lineItemDescription"]}
 BERLIN = ZoneInfo("Europe/Berlin")
 PDF = b"%PDF-1.4\n% fake lexoffice invoice\n%%EOF\n"
 
@@ -80,6 +67,7 @@ class FakeLexoffice:
         self.rate_limit = rate_limit
         self.fault_delay = fault_delay  # how long "timeout_after" keeps the client waiting
         self.contacts, self.invoices, self.requests = {}, {}, []
+        self.voucherlist_queries = []
         self.subscriptions = []
         self._faults = []
         self._bucket = _Bucket(rate_limit) if rate_limit else None
@@ -127,6 +115,7 @@ class FakeLexoffice:
             self._faults.clear()
             self.small_business = False
             self.voucherlist_date_format = "date"
+            self.voucherlist_queries.clear()
 
     def inject(self, method, path_prefix, faults):
         """Make the next matching calls fail, one fault per call, in order."""
@@ -240,25 +229,7 @@ class FakeLexoffice:
         return 405 if route else 404, {"message": "Method Not Allowed"}
 
     def _create_contact(self, body):
-        issues = []
-        if body.get("version") != 0:
-            issues.append(("missing_entity", "version"))
-        if "customer" not in (body.get("roles") or {}):
-            issues.append(("missing_entity", "roles"))
-        company, person = body.get("company"), body.get("person")
-        if bool(company) == bool(person):
-            issues.append(("invalid_value", "company"))
-        if company is not None and not company.get("name"):
-            issues.append(("missing_entity", "company.name"))
-        if person is not None and not person.get("lastName"):
-            issues.append(("missing_entity", "person.lastName"))
-        billing = (body.get("addresses") or {}).get("billing") or []
-        if len(billing) > 1:
-            issues.append(("invalid_value", "addresses.billing"))
-        if any(not address.get("countryCode") for address in billing):
-            issues.append(("missing_entity", "addresses.billing[0].countryCode"))
-        if len((body.get("emailAddresses") or {}).get("business") or []) > 1:
-            issues.append(("invalid_value", "emailAddresses.business"))
+        issues = contact_violations(body)
         if issues:
             return 406, {
                 "IssueList": [
@@ -293,7 +264,7 @@ class FakeLexoffice:
         return 200, _page(matches, query)
 
     def _create_invoice(self, body, finalize):
-        details = _invoice_violations(body)
+        details = invoice_violations(body)
         tax_type = (body.get("taxConditions") or {}).get("taxType")
         # "For tax-exempt organizations vat-free (Steuerfrei) invoices can be created
         # exclusively" (#invoices-endpoint, Purpose); read here as the small business of
@@ -344,6 +315,7 @@ class FakeLexoffice:
         return 201, self._created(invoice_id, "invoices", 1)
 
     def _voucherlist(self, query):
+        self.voucherlist_queries.append(query)
         if "voucherType" not in query or "voucherStatus" not in query:
             return 400, {"message": "voucherType and voucherStatus are required"}
         statuses = set(query["voucherStatus"][0].split(","))
@@ -365,6 +337,8 @@ class FakeLexoffice:
             matches = [v for v in matches if v["contactId"] == query["contactId"][0]]
         if "createdDateFrom" in query:
             value = query["createdDateFrom"][0]
+            if self.voucherlist_date_format == "neither":
+                return 400, _bad_parameter(value, "createdDateFrom")
             if self.voucherlist_date_format == "date":
                 # "format yyyy-MM-dd ... References a full day in CET/CEST"; a timestamp
                 # is refused with 400 (Sysix/lexoffice-php-api issue #165 shows the body).
@@ -454,12 +428,58 @@ def _contact_text(contact, field):
     return f"{person.get('firstName', '')} {person.get('lastName', '')}".strip()
 
 
+def contact_violations(body):
+    """What a POST /v1/contacts body breaks of #contacts-endpoint (create a contact), as
+    ``(i18nKey, source)`` pairs of the legacy IssueList."""
+    rules = RULES["contact"]
+    issues = []
+    if body.get("version") != rules["version_on_create"]:
+        issues.append(("missing_entity", "version"))
+    # "must have at least one role. The role must be set as an empty object."
+    roles = body.get("roles") or {}
+    if not roles or set(roles) - set(rules["roles"]):
+        issues.append(("missing_entity", "roles"))
+    # company and person are mutually exclusive: "If company details are provided, the
+    # person details have to be absent."
+    company, person = body.get("company"), body.get("person")
+    if bool(company) == bool(person):
+        issues.append(("invalid_value", "company"))
+    for kind, value in (("company", company), ("person", person)):
+        if value is None:
+            continue
+        issues += [
+            ("missing_entity", f"{kind}.{key}")
+            for key in rules[f"{kind}_required"]
+            if not value.get(key)
+        ]
+        issues += [
+            ("invalid_value", f"{kind}.{key}") for key in set(value) - set(rules[f"{kind}_fields"])
+        ]
+    billing = (body.get("addresses") or {}).get("billing") or []
+    if len(billing) > rules["max_billing_addresses"]:
+        issues.append(("invalid_value", "addresses.billing"))
+    for address in billing:
+        issues += [
+            ("missing_entity", f"addresses.billing[0].{key}")
+            for key in rules["address_required"]
+            if not address.get(key)
+        ]
+        issues += [
+            ("invalid_value", f"addresses.billing[0].{key}")
+            for key in set(address) - set(rules["address_fields"])
+        ]
+    # "one email per list" on create and update.
+    if len((body.get("emailAddresses") or {}).get("business") or []) > 1:
+        issues.append(("invalid_value", "emailAddresses.business"))
+    return issues
+
+
 def _last_line(text):
     lines = (text or "").rstrip().splitlines()
     return lines[-1].rstrip() if lines else ""
 
 
-def _invoice_violations(body):
+def invoice_violations(body):
     """What a POST /v1/invoices body breaks of #invoices-endpoint (create an invoice)."""
     details = []
 
@@ -484,6 +504,8 @@ def _invoice_violations(body):
         for key in ("name", "countryCode"):
             if not address.get(key):
                 violation("NOTNULL", f"address.{key}", "darf nicht leer sein")
+    for key in set(address) - set(RULES["address"]["fields"]):
+        violation("INVALID", f"address.{key}", "unbekanntes Feld")
     if tax_type in CONTACT_TAX_TYPES and not address.get("contactId"):
         violation("NOTNULL", "address.contactId", f"für {tax_type} erforderlich")
     # totalPrice.currency: "Only possible value is EUR".
@@ -492,7 +514,7 @@ def _invoice_violations(body):
     items = body.get("lineItems") or []
     if not items:
         violation("NOTNULL", "lineItems", "darf nicht leer sein")
-    if len(items) > 300:
+    if len(items) > RULES["invoice"]["max_line_items"]:
         violation("SIZE", "lineItems", "höchstens 300 Positionen")
     allowed_rates = _allowed_rates(tax_type, _relevant_date(body))
     # unitPrice: netAmount "Only relevant if taxConditions.taxType != gross", grossAmount
@@ -567,13 +589,14 @@ def _allowed_rates(tax_type, relevant_date):
     """unitPrice.taxRatePercentage: "For vat-free sales vouchers the tax rate percentage
     must be 0"; FAQ "Valid tax rates": 0, 7 and 19 %, or 0, 5 and 16 % for a relevant
     date from 2020-07-01 to 2020-12-31."""
-    if tax_type not in ("net", "gross"):
-        return {0.0}
+    rates = RULES["tax_types"]
+    if tax_type not in rates["taxed"]:
+        return {rates["vat_free_rate"]}
     if relevant_date is None:
         return None
     if date(2020, 7, 1) <= relevant_date <= date(2020, 12, 31):
-        return {0.0, 5.0, 16.0}
-    return {0.0, 7.0, 19.0}
+        return set(rates["taxed_rates_2020_07_01_to_2020_12_31"])
+    return set(rates["taxed_rates"])
 
 
 def _totals(body):

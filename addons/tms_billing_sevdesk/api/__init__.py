@@ -11,6 +11,8 @@ from .errors import (
     ValidationError,
 )
 from .mapper import (
+    LEGACY_TAX_TYPES,
+    TAX_RULE_RATES,
     build_contact_address_payload,
     build_contact_payload,
     build_email_payload,
@@ -21,6 +23,8 @@ from .mapper import (
 )
 
 __all__ = [
+    "LEGACY_TAX_TYPES",
+    "TAX_RULE_RATES",
     "AuthenticationError",
     "MappingError",
     "NotFoundError",

@@ -345,6 +345,21 @@ class FakeSevdesk:
             return 422, _error("Delivery date may not be after the invoice date")
         if not positions:
             return 422, _error("An invoice needs positions")
+        show_net = invoice.get("showNet", True)
+        for position in positions:
+            # With showNet false "the price attribute will hold ... the gross value" (tag
+            # Invoice, L156), as priceGross ("Gross price of the part", L13514) does: a
+            # position that says otherwise is contradictory.
+            gross = position.get("priceGross")
+            if gross is None:
+                continue
+            expected = position["price"] * (1 + position["taxRate"] / 100.0)
+            if abs((position["price"] if not show_net else expected) - gross) > 0.01:
+                return 422, _error(
+                    "priceGross does not match price: with showNet "
+                    f"{str(bool(show_net)).lower()} the price is the "
+                    f"{'net' if show_net else 'gross'} value"
+                )
         for position in positions:
             if not position.get("name"):
                 # The real API answers some validation errors with a 500.
