@@ -2,6 +2,10 @@ from odoo import fields, models
 
 from ..const import TAX_SITUATIONS
 
+# Situations whose invoices carry German VAT (7 or 19 %): the code they map to must
+# allow those rates. The others carry 0 %, which every provider code allows.
+TAXED_SITUATIONS = ("domestic", "eu_private")
+
 
 class TmsBillingTaxMapping(models.Model):
     """How a connection tells its accounting system one tax situation.

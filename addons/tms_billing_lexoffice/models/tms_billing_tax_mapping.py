@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.tms_billing.models.tms_billing_tax_mapping import TAXED_SITUATIONS
+
 # taxConditions.taxType of lexoffice invoices (developers.lexware.io/docs,
 # #invoices-endpoint-tax-conditions-details); "net" and "gross" are one choice here,
 # "taxable", since the invoice's own net/gross mode decides between them.
@@ -32,6 +34,16 @@ class TmsBillingTaxMapping(models.Model):
             if not mapping.lexoffice_tax_type:
                 raise ValidationError(
                     self.env._("lexoffice needs a tax type for every tax situation.")
+                )
+            # unitPrice.taxRatePercentage: "For vat-free sales vouchers the tax rate
+            # percentage must be 0" (#invoices-endpoint-line-items-details).
+            if mapping.situation in TAXED_SITUATIONS and mapping.lexoffice_tax_type != "taxable":
+                raise ValidationError(
+                    self.env._(
+                        "lexoffice tax type %(tax_type)s allows 0 %% only, but invoices of "
+                        "this situation carry 7 or 19 %% VAT: choose net/gross.",
+                        tax_type=mapping.lexoffice_tax_type,
+                    )
                 )
             # "For tax-exempt organizations vat-free (Steuerfrei) invoices can be created
             # exclusively." (#invoices-endpoint, Purpose)

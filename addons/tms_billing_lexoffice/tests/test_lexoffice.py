@@ -177,6 +177,26 @@ class TestLexoffice(LexofficeCase):
             sum(1 for call in self.fake.requests if call[:2] == ("POST", "/v1/invoices")), posts
         )
 
+    def test_failed_lookup_leaves_the_outcome_unknown_and_is_retried(self):
+        """A look-up lexoffice refuses in both date formats never refuses the invoice:
+        it may exist, so the row waits for another look-up, never for a fresh create."""
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        self.fake.inject("POST", "/v1/invoices", ["504_after"])
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.fake.voucherlist_date_format = "neither"
+        export.action_send()
+        self.assertEqual((export.state, export.needs_lookup), ("failed", True))
+        self.assertTrue(export.next_attempt_at, "retried automatically")
+        self.assertIn("Looking for the invoice", export.last_error)
+        posts = [call for call in self.fake.requests if call[:2] == ("POST", "/v1/invoices")]
+        self.assertEqual(len(posts), 1, "never created again while the outcome is unknown")
+        self.fake.voucherlist_date_format = "date"
+        export.action_send()
+        self.assertEqual(export.state, "sent")
+        self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
+
     def test_validation_error_waits_for_a_person_with_the_providers_message(self):
         self._link(self.customer_collective)
         move = self._draft_invoices(self.customer_collective, 1)

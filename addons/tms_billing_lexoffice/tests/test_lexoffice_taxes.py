@@ -1,4 +1,4 @@
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -140,3 +140,12 @@ class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
         ):
             self.backend._tms_create_contact(austrian)
         self.assertEqual(len(self.fake.requests), calls)
+
+    def test_tax_mapping_is_checked_against_the_documented_rates_on_save(self):
+        mappings = {m.situation: m for m in self.backend.tax_mapping_ids}
+        with self.assertRaisesRegex(ValidationError, "externalService13b allows 0 % only"):
+            mappings["domestic"].lexoffice_tax_type = "externalService13b"
+        with self.assertRaisesRegex(ValidationError, "only create tax-free"):
+            mappings["small_business"].lexoffice_tax_type = "taxable"
+        mappings["third_country"].lexoffice_tax_type = "thirdPartyCountryDelivery"
+        self.assertEqual(mappings["third_country"].lexoffice_tax_type, "thirdPartyCountryDelivery")

@@ -100,6 +100,12 @@ class TmsBillingBackend(models.Model):
             # Other 4xx answers: retrying them could get the token blocked.
             raise ExportRejected(str(error)) from None
 
+    def write(self, vals):
+        if {"api_url", "api_key"} & set(vals):
+            # What was read from one sevDesk account does not hold for another.
+            vals = {"sevdesk_country_ids": False, "sevdesk_bookkeeping_version": False, **vals}
+        return super().write(vals)
+
     def _sevdesk_country_ids(self, client):
         if not self.sevdesk_country_ids:
             with self._sevdesk_errors():

@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.tms_billing.models.tms_billing_tax_mapping import TAXED_SITUATIONS
+
+from ..api.mapper import TAX_RULE_RATES
+
 # The revenue tax rules of sevDesk invoices (openapi.yaml L4, "Tax Rules"; the rule-rate
 # table is TAX_RULE_RATES). The One Stop Shop rules 18-20 are left out: their rates
 # depend on the country and the file does not list them.
@@ -33,4 +37,14 @@ class TmsBillingTaxMapping(models.Model):
                 # Model_Invoice requires taxRule and taxText (openapi.yaml L12838-12851).
                 raise ValidationError(
                     self.env._("sevDesk needs a tax rule and a tax text for every situation.")
+                )
+            if mapping.situation in TAXED_SITUATIONS and not (
+                {7.0, 19.0} <= TAX_RULE_RATES[mapping.sevdesk_tax_rule]
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "sevDesk tax rule %(rule)s allows 0 %% only, but invoices of this "
+                        "situation carry 7 or 19 %% VAT: choose rule 1.",
+                        rule=mapping.sevdesk_tax_rule,
+                    )
                 )

@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import SevdeskCase
@@ -85,6 +85,41 @@ class TestSevdesk(SevdeskCase):
             self.env["tms.billing.export"]._cron_tms_poll_export_status()
             self.assertEqual(export.external_status, status)
 
+    def test_tax_mapping_is_checked_against_the_rule_table_on_save(self):
+        domestic = self.backend.tax_mapping_ids.filtered(lambda m: m.situation == "domestic")
+        with self.assertRaisesRegex(ValidationError, "rule 11 allows 0 % only"):
+            domestic.sevdesk_tax_rule = "11"
+        with self.assertRaisesRegex(ValidationError, "needs a tax rule and a tax text"):
+            domestic.tax_note = False
+        third = self.backend.tax_mapping_ids.filtered(lambda m: m.situation == "third_country")
+        third.sevdesk_tax_rule = "2"  # exports: allowed, 0 %
+        self.backend.action_reset_tax_mappings()
+        third = self.backend.tax_mapping_ids.filtered(lambda m: m.situation == "third_country")
+        self.assertEqual(third.sevdesk_tax_rule, "17")
+
+    def test_unknown_status_is_kept_with_its_raw_value(self):
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        # 50 is a deactivated recurring invoice (openapi.yaml L168), not a cancellation.
+        self.fake.set_invoice_status(export.external_id, 50)
+        export.action_refresh_status()
+        self.assertEqual((export.external_status, export.external_status_raw), ("unknown", "50"))
+        self.fake.set_invoice_status(export.external_id, 1000)
+        export.action_refresh_status()
+        self.assertEqual(export.external_status, "paid")
+
+    def test_invoice_missing_in_sevdesk_answers_400_and_keeps_the_status(self):
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        del self.fake.invoices[export.external_id]
+        export.action_refresh_status()
+        self.assertEqual(export.external_status, "draft")
+        self.assertIn(("GET", f"/api/v1/Invoice/{export.external_id}", 400), self.fake.requests)
+
     def test_legacy_bookkeeping_uses_tax_type(self):
         self.fake.bookkeeping_version = "1.0"
         self._link(self.customer_collective)
@@ -96,14 +131,15 @@ class TestSevdesk(SevdeskCase):
         self.assertNotIn("taxRule", invoice)
 
     def test_tax_rule_that_does_not_fit_is_refused_before_the_call(self):
-        mapping = self.backend.tax_mapping_ids.filtered(lambda m: m.situation == "domestic")
-        mapping.sevdesk_tax_rule = "11"
+        # A Swiss customer without a fiscal position for abroad: taxed at 19 % by Odoo,
+        # but "outside the EU" maps to rule 17, which allows 0 % only.
+        self.customer_collective.country_id = self.env.ref("base.ch")
         self._link(self.customer_collective)
         move = self._draft_invoices(self.customer_collective, 1)
         move.action_tms_send_exports()
         export = move.tms_export_ids
         self.assertEqual(export.state, "failed")
-        self.assertIn("taxes (19 %) do not fit sevDesk tax rule 11", export.last_error)
+        self.assertIn("taxes (19 %) do not fit sevDesk tax rule 17", export.last_error)
         self.assertFalse(export.next_attempt_at)
         self.assertFalse([call for call in self.fake.requests if "saveInvoice" in call[1]])
 
