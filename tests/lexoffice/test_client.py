@@ -10,6 +10,7 @@ from lexoffice_api import (
     LexofficeClient,
     LookupFailedError,
     RateLimiter,
+    ServerError,
     UnknownOutcomeError,
     ValidationError,
     build_contact_payload,
@@ -263,3 +264,23 @@ def test_small_business_organisation_takes_vat_free_invoices_only(fake, client, 
     for line in draft["lines"]:
         line["tax_rate"] = 0.0
     assert client.create_invoice(build_invoice_payload(draft, tax_type="vatfree"))["id"]
+
+
+@pytest.mark.parametrize("fault", ["500", "502", "503"])
+def test_a_create_answered_with_a_server_error_is_not_repeated_blindly(fake, client, draft, fault):
+    fake.inject("POST", "/v1/invoices", [fault])
+    with pytest.raises(UnknownOutcomeError):
+        client.create_invoice(build_invoice_payload(draft))
+    assert [r[2] for r in fake.requests if r[:2] == ("POST", "/v1/invoices")] == [int(fault)]
+
+
+def test_a_create_answered_429_is_repeated_as_not_performed(fake, client, draft):
+    fake.inject("POST", "/v1/invoices", ["429"])
+    assert client.create_invoice(build_invoice_payload(draft))["id"]
+    assert [r[2] for r in fake.requests if r[:2] == ("POST", "/v1/invoices")] == [429, 201]
+
+
+def test_refused_connection_is_not_an_unknown_outcome(draft):
+    closed = LexofficeClient("k", base_url="http://127.0.0.1:9", rate_limit=0, max_retries=0)
+    with pytest.raises(ServerError, match="could not be reached"):
+        closed.create_invoice(build_invoice_payload(draft))

@@ -188,6 +188,28 @@ class AccountMove(models.Model):
             )
         return result
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_tms_exported(self):
+        """A draft that reached an accounting system stays: deleting it would lose the
+        ledger row, and invoicing the orders again would create a second draft there."""
+        exported = self.sudo().tms_export_ids.filtered(
+            lambda export: export.external_id or export.lookup_since
+        )
+        if exported:
+            export = exported[0]
+            raise UserError(
+                self.env._(
+                    "%(invoice)s was sent to %(backend)s as %(reference)s and cannot be "
+                    "deleted: cancel it here, and delete or cancel the draft in "
+                    "%(backend)s.",
+                    invoice=export.move_id.display_name,
+                    backend=export.backend_id.name,
+                    reference=export.external_number
+                    or export.external_id
+                    or self.env._("a draft that may exist"),
+                )
+            )
+
     def unlink(self):
         moves = self._tms_transport_moves()
         if moves:
@@ -211,6 +233,7 @@ class AccountMove(models.Model):
 
     def action_tms_send_exports(self):
         """Send these invoices to their companies' accounting systems now."""
+        self.check_access("write")
         moves = self.filtered(
             lambda move: move.state != "cancel" and move.move_type == "out_invoice"
         )
@@ -227,6 +250,8 @@ class AccountMove(models.Model):
         return exports.action_send()
 
     def action_tms_refresh_export_status(self):
+        self.check_access("read")
+        self.tms_export_ids.check_access("write")
         self.tms_export_ids._tms_refresh_status()
 
     def action_tms_open_export(self):
@@ -253,7 +278,9 @@ class AccountMove(models.Model):
         partner = self.commercial_partner_id
         contact_id = backend._tms_external_ref(partner)
         if not contact_id and backend.auto_create_contacts:
-            link = self.env["tms.billing.partner.link"]._tms_create_contact(partner, backend)
+            # Part of a push whose access was checked at its entry.
+            links = self.env["tms.billing.partner.link"].sudo()
+            link = links._tms_create_contact(partner, backend)
             contact_id = link.external_id
         if not contact_id:
             raise UserError(

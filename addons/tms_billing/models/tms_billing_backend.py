@@ -24,11 +24,13 @@ class TmsBillingBackend(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     active = fields.Boolean(default=True)
+    # Where the API key is sent: as secret as the key itself.
     api_url = fields.Char(
         string="API URL",
         compute="_compute_urls",
         store=True,
         readonly=False,
+        groups="base.group_system",
         help="The provider's API base URL; point it at a sandbox to test.",
     )
     app_url = fields.Char(
@@ -105,6 +107,7 @@ class TmsBillingBackend(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
+        self.check_access("write")
         answer = self._tms_call(self._tms_test_connection)
         if not isinstance(answer, dict):
             answer = {"account": answer}
@@ -125,6 +128,7 @@ class TmsBillingBackend(models.Model):
 
     def action_reset_tax_mappings(self):
         """Put back the provider's documented defaults for every tax situation."""
+        self.check_access("write")
         self.tax_mapping_ids.unlink()
         self._tms_add_default_tax_mappings()
 
@@ -155,6 +159,11 @@ class TmsBillingBackend(models.Model):
             raise UserError(
                 self.env._("%(backend)s: %(error)s", backend=self.name, error=error)
             ) from None
+
+    def _tms_api_url(self, default):
+        """The API URL, read for a caller whose access was checked at its entry."""
+        self.ensure_one()
+        return self.sudo().api_url or default
 
     def _tms_get_api_key(self):
         self.ensure_one()

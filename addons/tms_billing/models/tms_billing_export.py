@@ -5,7 +5,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..const import EXPORT_STATES, EXTERNAL_FINAL_STATES, EXTERNAL_STATES
 from ..export_errors import (
@@ -25,6 +25,27 @@ MAX_ATTEMPTS = 8
 # A row left "sending" this long belongs to a worker that died mid-push.
 STALE_SENDING = timedelta(minutes=15)
 POLL_EVERY = timedelta(hours=1)
+# What only the ledger's own methods change, as superuser after their entry checks: a
+# user or RPC client cannot mark an invoice "sent" that never was.
+LEDGER_FIELDS = frozenset(
+    {
+        "move_id",
+        "backend_id",
+        "state",
+        "marker",
+        "external_id",
+        "external_number",
+        "external_status",
+        "external_status_raw",
+        "attempts",
+        "last_error",
+        "lookup_since",
+        "next_attempt_at",
+        "last_attempt_at",
+        "sent_at",
+        "status_checked_at",
+    }
+)
 
 
 class TmsBillingExport(models.Model):
@@ -106,6 +127,18 @@ class TmsBillingExport(models.Model):
         ),
         ("marker_unique", "UNIQUE(marker)", "The export reference must be unique."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        settable = {"move_id", "backend_id"}
+        if not self.env.su and any((LEDGER_FIELDS - settable) & set(vals) for vals in vals_list):
+            raise AccessError(self.env._("Export rows record their state by themselves."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and LEDGER_FIELDS & set(vals):
+            raise AccessError(self.env._("The export ledger changes through its own actions only."))
+        return super().write(vals)
 
     @api.depends("backend_id.app_url", "external_id")
     def _compute_external_url(self):
@@ -243,7 +276,7 @@ class TmsBillingExport(models.Model):
         return True
 
     def _tms_record_success(self, result):
-        self.write(
+        self.sudo().write(
             {
                 "state": "sent",
                 "lookup_since": False,
@@ -256,6 +289,8 @@ class TmsBillingExport(models.Model):
                 "next_attempt_at": False,
             }
         )
+        # The external id is durable before anything that could fail is tried.
+        self._tms_commit()
         message = self.env._(
             "Sent as a draft to %(backend)s (%(reference)s).",
             backend=self.backend_id.name,
@@ -269,7 +304,7 @@ class TmsBillingExport(models.Model):
         if retry:
             next_attempt = fields.Datetime.now() + timedelta(seconds=retry_delay(self.attempts))
             self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger(next_attempt)
-        self.write(
+        self.sudo().write(
             {
                 "state": "failed",
                 "lookup_since": self.lookup_since if needs_lookup else False,
@@ -277,6 +312,7 @@ class TmsBillingExport(models.Model):
                 "next_attempt_at": next_attempt,
             }
         )
+        self._tms_commit()
         _logger.info("Export %s to %s failed: %s", self.marker, self.backend_id.name, error)
         # Log the first failure and the one that needs a person, not every retry.
         if self.attempts == 1 or not retry:
@@ -295,14 +331,25 @@ class TmsBillingExport(models.Model):
             self._tms_log(message)
 
     def _tms_log(self, message):
-        move = self.move_id
-        move.message_post(body=message)
-        self.env["tms.billing.event"].sudo().create(
-            [
-                {"order_id": order.id, "move_id": move.id, "kind": "export", "message": message}
-                for order in move.tms_order_ids
-            ]
-        )
+        """Tell the invoice's chatter and the orders' events; never fails the ledger,
+        whose state is recorded before."""
+        move = self.move_id.sudo()
+        try:
+            with self.env.cr.savepoint():
+                move.message_post(body=message, author_id=self.env.user.partner_id.id)
+                self.env["tms.billing.event"].sudo().create(
+                    [
+                        {
+                            "order_id": order.id,
+                            "move_id": move.id,
+                            "kind": "export",
+                            "message": message,
+                        }
+                        for order in move.tms_order_ids
+                    ]
+                )
+        except Exception:
+            _logger.exception("Could not log on %s: %s", move.display_name, message)
 
     # -- background jobs --------------------------------------------------------
 
@@ -347,43 +394,61 @@ class TmsBillingExport(models.Model):
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
 
     def _tms_refresh_status(self):
+        """Read back each sent row's external status; a row that fails records its
+        error and the others go on."""
         statuses = dict(self._fields["external_status"]._description_selection(self.env))
-        for export in self.filtered(lambda export: export.state == "sent"):
+        for export in self.filtered(lambda export: export.state == "sent").sudo():
             try:
-                result = export.backend_id._tms_fetch_invoice_status(export)
-            except ExportError as error:
-                _logger.info(
-                    "Status of %s in %s unknown: %s", export.marker, export.backend_id.name, error
+                with self.env.cr.savepoint():
+                    export._tms_refresh_one(statuses)
+            except psycopg2.Error:
+                raise
+            except Exception as error:
+                if not isinstance(error, ExportError):
+                    _logger.exception("Status of %s could not be read", export.marker)
+                export.write(
+                    {
+                        "status_checked_at": fields.Datetime.now(),
+                        "last_error": self.env._(
+                            "Reading the status failed: %(error)s", error=error
+                        ),
+                    }
                 )
-                export.status_checked_at = fields.Datetime.now()
-                continue
-            old_status = export.external_status
-            export.write(
-                {
-                    "external_status": result.get("status") or old_status,
-                    "external_status_raw": result.get("raw_status") or False,
-                    "external_number": result.get("number") or export.external_number,
-                    "status_checked_at": fields.Datetime.now(),
-                }
+
+    def _tms_refresh_one(self, statuses):
+        result = self.backend_id._tms_fetch_invoice_status(self)
+        old_status = self.external_status
+        status = result.get("status") or old_status
+        if status not in statuses:
+            status = "unknown"
+        self.write(
+            {
+                "external_status": status,
+                "external_status_raw": result.get("raw_status") or False,
+                "external_number": result.get("number") or self.external_number,
+                "status_checked_at": fields.Datetime.now(),
+                "last_error": False,
+            }
+        )
+        if self.external_status != old_status:
+            self._tms_log(
+                self.env._(
+                    "%(backend)s: invoice %(number)s is now %(status)s.",
+                    backend=self.backend_id.name,
+                    number=self.external_number or self.external_id,
+                    status=statuses.get(self.external_status, self.external_status),
+                )
             )
-            if export.external_status != old_status:
-                export._tms_log(
-                    self.env._(
-                        "%(backend)s: invoice %(number)s is now %(status)s.",
-                        backend=export.backend_id.name,
-                        number=export.external_number or export.external_id,
-                        status=statuses.get(export.external_status, export.external_status),
-                    )
-                )
 
     # -- buttons ----------------------------------------------------------------
 
     def action_send(self):
         """Push now, from the ledger or the invoice form."""
+        self.check_access("write")
         sendable = self.filtered(lambda export: export.state != "sent")
         if not sendable:
             raise UserError(self.env._("These invoices were sent already."))
-        sendable.write({"next_attempt_at": fields.Datetime.now()})
+        sendable.sudo().write({"next_attempt_at": fields.Datetime.now()})
         sent = sendable._tms_send()
         failed = sendable - sent
         if failed:
@@ -406,10 +471,12 @@ class TmsBillingExport(models.Model):
         return {"type": "ir.actions.client", "tag": "display_notification", "params": notification}
 
     def action_refresh_status(self):
+        self.check_access("write")
         self._tms_refresh_status()
 
     def action_open_external(self):
         self.ensure_one()
+        self.check_access("read")
         if not self.external_url:
             raise UserError(self.env._("This invoice has not been sent yet."))
         return {"type": "ir.actions.act_url", "url": self.external_url, "target": "new"}

@@ -1,5 +1,9 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
 
 
 class TmsBillingPartnerLink(models.Model):
@@ -92,14 +96,20 @@ class TmsBillingPartnerLink(models.Model):
             link.write(values)
         else:
             link = self.create({"partner_id": partner.id, "backend_id": backend.id, **values})
-        partner.message_post(
-            body=self.env._(
-                "Linked to contact %(name)s (%(number)s) in %(backend)s.",
-                name=link.external_name or link.external_id,
-                number=link.external_number or "-",
-                backend=backend.name,
-            )
+        # The link is durable before the chatter is told: a contact created remotely is
+        # never lost to a failing message.
+        self.env["tms.billing.export"]._tms_commit()
+        message = self.env._(
+            "Linked to contact %(name)s (%(number)s) in %(backend)s.",
+            name=link.external_name or link.external_id,
+            number=link.external_number or "-",
+            backend=backend.name,
         )
+        try:
+            with self.env.cr.savepoint():
+                partner.sudo().message_post(body=message, author_id=self.env.user.partner_id.id)
+        except Exception:
+            _logger.exception("Could not log the link on %s", partner.display_name)
         return link
 
     @api.model
@@ -110,4 +120,5 @@ class TmsBillingPartnerLink(models.Model):
 
     def action_open_external(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_url", "url": self.external_url, "target": "new"}

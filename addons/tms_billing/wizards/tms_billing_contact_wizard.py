@@ -56,8 +56,20 @@ class TmsBillingContactWizard(models.TransientModel):
             "name": self.env._("Link to Accounting System"),
         }
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Checked before the record exists: a connection or customer of a company the
+        # caller cannot see is an access error, not a company mismatch.
+        self.env["tms.billing.partner.link"].check_access("create")
+        for vals in vals_list:
+            self.env["tms.billing.backend"].browse(vals.get("backend_id")).check_access("read")
+            partner_id = vals.get("partner_id") or self.env.context.get("default_partner_id")
+            self.env["res.partner"].browse(partner_id).check_access("read")
+        return super().create(vals_list)
+
     def action_search(self):
         self.ensure_one()
+        self._check_may_link()
         term = (self.search_term or "").strip()
         if len(term) < 3:
             raise UserError(self.env._("Enter at least three characters to search."))
@@ -79,10 +91,18 @@ class TmsBillingContactWizard(models.TransientModel):
     def action_create_contact(self):
         """The "+ Create new contact" button: create it there from the Odoo data."""
         self.ensure_one()
+        self._check_may_link()
         self._check_not_linked()
         link_model = self.env["tms.billing.partner.link"]
         self.backend_id._tms_call(link_model._tms_create_contact, self.partner_id, self.backend_id)
         return {"type": "ir.actions.act_window_close"}
+
+    def _check_may_link(self):
+        """Linking and creating contacts is for users who may create links, on
+        connections and customers they can see."""
+        self.env["tms.billing.partner.link"].check_access("create")
+        self.backend_id.check_access("read")
+        self.partner_id.check_access("read")
 
     def _check_not_linked(self):
         if self.current_link_id:

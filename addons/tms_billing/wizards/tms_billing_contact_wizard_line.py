@@ -16,6 +16,7 @@ class TmsBillingContactWizardLine(models.TransientModel):
     def action_link(self):
         self.ensure_one()
         wizard = self.wizard_id
+        wizard._check_may_link()
         wizard._check_not_linked()
         self.env["tms.billing.partner.link"]._tms_link(
             wizard.partner_id,

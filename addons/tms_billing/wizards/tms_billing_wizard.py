@@ -54,6 +54,20 @@ class TmsBillingWizard(models.TransientModel):
             return list(self.env.context.get("active_ids") or [])
         return []
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The preview is a stored compute, run as superuser: the caller's right to read
+        # the orders is checked here, at the entry, before anything is computed.
+        for vals in vals_list:
+            ids = vals.get("order_id_list", self._default_order_id_list())
+            self.env["sale.order"].browse(ids or []).exists().check_access("read")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "order_id_list" in vals:
+            self.env["sale.order"].browse(vals["order_id_list"] or []).exists().check_access("read")
+        return super().write(vals)
+
     @api.depends("order_id_list")
     def _compute_order_ids(self):
         for wizard in self:
@@ -82,7 +96,6 @@ class TmsBillingWizard(models.TransientModel):
     def _compute_preview(self):
         for wizard in self:
             orders = wizard.order_ids._origin
-            orders.check_access("read")
             plan, amounts = orders._tms_plan()
             texts = orders._tms_reason_texts()
             # A plan spans a few dozen days and periods: format each once, not once per

@@ -11,6 +11,7 @@ from .errors import (
     ServerError,
     UnknownOutcomeError,
     ValidationError,
+    WebhookKeyError,
 )
 from .mapper import (
     build_contact_payload,
@@ -36,6 +37,7 @@ __all__ = [
     "ServerError",
     "UnknownOutcomeError",
     "ValidationError",
+    "WebhookKeyError",
     "build_contact_payload",
     "build_invoice_payload",
     "check_tax_rates",

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 from urllib3.util import Retry
 
 from .const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
@@ -18,6 +19,7 @@ from .errors import (
     ServerError,
     UnknownOutcomeError,
     ValidationError,
+    WebhookKeyError,
 )
 from .mapper import escape_search_name, format_timestamp, has_marker
 
@@ -62,10 +64,18 @@ class _LimitedRetry(Retry):
         if self.limiter:
             self.limiter.wait()
 
+    def is_retry(self, method, status_code, has_retry_after=False):
+        # Only a 429 is documented as not performed ("the actual call will not be
+        # performed", #api-rate-limits): any other answer to a POST may hide a created
+        # invoice, which is looked up, never sent again blindly.
+        if method == "POST" and status_code != 429:
+            return False
+        return super().is_retry(method, status_code, has_retry_after)
+
 
 def _retry_policy(max_retries, backoff_factor, limiter=None):
-    # 429/502/503 mean "not performed": safe to repeat for every method. 500 and 504
-    # may hide a performed create, so only idempotent methods repeat those.
+    # Reads repeat 429 and gateway errors; creates repeat 429 only (is_retry above).
+    # Failed connections never reached the server and repeat for every method.
     return _LimitedRetry(
         limiter=limiter,
         total=max_retries,
@@ -73,7 +83,7 @@ def _retry_policy(max_retries, backoff_factor, limiter=None):
         read=0,
         status=max_retries,
         other=0,
-        status_forcelist=(429, 502, 503),
+        status_forcelist=(429, 502, 503, 504),
         allowed_methods=None,
         backoff_factor=backoff_factor,
         respect_retry_after_header=True,
@@ -125,7 +135,7 @@ class LexofficeClient:
                 timeout=self.timeout,
             )
         except (requests.Timeout, requests.ConnectionError) as error:
-            if creates and not isinstance(error, requests.ConnectTimeout):
+            if creates and not _never_sent(error):
                 raise UnknownOutcomeError(
                     f"No answer from lexoffice to {method} {path}; it may have been performed"
                 ) from None
@@ -145,8 +155,10 @@ class LexofficeClient:
                     raise UnknownOutcomeError(message, status) from None
                 raise LexofficeError(message, status) from None
         message, details = _parse_error(response)
-        if status == 504 and creates:
-            raise UnknownOutcomeError(message or "Gateway timeout", status, details)
+        # A 5xx to a create may hide the created invoice (504: "possible that your
+        # request has been processed successfully", #http-status-codes).
+        if status >= 500 and creates:
+            raise UnknownOutcomeError(message or "Server error", status, details)
         error_class = {
             400: ValidationError,
             401: AuthenticationError,
@@ -296,6 +308,15 @@ class LexofficeClient:
         return f"{app_base.rstrip('/')}/permalink/contacts/view/{contact_id}"
 
 
+def _never_sent(error):
+    """Whether a failed call certainly never reached the server: the connection could
+    not be made (refused, no route, timed out while connecting)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0] if error.args else None, "reason", None)
+    return isinstance(reason, NewConnectionError)
+
+
 def _berlin_day(moment):
     """The day ``moment`` falls on in CET/CEST, the zone the voucher list's days are in."""
     if moment.tzinfo is None:
@@ -326,13 +347,17 @@ def verify_webhook_signature(body, signature_b64, public_key_pem):
     """Whether ``X-Lxo-Signature`` (RSA-SHA512, base64) signs ``body``."""
     import base64  # noqa: PLC0415 - only webhook receivers need these
 
-    from cryptography.exceptions import InvalidSignature  # noqa: PLC0415
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm  # noqa: PLC0415
     from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
     from cryptography.hazmat.primitives.asymmetric import padding  # noqa: PLC0415
 
-    key = serialization.load_pem_public_key(public_key_pem.encode())
     try:
-        key.verify(base64.b64decode(signature_b64), body, padding.PKCS1v15(), hashes.SHA512())
-    except (InvalidSignature, ValueError):
+        key = serialization.load_pem_public_key(public_key_pem.encode())
+    except (ValueError, TypeError, UnsupportedAlgorithm) as error:
+        raise WebhookKeyError(f"The lexoffice public key cannot be read: {error}") from None
+    try:
+        signature = base64.b64decode(signature_b64 or "", validate=True)
+        key.verify(signature, body, padding.PKCS1v15(), hashes.SHA512())
+    except (InvalidSignature, ValueError, TypeError, AttributeError):
         return False
     return True

@@ -64,3 +64,7 @@ class LookupFailedError(LexofficeError):
     unknown, and the look-up is tried again later."""
 
     retryable = True
+
+
+class WebhookKeyError(LexofficeError, ValueError):
+    """The public key configured for event callbacks is not a readable PEM key."""

@@ -2,8 +2,8 @@ import threading
 from contextlib import contextmanager
 from datetime import UTC, timedelta
 
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from odoo.addons.tms_billing.export_errors import (
     ExportAuthFailed,
@@ -67,6 +67,19 @@ class TmsBillingBackend(models.Model):
         string="lexoffice Callback URL", compute="_compute_lexoffice_webhook_url"
     )
 
+    @api.constrains("lexoffice_webhook_public_key")
+    def _check_lexoffice_webhook_public_key(self):
+        for backend in self.filtered("lexoffice_webhook_public_key"):
+            try:
+                lexoffice.verify_webhook_signature(b"", "", backend.lexoffice_webhook_public_key)
+            except lexoffice.WebhookKeyError:
+                raise ValidationError(
+                    self.env._(
+                        "The lexoffice public key is not a PEM public key; paste it whole, "
+                        "from -----BEGIN PUBLIC KEY----- to -----END PUBLIC KEY-----."
+                    )
+                ) from None
+
     def _compute_lexoffice_webhook_url(self):
         base_url = self.get_base_url()
         for backend in self:
@@ -77,6 +90,12 @@ class TmsBillingBackend(models.Model):
     def action_lexoffice_subscribe_events(self):
         """Ask lexoffice to call us when an invoice's status changes."""
         self.ensure_one()
+        # It uses the API key and names a URL of ours to lexoffice: administrators only.
+        if not self.env.user.has_group("base.group_system"):
+            raise AccessError(
+                self.env._("Only administrators can subscribe to lexoffice's events.")
+            )
+        self.check_access("write")
         client = self._lexoffice_client()
         with self._lexoffice_errors():
             known = {
@@ -103,7 +122,7 @@ class TmsBillingBackend(models.Model):
         key = self._tms_get_api_key()
         return lexoffice.LexofficeClient(
             key,
-            base_url=self.api_url or DEFAULT_BASE_URL,
+            base_url=self._tms_api_url(DEFAULT_BASE_URL),
             timeout=(5, self.timeout or 35.0),
             limiter=_limiter_for(key, RATE_LIMIT),
         )

@@ -3,3 +3,4 @@ from . import test_lexoffice_faults
 from . import test_lexoffice_events
 from . import test_lexoffice_tour
 from . import test_lexoffice_taxes
+from . import test_lexoffice_access

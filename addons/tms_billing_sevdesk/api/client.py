@@ -2,11 +2,13 @@
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 from urllib3.util import Retry
 
 from .errors import (
     AuthenticationError,
     NotFoundError,
+    RateLimitError,
     ServerError,
     SevdeskError,
     UnknownOutcomeError,
@@ -23,16 +25,26 @@ DEFAULT_BASE_URL = "https://my.sevdesk.de/api/v1"
 DEFAULT_APP_URL = "https://my.sevdesk.de"
 
 
+class _Retry(Retry):
+    def is_retry(self, method, status_code, has_retry_after=False):
+        # A 429 was not performed, whatever the method: it is always repeated after
+        # waiting. Gateway errors repeat for reads only: a create is never sent twice
+        # blindly, and no other 4xx is repeated, as sevDesk may block a token that keeps
+        # failing.
+        if status_code == 429:
+            return True
+        return method == "GET" and super().is_retry(method, status_code, has_retry_after)
+
+
 def _retry_policy(max_retries, backoff_factor):
-    # Only reads are repeated: a create is never sent twice blindly, and no 4xx is
-    # repeated at all, since sevDesk may block a token that keeps failing.
-    return Retry(
+    return _Retry(
         total=max_retries,
         connect=max_retries,
         read=max_retries,
         status=max_retries,
         other=0,
         status_forcelist=(429, 502, 503, 504),
+        # Read errors (a timeout, a dropped answer) repeat only for reads.
         allowed_methods=frozenset({"GET"}),
         backoff_factor=backoff_factor,
         respect_retry_after_header=True,
@@ -74,7 +86,7 @@ class SevdeskClient:
                 timeout=self.timeout,
             )
         except (requests.Timeout, requests.ConnectionError) as error:
-            if creates and not isinstance(error, requests.ConnectTimeout):
+            if creates and not _never_sent(error):
                 raise UnknownOutcomeError(
                     f"No answer from sevDesk to {method} {path}; it may have been saved"
                 ) from None
@@ -92,8 +104,11 @@ class SevdeskClient:
             # file documents some POST answers unwrapped (saveInvoiceResponse, L13762).
             return body.get("objects", body) if isinstance(body, dict) else body
         message, exception_uuid = _parse_error(response)
-        if creates and status in (502, 504):
-            raise UnknownOutcomeError(message or "Gateway error", status, exception_uuid)
+        if status == 429:
+            raise RateLimitError(message or "Too many requests", status, exception_uuid)
+        if creates and status >= 500 and not (status == 500 and message):
+            # The file documents no 5xx as not performed: the invoice may exist.
+            raise UnknownOutcomeError(message or "Server error", status, exception_uuid)
         if status in (401, 403):
             error_class = AuthenticationError
         elif status == 404:
@@ -208,6 +223,15 @@ class SevdeskClient:
 
     def invoice_web_url(self, invoice_id, app_base=DEFAULT_APP_URL):
         return f"{app_base.rstrip('/')}/fi/detail/type/RE/id/{invoice_id}"
+
+
+def _never_sent(error):
+    """Whether a failed call certainly never reached the server: the connection could
+    not be made (refused, no route, timed out while connecting)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0] if error.args else None, "reason", None)
+    return isinstance(reason, NewConnectionError)
 
 
 def _parse_error(response):

@@ -30,6 +30,12 @@ class NotFoundError(SevdeskError):
     """404."""
 
 
+class RateLimitError(SevdeskError):
+    """429 after all retries: the call was not performed."""
+
+    retryable = True
+
+
 class ServerError(SevdeskError):
     retryable = True
 

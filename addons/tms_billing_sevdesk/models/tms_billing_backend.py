@@ -74,7 +74,7 @@ class TmsBillingBackend(models.Model):
         self.ensure_one()
         return sevdesk.SevdeskClient(
             self._tms_get_api_key(),
-            base_url=self.api_url or DEFAULT_BASE_URL,
+            base_url=self._tms_api_url(DEFAULT_BASE_URL),
             timeout=(5, self.timeout or 35.0),
         )
 
@@ -91,6 +91,8 @@ class TmsBillingBackend(models.Model):
             ) from None
         except (sevdesk.ValidationError, sevdesk.NotFoundError, sevdesk.MappingError) as error:
             raise ExportRejected(str(error)) from None
+        except sevdesk.RateLimitError as error:
+            raise ExportError(str(error)) from None
         except sevdesk.ServerError as error:
             # A bare 500 may hide a completed create; unreachable hosts do not.
             if error.status == 500:
