@@ -5,6 +5,7 @@ from . import tms_billing_event
 from . import tms_billing_backend
 from . import tms_billing_partner_link
 from . import tms_billing_tax_mapping
+from . import tms_billing_rate_slot
 from . import tms_billing_export
 from . import sale_order
 from . import sale_order_line

@@ -1,4 +1,5 @@
 import logging
+import time
 import uuid
 from datetime import timedelta
 
@@ -22,8 +23,16 @@ _logger = logging.getLogger(__name__)
 SEND_BATCH_SIZE = 50
 POLL_BATCH_SIZE = 100
 MAX_ATTEMPTS = 8
-# A row left "sending" this long belongs to a worker that died mid-push.
+# A row left "sending" this long belongs to a worker that died mid-push; the system
+# parameter tms_billing.stale_sending_minutes changes it.
 STALE_SENDING = timedelta(minutes=15)
+# Seconds one cron run may push or poll before it stops and schedules the next run: well
+# within Odoo's cron time limit (120 s by default); system parameter
+# tms_billing.cron_time_budget.
+CRON_TIME_BUDGET = 60
+# "Send now" pushes this many invoices at once in the request; more are queued for the
+# cron, so that a web request never runs into its time limit.
+SEND_NOW_MAX = 5
 POLL_EVERY = timedelta(hours=1)
 # What only the ledger's own methods change, as superuser after their entry checks: a
 # user or RPC client cannot mark an invoice "sent" that never was.
@@ -46,6 +55,14 @@ LEDGER_FIELDS = frozenset(
         "status_checked_at",
     }
 )
+
+
+def _positive_number(value, default):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if number > 0 else default
 
 
 class TmsBillingExport(models.Model):
@@ -201,7 +218,7 @@ class TmsBillingExport(models.Model):
         else whether the invoice must be looked up before it is sent.
         """
         self.ensure_one()
-        stale = fields.Datetime.now() - STALE_SENDING
+        stale = fields.Datetime.now() - self._tms_stale_sending()
         self.flush_recordset()
         self.env.cr.execute(
             """
@@ -227,11 +244,22 @@ class TmsBillingExport(models.Model):
         self.invalidate_recordset()
         return None if row is None else row[0]
 
-    def _tms_send(self):
+    @api.model
+    def _tms_stale_sending(self):
+        minutes = (
+            self.env["ir.config_parameter"].sudo().get_param("tms_billing.stale_sending_minutes")
+        )
+        return timedelta(minutes=_positive_number(minutes, STALE_SENDING.total_seconds() / 60))
+
+    def _tms_send(self, deadline=None):
         """Push each row once (claim, commit, call, record, commit); never raises for a
-        provider's error, which is recorded on the row instead."""
+        provider's error, which is recorded on the row instead. Rows left when
+        ``deadline`` (a ``time.monotonic()`` value) has passed stay due."""
         sent = self.browse()
-        for export in self:
+        for index, export in enumerate(self):
+            # At least one row per run, so that every run makes progress.
+            if index and deadline and time.monotonic() > deadline:
+                break
             lookup_first = export._tms_claim()
             if lookup_first is None:
                 continue
@@ -363,7 +391,7 @@ class TmsBillingExport(models.Model):
             ("next_attempt_at", "<=", now),
             "&",
             ("state", "=", "sending"),
-            ("last_attempt_at", "<", now - STALE_SENDING),
+            ("last_attempt_at", "<", now - self._tms_stale_sending()),
         ]
 
     @api.model
@@ -386,18 +414,29 @@ class TmsBillingExport(models.Model):
 
     @api.model
     def _tms_run_batch(self, domain, order, batch_size, method):
-        """One cron batch: ``method`` on the first rows of ``domain``; the cron runner
-        commits and calls again while some remain."""
+        """One cron run: ``method`` on the first rows of ``domain`` until the time budget
+        is spent; a run that leaves rows schedules the next one at once, in a fresh
+        worker, rather than letting Odoo's runner call it again within this one."""
+        budget = _positive_number(
+            self.env["ir.config_parameter"].sudo().get_param("tms_billing.cron_time_budget"),
+            CRON_TIME_BUDGET,
+        )
         batch = self.search(domain, order=order, limit=batch_size)
-        getattr(batch, method)()
-        remaining = self.search_count(domain) if len(batch) == batch_size else 0
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        getattr(batch, method)(deadline=time.monotonic() + budget)
+        remaining = self.search_count(domain) if batch else 0
+        if remaining:
+            cron = self.env["ir.cron"].browse(self.env.context.get("cron_id"))
+            (cron or self.env.ref("tms_billing.ir_cron_tms_send_exports"))._trigger()
+            _logger.info("%s: %s rows left for the next run", method, remaining)
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=0)
 
-    def _tms_refresh_status(self):
+    def _tms_refresh_status(self, deadline=None):
         """Read back each sent row's external status; a row that fails records its
         error and the others go on."""
         statuses = dict(self._fields["external_status"]._description_selection(self.env))
-        for export in self.filtered(lambda export: export.state == "sent").sudo():
+        for index, export in enumerate(self.filtered(lambda e: e.state == "sent").sudo()):
+            if index and deadline and time.monotonic() > deadline:
+                break
             try:
                 with self.env.cr.savepoint():
                     export._tms_refresh_one(statuses)
@@ -449,6 +488,22 @@ class TmsBillingExport(models.Model):
         if not sendable:
             raise UserError(self.env._("These invoices were sent already."))
         sendable.sudo().write({"next_attempt_at": fields.Datetime.now()})
+        if len(sendable) > SEND_NOW_MAX:
+            self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "title": self.env._("Queued"),
+                    "message": self.env._(
+                        "%(count)s invoices are being sent in the background; the export "
+                        "ledger shows their progress.",
+                        count=len(sendable),
+                    ),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         sent = sendable._tms_send()
         failed = sendable - sent
         if failed:

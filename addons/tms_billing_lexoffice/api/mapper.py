@@ -296,11 +296,27 @@ def build_contact_payload(contact):
     return payload
 
 
+# voucherStatus of an invoice (#invoices-endpoint-properties; "overdue" and "paidoff" as
+# listed for the voucher list, #voucherlist-endpoint); anything else is kept as unknown.
+STATUSES = {
+    "draft": "draft",
+    "open": "open",
+    "overdue": "open",
+    "paid": "paid",
+    "paidoff": "paid",
+    "voided": "voided",
+}
+
+
 def parse_invoice_status(body):
     """What we keep of ``GET /v1/invoices/{id}``."""
+    if not isinstance(body, dict):
+        raise MappingError("lexoffice answered without an invoice.")
     totals = body.get("totalPrice") or {}
+    raw = body.get("voucherStatus")
     return {
-        "status": body.get("voucherStatus"),
+        "status": STATUSES.get(raw, "unknown"),
+        "raw_status": raw,
         "number": body.get("voucherNumber"),
         "total_gross": totals.get("totalGrossAmount"),
     }

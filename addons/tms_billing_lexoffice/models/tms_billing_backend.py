@@ -1,4 +1,3 @@
-import threading
 from contextlib import contextmanager
 from datetime import UTC, timedelta
 
@@ -11,6 +10,7 @@ from odoo.addons.tms_billing.export_errors import (
     ExportOutcomeUnknown,
     ExportRejected,
 )
+from odoo.addons.tms_billing.rate_limit import SharedRateLimiter
 
 from .. import api as lexoffice
 from ..api.const import DEFAULT_APP_URL, DEFAULT_BASE_URL, MAX_LINE_ITEMS, RATE_LIMIT
@@ -37,16 +37,11 @@ DEFAULT_TAX_MAPPINGS = {
     # exclusively."
     "small_business": {"lexoffice_tax_type": "vatfree"},
 }
-# One limiter per API key and process: the limit is the key's, whichever record calls.
-_LIMITERS = {}
-_LIMITERS_LOCK = threading.Lock()
 
 
-def _limiter_for(api_key, rate):
-    with _LIMITERS_LOCK:
-        if api_key not in _LIMITERS:
-            _LIMITERS[api_key] = lexoffice.RateLimiter(rate)
-        return _LIMITERS[api_key]
+def _limiter_for(env, api_key, rate):
+    """The key's limit, shared by every process and worker of this database."""
+    return SharedRateLimiter(env.registry.cursor, api_key, rate)
 
 
 class TmsBillingBackend(models.Model):
@@ -124,7 +119,7 @@ class TmsBillingBackend(models.Model):
             key,
             base_url=self._tms_api_url(DEFAULT_BASE_URL),
             timeout=(5, self.timeout or 35.0),
-            limiter=_limiter_for(key, RATE_LIMIT),
+            limiter=_limiter_for(self.env, key, RATE_LIMIT),
         )
 
     @contextmanager

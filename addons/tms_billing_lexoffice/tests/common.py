@@ -25,7 +25,7 @@ class LexofficeCase(TmsBillingCase):
         cls.startClassPatcher(
             patch(
                 "odoo.addons.tms_billing_lexoffice.models.tms_billing_backend._limiter_for",
-                lambda key, rate: limiter,
+                lambda env, key, rate: limiter,
             )
         )
         cls.backend = cls.env["tms.billing.backend"].create(

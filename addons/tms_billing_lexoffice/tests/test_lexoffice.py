@@ -314,3 +314,86 @@ class TestLexoffice(LexofficeCase):
                 self.assertNotIn(API_KEY, record.getMessage())
         self.assertNotIn(API_KEY, repr(self.backend._lexoffice_client()))
         self.assertNotIn(API_KEY, move.tms_export_ids.last_error or "")
+
+    def test_pushed_draft_cannot_be_deleted(self):
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        with self.assertRaisesRegex(UserError, "was sent to Lexware Office .* cannot be deleted"):
+            move.unlink()
+        self.assertTrue(export.exists())
+        # One whose push may have created it remotely is kept too.
+        other = self._draft_invoices(self.customer_collective, 1)
+        self.fake.inject("POST", "/v1/invoices", ["504_after"])
+        other.action_tms_send_exports()
+        with self.assertRaisesRegex(UserError, "a draft that may exist"):
+            other.unlink()
+        # One never sent can go.
+        unsent = self._draft_invoices(self.customer_collective, 1)
+        self.env["tms.billing.export"]._tms_queue(unsent)
+        unsent.unlink()
+        self.assertFalse(unsent.exists())
+
+    def test_status_poll_isolates_each_row(self):
+        """An unknown status, a vanished invoice and a paid one in one batch: each row
+        ends with its own outcome, and the batch is not aborted."""
+        self._link(self.customer_collective)
+        moves = self._draft_invoices(self.customer_collective, 3)
+        moves.action_tms_send_exports()
+        weird, gone, paid = (move.tms_export_ids for move in moves)
+        self.fake.invoices[weird.external_id]["voucherStatus"] = "somethingNew"
+        del self.fake.invoices[gone.external_id]
+        self.fake.set_invoice_status(paid.external_id, "paid")
+        (weird | gone | paid).sudo().write({"status_checked_at": False})
+        self.env["tms.billing.export"]._cron_tms_poll_export_status()
+        self.assertEqual(
+            (weird.external_status, weird.external_status_raw), ("unknown", "somethingNew")
+        )
+        self.assertEqual(gone.external_status, "draft")
+        self.assertIn("Reading the status failed", gone.last_error)
+        self.assertEqual(paid.external_status, "paid")
+        self.assertFalse(paid.last_error)
+
+    def test_send_now_queues_more_than_a_few_invoices_for_the_cron(self):
+        self._link(self.customer_collective)
+        moves = self._draft_invoices(self.customer_collective, 6)
+        cron = self.env.ref("tms_billing.ir_cron_tms_send_exports")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        action = moves.action_tms_send_exports()
+        self.assertEqual(action["params"]["title"], "Queued")
+        self.assertEqual(set(moves.tms_export_ids.mapped("state")), {"to_send"})
+        self.assertFalse(self.fake.invoices, "nothing is pushed inside the request")
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
+        )
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(set(moves.tms_export_ids.mapped("state")), {"sent"})
+
+    def test_cron_run_stops_at_its_time_budget_and_schedules_the_next(self):
+        self._link(self.customer_collective)
+        moves = self._draft_invoices(self.customer_collective, 3)
+        exports = self.env["tms.billing.export"]._tms_queue(moves)
+        self.env["ir.config_parameter"].sudo().set_param("tms_billing.cron_time_budget", "0.001")
+        cron = self.env.ref("tms_billing.ir_cron_tms_send_exports")
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(exports.mapped("state").count("sent"), 1, "one row per run at least")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        for _run in range(2):
+            self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(set(exports.mapped("state")), {"sent"})
+
+    def test_stale_sending_delay_is_a_system_parameter(self):
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        [export] = self.env["tms.billing.export"]._tms_queue(move)
+        export.sudo().write(
+            {"state": "sending", "last_attempt_at": fields.Datetime.now() - timedelta(minutes=3)}
+        )
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(export.state, "sending", "15 minutes by default")
+        self.env["ir.config_parameter"].sudo().set_param("tms_billing.stale_sending_minutes", "2")
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(export.state, "sent")
+        self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
