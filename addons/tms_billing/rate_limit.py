@@ -37,6 +37,6 @@ class SharedRateLimiter:
                 {"key": self._key_hash, "interval": self.interval},
             )
             delay = float(cr.fetchone()[0])
-            cr.commit()
+        # Leaving the cursor's block committed the reservation.
         if delay > 0:
             self._sleep(delay)

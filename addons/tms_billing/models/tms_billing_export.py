@@ -169,10 +169,15 @@ class TmsBillingExport(models.Model):
         for export in self:
             export.needs_lookup = bool(export.lookup_since)
 
-    @api.depends("move_id.name", "backend_id.name")
+    @api.depends("move_id.name", "move_id.invoice_origin", "backend_id.name")
     def _compute_display_name(self):
+        # A draft has no number yet: its orders say which invoice it is.
         for export in self:
-            export.display_name = f"{export.move_id.name or '/'} → {export.backend_id.name}"
+            move = export.move_id
+            name = move.name if move.name and move.name != "/" else move.display_name
+            if move.invoice_origin:
+                name = f"{name} ({move.invoice_origin})"
+            export.display_name = f"{name} → {export.backend_id.name}"
 
     # -- queueing ---------------------------------------------------------------
 

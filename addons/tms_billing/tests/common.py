@@ -270,6 +270,24 @@ class TmsGermanCase(TmsBillingCase):
             "fiscal_position_non_eu_partner_skr03"
         )
 
+    def _push_situations(self, moves):
+        """Link the customers, push the invoices; each invoice's drafts in the fake."""
+        for customer in moves.commercial_partner_id:
+            self._link(customer)
+        moves.action_tms_send_exports()
+        return {move: self.fake.invoices_with_marker(move.tms_export_ids.marker) for move in moves}
+
+    def _push_swiss_taxed_at_home(self):
+        """The Swiss customer without the fiscal position for abroad, which Odoo then
+        taxes at 19 %: its export, and the calls its push made."""
+        swiss = self.situation_customers["third_country"]
+        swiss.property_account_position_id = False
+        move = self._invoice_situations([swiss])[swiss]
+        self._link(swiss)
+        calls = len(self.fake.requests)
+        move.action_tms_send_exports()
+        return move.tms_export_ids, self.fake.requests[calls:]
+
     def _invoice_situations(self, customers):
         """One delivered order per customer, invoiced through the wizard."""
         orders = self.env["sale.order"]

@@ -11,16 +11,10 @@ from .common import LexofficeCase
 class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
     """A German haulier on Odoo's German chart bills each tax situation to lexoffice."""
 
-    def _push(self, moves):
-        for customer in moves.commercial_partner_id:
-            self._link(customer)
-        moves.action_tms_send_exports()
-        return {move: self.fake.invoices_with_marker(move.tms_export_ids.marker) for move in moves}
-
     def test_each_situation_gets_its_tax_type_rates_prices_and_country(self):
         customers = self.situation_customers
         invoices = self._invoice_situations(customers.values())
-        pushed = self._push(self.env["account.move"].union(*invoices.values()))
+        pushed = self._push_situations(self.env["account.move"].union(*invoices.values()))
         expected = {
             # situation: (taxType, rate, price key, unit price, country)
             "domestic_net": ("net", 19.0, "netAmount", 100.0, "DE"),
@@ -63,7 +57,7 @@ class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
         self.product.taxes_id = [Command.set(exempt.ids)]
         customer = self.situation_customers["domestic_net"]
         move = self._invoice_situations([customer])[customer]
-        [invoice] = self._push(move)[move]
+        [invoice] = self._push_situations(move)[move]
         self.assertEqual(invoice["taxConditions"], {"taxType": "vatfree"})
         self.assertEqual(invoice["lineItems"][0]["unitPrice"]["taxRatePercentage"], 0.0)
         # The connection test sees the organisation as a small business too: no warning.
@@ -81,19 +75,12 @@ class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
         self.assertIn("does not mark the organisation", action["params"]["message"])
 
     def test_taxes_that_do_not_fit_the_situation_are_refused_before_any_call(self):
-        # Without the non-EU fiscal position, Odoo taxes the Swiss customer at 19 %.
-        swiss = self.situation_customers["third_country"]
-        swiss.property_account_position_id = False
-        move = self._invoice_situations([swiss])[swiss]
-        self._link(swiss)
-        calls = len(self.fake.requests)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
+        export, calls = self._push_swiss_taxed_at_home()
         self.assertEqual(export.state, "failed")
         self.assertIn("do not fit lexoffice tax type thirdPartyCountryService", export.last_error)
         self.assertIn("Customer outside the EU", export.last_error)
         self.assertFalse(export.next_attempt_at)
-        self.assertEqual(len(self.fake.requests), calls)
+        self.assertEqual(calls, [])
 
     def test_situation_without_mapping_is_refused_with_what_to_configure(self):
         self.backend.tax_mapping_ids.filtered(lambda m: m.situation == "eu_business").unlink()

@@ -11,16 +11,10 @@ from .fake_sevdesk import FakeSevdesk
 class TestSevdeskTaxSituations(SevdeskCase, TmsGermanCase):
     """A German haulier on Odoo's German chart bills each tax situation to sevDesk."""
 
-    def _push(self, moves):
-        for customer in moves.commercial_partner_id:
-            self._link(customer)
-        moves.action_tms_send_exports()
-        return {move: self.fake.invoices_with_marker(move.tms_export_ids.marker) for move in moves}
-
     def test_each_situation_gets_its_tax_rule_text_rates_prices_and_country(self):
         customers = self.situation_customers
         invoices = self._invoice_situations(customers.values())
-        pushed = self._push(self.env["account.move"].union(*invoices.values()))
+        pushed = self._push_situations(self.env["account.move"].union(*invoices.values()))
         reverse_charge = "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)"
         expected = {
             # situation: (taxRule, taxText, rate, showNet, price, sumGross, country)
@@ -62,22 +56,16 @@ class TestSevdeskTaxSituations(SevdeskCase, TmsGermanCase):
         self.product.taxes_id = [Command.set(exempt.ids)]
         customer = self.situation_customers["domestic_net"]
         move = self._invoice_situations([customer])[customer]
-        [invoice] = self._push(move)[move]
+        [invoice] = self._push_situations(move)[move]
         self.assertEqual(invoice["taxRule"]["id"], "11")
         self.assertEqual(invoice["taxText"], "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.")
         self.assertEqual(invoice["positions"][0]["taxRate"], 0.0)
 
     def test_taxes_that_do_not_fit_the_rule_are_refused_before_any_call(self):
-        swiss = self.situation_customers["third_country"]
-        swiss.property_account_position_id = False
-        move = self._invoice_situations([swiss])[swiss]
-        self._link(swiss)
-        calls = len(self.fake.requests)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
+        export, calls = self._push_swiss_taxed_at_home()
         self.assertEqual(export.state, "failed")
         self.assertIn("taxes (19 %) do not fit sevDesk tax rule 17", export.last_error)
-        self.assertFalse([c for c in self.fake.requests[calls:] if "saveInvoice" in c[1]])
+        self.assertFalse([call for call in calls if "saveInvoice" in call[1]])
 
     def test_rule_without_a_legacy_tax_type_is_refused_on_bookkeeping_one(self):
         self.fake.bookkeeping_version = "1.0"
