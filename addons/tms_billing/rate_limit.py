@@ -3,6 +3,12 @@
 import hashlib
 import time
 
+from psycopg2.extensions import TransactionRollbackError
+
+# Reservations of one key by many processes at once: Odoo's repeatable-read transactions
+# refuse a concurrent update of the slot, and a new transaction simply tries again.
+MAX_TRIES = 50
+
 
 class SharedRateLimiter:
     """Spaces the calls of one API key at most ``rate`` per second, over every process
@@ -22,6 +28,19 @@ class SharedRateLimiter:
     def wait(self):
         if not self.interval:
             return
+        for _attempt in range(MAX_TRIES):
+            try:
+                delay = self._reserve()
+                break
+            except TransactionRollbackError:
+                continue
+        else:
+            raise RuntimeError("No rate limit slot could be reserved")
+        if delay > 0:
+            self._sleep(delay)
+
+    def _reserve(self):
+        """Seconds until this call's slot, reserved and committed."""
         with self._cursor() as cr:
             cr.execute(
                 """
@@ -35,8 +54,8 @@ class SharedRateLimiter:
                                   - (clock_timestamp() AT TIME ZONE 'UTC')) - %(interval)s
                 """,
                 {"key": self._key_hash, "interval": self.interval},
+                # A refused concurrent update is expected here and tried again.
+                log_exceptions=False,
             )
-            delay = float(cr.fetchone()[0])
-        # Leaving the cursor's block committed the reservation.
-        if delay > 0:
-            self._sleep(delay)
+            # Leaving the cursor's block commits the reservation.
+            return float(cr.fetchone()[0])
