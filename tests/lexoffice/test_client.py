@@ -127,7 +127,7 @@ def test_post_500_is_not_repeated_blindly(fake, client, draft):
     assert len([r for r in fake.requests if r[0] == "POST"]) == 1
 
 
-@pytest.mark.parametrize("fault", ["504_after", "drop_after", "timeout_after"])
+@pytest.mark.parametrize("fault", ["504_after", "drop_after", "timeout_after", "no_id_after"])
 def test_unknown_outcome_is_resolved_by_the_marker(fake, client, draft, fault):
     fake.inject("POST", "/v1/invoices", [fault])
     with pytest.raises(UnknownOutcomeError):

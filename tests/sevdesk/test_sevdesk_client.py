@@ -103,7 +103,7 @@ def test_refused_connection_is_not_an_unknown_outcome(draft, settings):
         closed.save_invoice(build_save_invoice_payload(draft, **settings))
 
 
-@pytest.mark.parametrize("fault", ["504_after", "drop_after", "timeout_after"])
+@pytest.mark.parametrize("fault", ["504_after", "drop_after", "timeout_after", "no_id_after"])
 def test_unknown_outcome_is_resolved_by_the_marker(fake, client, draft, settings, fault):
     fake.inject("POST", "/Invoice/Factory", [fault])
     with pytest.raises(UnknownOutcomeError):

@@ -206,8 +206,13 @@ class LexofficeClient:
         return self._request("PUT", f"/v1/contacts/{contact_id}", json=payload)
 
     def create_invoice(self, payload, finalize=False):
+        """The action result ``{id, resourceUri, ...}``; an answer without an id is not a
+        success, and what it did is unknown."""
         params = {"finalize": "true"} if finalize else None
-        return self._request("POST", "/v1/invoices", params=params, json=payload, creates=True)
+        created = self._request("POST", "/v1/invoices", params=params, json=payload, creates=True)
+        if not isinstance(created, dict) or not created.get("id"):
+            raise UnknownOutcomeError("lexoffice answered the invoice's creation without an id.")
+        return created
 
     def get_invoice(self, invoice_id):
         return self._request("GET", f"/v1/invoices/{invoice_id}")

@@ -251,10 +251,6 @@ class TmsBillingBackend(models.Model):
                 draft, tax_type=mapping.lexoffice_tax_type, tax_note=mapping.tax_note
             )
             created = self._lexoffice_client().create_invoice(payload)
-        if not isinstance(created, dict) or not created.get("id"):
-            raise ExportOutcomeUnknown(
-                self.env._("lexoffice answered the invoice's creation without an id.")
-            )
         return self._tms_invoice_result(created["id"], status="draft")
 
     def _lexoffice_check_draft(self, draft, mapping):

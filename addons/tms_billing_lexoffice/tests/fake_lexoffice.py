@@ -691,6 +691,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, result = fake.handle(method, path, query, body)
         if fault == "504_after":
             return answer(504, {"message": "Endpoint request timed out"})
+        if fault == "no_id_after":
+            return answer(201, {"id": "", "resourceUri": "", "version": 1})
         if fault == "drop_after":
             fake.requests.append((method, path, "dropped"))
             self.close_connection = True

@@ -473,6 +473,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, result = fake.handle(method, url.path, query, body, raw)
         if fault == "504_after":
             return answer(504, {"message": "Gateway Timeout"})
+        if fault == "no_id_after":
+            return answer(201, {"invoice": {"id": ""}, "invoicePos": []})
         if fault == "drop_after":
             fake.requests.append((method, url.path, "dropped"))
             self.close_connection = True
