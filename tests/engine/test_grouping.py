@@ -79,6 +79,10 @@ def test_intervals_decide_the_period(make_order):
         ({"invoice_address_complete": False}, "no_invoice_address"),
         ({"amount_to_invoice": 0.0}, "zero_amount"),
         ({"amount_to_invoice": 0.0000001}, "zero_amount"),
+        ({"delivery_in_future": True}, "delivery_in_future"),
+        ({"has_negative_lines": True}, "negative_amounts"),
+        ({"has_negative_lines": True, "amount_to_invoice": 0.0}, "negative_amounts"),
+        ({"delivery_in_future": True, "has_negative_lines": True}, "delivery_in_future"),
         # precedence when several apply: the most basic reason wins
         ({"confirmed": False, "delivery_date": None}, "not_confirmed"),
         ({"invoice_status": "invoiced", "delivery_date": None}, "already_invoiced"),

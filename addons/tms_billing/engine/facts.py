@@ -33,3 +33,6 @@ class OrderFacts:
     amount_to_invoice: float = 0.0
     # A legal invoice needs the recipient's full postal address.
     invoice_address_complete: bool = True
+    # Not billed before it is delivered, nor with lines of negative quantity or price.
+    delivery_in_future: bool = False
+    has_negative_lines: bool = False

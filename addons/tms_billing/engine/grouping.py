@@ -69,8 +69,12 @@ def exclusion_reason(order: OrderFacts):
         return reasons.NOTHING_TO_INVOICE
     if not order.delivery_date:
         return reasons.NO_DELIVERY_DATE
+    if order.delivery_in_future:
+        return reasons.DELIVERY_IN_FUTURE
     if not order.invoice_partner_id or not order.invoice_address_complete:
         return reasons.NO_INVOICE_ADDRESS
+    if order.has_negative_lines:
+        return reasons.NEGATIVE_AMOUNTS
     if not round(order.amount_to_invoice, 6):
         return reasons.ZERO_AMOUNT
     return None

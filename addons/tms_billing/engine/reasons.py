@@ -6,6 +6,8 @@ The Odoo side translates these texts; the engine only ever returns codes.
 # Why an order is not billed in this run.
 NOT_CONFIRMED = "not_confirmed"
 NO_DELIVERY_DATE = "no_delivery_date"
+DELIVERY_IN_FUTURE = "delivery_in_future"
+NEGATIVE_AMOUNTS = "negative_amounts"
 ALREADY_INVOICED = "already_invoiced"
 NOTHING_TO_INVOICE = "nothing_to_invoice"
 ZERO_AMOUNT = "zero_amount"
@@ -26,6 +28,8 @@ DIFFERENT_PERIOD = "different_period"
 REASONS = {
     NOT_CONFIRMED: "order not confirmed",
     NO_DELIVERY_DATE: "no delivery date",
+    DELIVERY_IN_FUTURE: "delivery date in the future",
+    NEGATIVE_AMOUNTS: "negative quantity or price",
     ALREADY_INVOICED: "already invoiced",
     NOTHING_TO_INVOICE: "nothing left to invoice",
     ZERO_AMOUNT: "zero amount",

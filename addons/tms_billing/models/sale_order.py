@@ -4,7 +4,7 @@ from datetime import date
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
 from ..const import BILLING_STATES
@@ -56,6 +56,25 @@ class SaleOrder(models.Model):
     tms_billing_event_ids = fields.One2many(
         "tms.billing.event", "order_id", string="Billing Events"
     )
+
+    @api.constrains("tms_loading_date", "tms_unloading_date", "tms_delivery_date")
+    def _check_tms_transport_dates(self):
+        for order in self:
+            loading = order.tms_loading_date
+            if loading and order.tms_unloading_date and order.tms_unloading_date < loading:
+                raise ValidationError(
+                    self.env._(
+                        "%(order)s: the goods cannot be unloaded before they are loaded.",
+                        order=order.name,
+                    )
+                )
+            if loading and order.tms_delivery_date and order.tms_delivery_date < loading:
+                raise ValidationError(
+                    self.env._(
+                        "%(order)s: the delivery date cannot be before the loading date.",
+                        order=order.name,
+                    )
+                )
 
     @api.depends("state", "invoice_status", "tms_delivery_date")
     def _compute_tms_billing_state(self):
@@ -145,6 +164,7 @@ class SaleOrder(models.Model):
             )
         }
         companies_by_id = {company.id: company for company in companies}
+        today = fields.Date.context_today(self)
         policies = {}
         facts = []
         for order_id in self.ids:
@@ -173,6 +193,10 @@ class SaleOrder(models.Model):
                     invoice_status=row["invoice_status"],
                     amount_to_invoice=amounts[order_id][1],
                     invoice_address_complete=row["address_complete"],
+                    delivery_in_future=bool(
+                        row["tms_delivery_date"] and row["tms_delivery_date"] > today
+                    ),
+                    has_negative_lines=row["has_negative_lines"],
                 )
             )
         return facts
@@ -186,6 +210,9 @@ class SaleOrder(models.Model):
         self.env["res.partner"].flush_model(
             ["commercial_partner_id", "street", "zip", "city", "country_id"]
         )
+        self.env["sale.order.line"].flush_model(
+            ["order_id", "display_type", "is_downpayment", "product_uom_qty", "price_unit"]
+        )
         rows = self.env.execute_query_dict(
             SQL(
                 """
@@ -194,7 +221,13 @@ class SaleOrder(models.Model):
                        COALESCE(p.commercial_partner_id, p.id) AS customer_id,
                        COALESCE(r.street, '') != '' AND COALESCE(r.zip, '') != ''
                            AND COALESCE(r.city, '') != '' AND r.country_id IS NOT NULL
-                           AS address_complete
+                           AS address_complete,
+                       EXISTS (
+                           SELECT 1 FROM sale_order_line l
+                            WHERE l.order_id = o.id AND l.display_type IS NULL
+                              AND NOT COALESCE(l.is_downpayment, FALSE)
+                              AND (l.product_uom_qty < 0 OR l.price_unit < 0)
+                       ) AS has_negative_lines
                   FROM sale_order o
                   JOIN res_partner p ON p.id = o.partner_id
                   JOIN res_partner r ON r.id = o.partner_invoice_id
@@ -238,6 +271,8 @@ class SaleOrder(models.Model):
         return {
             "not_confirmed": self.env._("order not confirmed"),
             "no_delivery_date": self.env._("no delivery date"),
+            "delivery_in_future": self.env._("delivery date in the future"),
+            "negative_amounts": self.env._("negative quantity or price"),
             "already_invoiced": self.env._("already invoiced"),
             "nothing_to_invoice": self.env._("nothing left to invoice"),
             "zero_amount": self.env._("zero amount"),

@@ -1,7 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo import fields
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import TmsBillingCase
@@ -35,7 +36,23 @@ class TestBadInput(TmsBillingCase):
         billing.street = False
         return self._order(self.customer_collective, partner_invoice_id=billing.id)
 
+    def _delivered_tomorrow(self):
+        tomorrow = fields.Date.context_today(self.env.user) + timedelta(days=1)
+        return self._order(self.customer_collective, delivery_date=tomorrow)
+
+    def _negative_quantity(self):
+        return self._order(self.customer_collective, lines=[(self.product, -1.0, 100.0)])
+
+    def _negative_price(self):
+        return self._order(
+            self.customer_collective,
+            lines=[(self.product, 1.0, 100.0), (self.surcharge, 1.0, -40.0)],
+        )
+
     CASES = [
+        ("_delivered_tomorrow", "delivery date in the future"),
+        ("_negative_quantity", "negative quantity or price"),
+        ("_negative_price", "negative quantity or price"),
         ("_no_delivery_date", "no delivery date"),
         ("_unconfirmed", "order not confirmed"),
         ("_already_invoiced", "already invoiced"),
@@ -56,6 +73,41 @@ class TestBadInput(TmsBillingCase):
                 with self.assertRaisesRegex(UserError, reason):
                     wizard.action_create_invoices()
                 self.assertEqual(self.env["account.move"].search_count([]), invoices_before)
+
+    def test_transport_dates_must_be_consistent(self):
+        loaded = {"tms_loading_date": date(2026, 10, 3), "tms_delivery_date": date(2026, 10, 4)}
+        cases = [
+            (
+                {"tms_unloading_date": date(2026, 10, 2)},
+                "cannot be unloaded before they are loaded",
+            ),
+            (
+                {"tms_delivery_date": date(2026, 10, 1)},
+                "delivery date cannot be before the loading",
+            ),
+        ]
+        for change, message in cases:
+            with (
+                self.subTest(change=change),
+                self.assertRaisesRegex(ValidationError, message),
+                self.env.cr.savepoint(),
+            ):
+                self._order(self.customer_collective, **{**loaded, **change})
+        order = self._order(
+            self.customer_collective, tms_unloading_date=date(2026, 10, 4), **loaded
+        )
+        self.assertEqual(order.tms_billing_state, "to_invoice")
+
+    def test_invoice_date_before_a_delivery_is_refused(self):
+        orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
+        orders |= self._order(self.customer_collective, delivery_date=date(2026, 10, 20))
+        wizard = self._wizard(orders, invoice_date=date(2026, 10, 10))
+        with self.assertRaisesRegex(UserError, "before the delivery of .* \\(10/20/2026\\)"):
+            wizard.action_create_invoices()
+        self.assertFalse(orders.invoice_ids)
+        wizard.invoice_date = date(2026, 10, 31)
+        wizard.action_create_invoices()
+        self.assertEqual(len(orders.invoice_ids), 1)
 
     def test_bad_orders_do_not_block_good_ones(self):
         good = self._order(self.customer_collective)

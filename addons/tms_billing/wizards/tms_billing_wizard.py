@@ -151,6 +151,7 @@ class TmsBillingWizard(models.TransientModel):
 
     def action_create_invoices(self):
         self.ensure_one()
+        self._check_invoice_date()
         note = self.note if self.note and html2plaintext(self.note).strip() else None
         moves, plan = self.order_ids._tms_create_invoices(invoice_date=self.invoice_date, note=note)
         if not moves:
@@ -161,6 +162,32 @@ class TmsBillingWizard(models.TransientModel):
             )
             raise UserError(self.env._("No invoice can be created for these orders:\n%s", reasons))
         return self._action_after_create(moves)
+
+    def _check_invoice_date(self):
+        """An invoice bills transports delivered by its date, never later ones."""
+        if not self.invoice_date:
+            return
+        order_ids = [oid for preview in self.preview_invoice_ids for oid in preview.order_id_list]
+        late = (
+            self.env["sale.order"]
+            .browse(order_ids)
+            .filtered(
+                lambda order: (
+                    order.tms_delivery_date and order.tms_delivery_date > self.invoice_date
+                )
+            )
+        )
+        if late:
+            last = max(late, key=lambda order: order.tms_delivery_date)
+            raise UserError(
+                self.env._(
+                    "The invoice date %(invoice_date)s is before the delivery of %(order)s "
+                    "(%(delivery_date)s): date the invoices on or after their last delivery.",
+                    invoice_date=format_date(self.env, self.invoice_date),
+                    order=last.name,
+                    delivery_date=format_date(self.env, last.tms_delivery_date),
+                )
+            )
 
     def _action_after_create(self, moves):
         return self.order_ids.action_view_invoice(moves)
