@@ -1,8 +1,13 @@
+from urllib.parse import urlsplit
+
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..const import TAX_SITUATIONS
 from ..export_errors import ExportError, ExportRejected
+
+# Longer than any gateway waits (lexoffice: 30 s) and short of Odoo's request limits.
+MAX_TIMEOUT = 300
 
 
 class TmsBillingBackend(models.Model):
@@ -78,6 +83,25 @@ class TmsBillingBackend(models.Model):
             changed._tms_add_default_tax_mappings()
             return result
         return super().write(vals)
+
+    @api.constrains("api_url", "app_url", "timeout")
+    def _check_connection_fields(self):
+        for backend in self.sudo():
+            for url in (backend.api_url, backend.app_url):
+                parts = urlsplit(url or "")
+                if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+                    raise ValidationError(
+                        self.env._(
+                            "%(url)s is not a web address; it starts with https://.", url=url
+                        )
+                    )
+            if not 1 <= backend.timeout <= MAX_TIMEOUT:
+                raise ValidationError(
+                    self.env._(
+                        "The timeout is a number of seconds between 1 and %(max)s.",
+                        max=MAX_TIMEOUT,
+                    )
+                )
 
     @api.depends("provider")
     def _compute_urls(self):

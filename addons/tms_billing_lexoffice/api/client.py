@@ -175,7 +175,10 @@ class LexofficeClient:
     # -- API ------------------------------------------------------------------
 
     def get_profile(self):
-        return self._request("GET", "/v1/profile")
+        profile = self._request("GET", "/v1/profile")
+        if not isinstance(profile, dict):
+            raise LexofficeError("lexoffice answered without its profile.")
+        return profile
 
     def search_contacts(self, name=None, email=None, customer=True, page=0, size=25):
         params = {"page": page, "size": size}
@@ -185,7 +188,10 @@ class LexofficeClient:
             params["name"] = escape_search_name(name)
         if email:
             params["email"] = escape_search_name(email)
-        return self._request("GET", "/v1/contacts", params=params)
+        page = self._request("GET", "/v1/contacts", params=params)
+        if not isinstance(page, dict) or not isinstance(page.get("content", []), list):
+            raise LexofficeError("lexoffice answered the contact search without a page.")
+        return page
 
     def iter_contacts(self, name=None, email=None, customer=True, size=250):
         page = 0
@@ -197,10 +203,16 @@ class LexofficeClient:
             page += 1
 
     def get_contact(self, contact_id):
-        return self._request("GET", f"/v1/contacts/{contact_id}")
+        contact = self._request("GET", f"/v1/contacts/{contact_id}")
+        if not isinstance(contact, dict) or not contact.get("id"):
+            raise LexofficeError("lexoffice answered without the contact.")
+        return contact
 
     def create_contact(self, payload):
-        return self._request("POST", "/v1/contacts", json=payload, creates=True)
+        created = self._request("POST", "/v1/contacts", json=payload, creates=True)
+        if not isinstance(created, dict) or not created.get("id"):
+            raise UnknownOutcomeError("lexoffice answered the contact's creation without an id.")
+        return created
 
     def update_contact(self, contact_id, payload):
         return self._request("PUT", f"/v1/contacts/{contact_id}", json=payload)

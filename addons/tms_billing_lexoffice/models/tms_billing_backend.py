@@ -162,10 +162,6 @@ class TmsBillingBackend(models.Model):
             return super()._tms_test_connection()
         with self._lexoffice_errors():
             profile = self._lexoffice_client().get_profile()
-        if not isinstance(profile, dict):
-            raise UserError(
-                self.env._("%(backend)s: lexoffice answered without a profile.", backend=self.name)
-            )
         warnings = []
         # GET /v1/profile: smallBusiness "Reflects whether the organization is marked as a
         # "small business" (Kleinunternehmer according to §19 UStG.)" (#profile-endpoint)
@@ -199,7 +195,11 @@ class TmsBillingBackend(models.Model):
             return super()._tms_search_contacts(term)
         with self._lexoffice_errors():
             page = self._lexoffice_client().search_contacts(name=term, size=50)
-        return [_contact_summary(contact) for contact in page.get("content", [])]
+        return [
+            _contact_summary(contact)
+            for contact in page.get("content", [])
+            if isinstance(contact, dict) and contact.get("id")
+        ]
 
     def _tms_create_contact(self, partner):
         if self.provider != "lexoffice":
@@ -216,8 +216,13 @@ class TmsBillingBackend(models.Model):
         with self._lexoffice_errors():
             payload = lexoffice.build_contact_payload(values)
             created = client.create_contact(payload)
-            contact = client.get_contact(created["id"])
-        return _contact_summary(contact)
+        # The contact exists from here on: a failed read-back must not lose its id.
+        try:
+            with self._lexoffice_errors():
+                contact = client.get_contact(created["id"])
+            return _contact_summary(contact)
+        except ExportError:
+            return {"id": created["id"], "name": partner.name, "number": None, "address": None}
 
     def _lexoffice_checked_vat(self, partner):
         """The customer's VAT ID with its country prefix, checked by Odoo's VAT check

@@ -622,6 +622,15 @@ def _totals(body):
     }
 
 
+# Answers a broken server or proxy may give with a 200: faults "html_200", "array_200",
+# "null_200" (tests of our handling, not statements about the API).
+GARBAGE = {
+    "html_200": b"<html><body>Wartungsarbeiten</body></html>",
+    "array_200": b"[]",
+    "null_200": json.dumps({"content": None}).encode(),
+}
+
+
 class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stalls
 
@@ -689,6 +698,17 @@ class _Handler(BaseHTTPRequestHandler):
             return answer(400, {"status": 400, "message": "Malformed JSON"})
         with fake._lock:
             status, result = fake.handle(method, path, query, body)
+        if fault in GARBAGE:
+            data = GARBAGE[fault]
+            fake.requests.append((method, url.path, 200))
+            self.send_response(200)
+            self.send_header(
+                "Content-Type", "text/html" if fault == "html_200" else "application/json"
+            )
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if fault == "504_after":
             return answer(504, {"message": "Endpoint request timed out"})
         if fault == "no_id_after":

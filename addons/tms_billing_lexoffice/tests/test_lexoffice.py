@@ -397,3 +397,22 @@ class TestLexoffice(LexofficeCase):
         self.env["tms.billing.export"]._cron_tms_send_exports()
         self.assertEqual(export.state, "sent")
         self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
+
+    def test_malformed_answers_give_a_clear_error_naming_the_provider(self):
+        for fault in ("html_200", "array_200"):
+            with self.subTest(fault=fault):
+                self.fake.inject("GET", "/v1/profile", [fault])
+                with self.assertRaisesRegex(UserError, "^Lexware Office: lexoffice answered"):
+                    self.backend.action_test_connection()
+                self.fake.inject("GET", "/v1/contacts", [fault])
+                wizard = (
+                    self.env["tms.billing.contact.wizard"]
+                    .with_context(default_partner_id=self.customer_single.id)
+                    .create({"backend_id": self.backend.id, "search_term": "Einzel"})
+                )
+                with self.assertRaisesRegex(UserError, "^Lexware Office: lexoffice answered"):
+                    wizard.action_search()
+        # A contact created, then read back as garbage: linked all the same, never lost.
+        self.fake.inject("GET", "/v1/contacts/", ["html_200"])
+        link = self._link(self.customer_single)
+        self.assertIn(link.external_id, self.fake.contacts)

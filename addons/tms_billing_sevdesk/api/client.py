@@ -125,7 +125,11 @@ class SevdeskClient:
     # -- API ------------------------------------------------------------------
 
     def get_bookkeeping_version(self):
-        return str(self._request("GET", "/Tools/bookkeepingSystemVersion")["version"])
+        answer = self._request("GET", "/Tools/bookkeepingSystemVersion")
+        version = answer.get("version") if isinstance(answer, dict) else None
+        if version not in ("1.0", "2.0"):
+            raise SevdeskError("sevDesk answered without its bookkeeping version (1.0 or 2.0).")
+        return version
 
     def get_country_ids(self):
         """``{ISO code: StaticCountry id}`` of every country sevDesk knows.
@@ -153,13 +157,22 @@ class SevdeskClient:
             params["name"] = name
         if customer_number:
             params["customerNumber"] = customer_number
-        return self._request("GET", "/Contact", params=params)
+        contacts = self._request("GET", "/Contact", params=params)
+        if not isinstance(contacts, list):
+            raise SevdeskError("sevDesk answered the contact search without a list.")
+        return [contact for contact in contacts if isinstance(contact, dict) and contact.get("id")]
 
     def get_next_customer_number(self):
-        return str(self._request("GET", "/Contact/Factory/getNextCustomerNumber"))
+        number = self._request("GET", "/Contact/Factory/getNextCustomerNumber")
+        if not isinstance(number, (str, int)) or not str(number).strip():
+            raise SevdeskError("sevDesk answered without a next customer number.")
+        return str(number)
 
     def create_contact(self, payload):
-        return self._request("POST", "/Contact", json=payload)
+        created = self._request("POST", "/Contact", json=payload)
+        if not isinstance(created, dict) or not created.get("id"):
+            raise UnknownOutcomeError("sevDesk answered the contact's creation without an id.")
+        return created
 
     def create_contact_address(self, payload):
         return self._request("POST", "/ContactAddress", json=payload)

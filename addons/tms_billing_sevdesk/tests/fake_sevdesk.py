@@ -425,6 +425,15 @@ def _parse_date(value):
         return None
 
 
+# Answers a broken server or proxy may give with a 200: faults "html_200", "array_200",
+# "null_200" (tests of our handling, not statements about the API).
+GARBAGE = {
+    "html_200": b"<html><body>Wartungsarbeiten</body></html>",
+    "array_200": b"[]",
+    "null_200": json.dumps({"objects": None}).encode(),
+}
+
+
 class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stalls
 
@@ -471,6 +480,17 @@ class _Handler(BaseHTTPRequestHandler):
             return answer(400, _error("The request body must be a JSON object"))
         with fake._lock:
             status, result = fake.handle(method, url.path, query, body, raw)
+        if fault in GARBAGE:
+            data = GARBAGE[fault]
+            fake.requests.append((method, url.path, 200))
+            self.send_response(200)
+            self.send_header(
+                "Content-Type", "text/html" if fault == "html_200" else "application/json"
+            )
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if fault == "504_after":
             return answer(504, {"message": "Gateway Timeout"})
         if fault == "no_id_after":

@@ -177,3 +177,35 @@ class TestSevdesk(SevdeskCase):
         self.assertEqual(export.state, "sent")
         [invoice] = self.fake.invoices_with_marker(export.marker)
         self.assertEqual(export.external_id, invoice["id"])
+
+    def test_malformed_answers_give_a_clear_error_naming_the_provider(self):
+        for fault in ("html_200", "array_200", "null_200"):
+            with self.subTest(fault=fault):
+                self.backend.sevdesk_bookkeeping_version = False
+                self.fake.inject("GET", "/Tools", [fault])
+                with self.assertRaisesRegex(UserError, "^sevDesk: sevDesk answered"):
+                    self.backend.action_test_connection()
+                self.fake.inject("GET", "/Contact", [fault])
+                wizard = (
+                    self.env["tms.billing.contact.wizard"]
+                    .with_context(default_partner_id=self.customer_single.id)
+                    .create({"backend_id": self.backend.id, "search_term": "Einzel"})
+                )
+                if fault == "array_200":
+                    # An empty list is a valid answer to a search: nothing found.
+                    wizard.action_search()
+                    self.assertFalse(wizard.line_ids)
+                    continue
+                with self.assertRaisesRegex(UserError, "^sevDesk: sevDesk answered"):
+                    wizard.action_search()
+
+    def test_connection_fields_are_checked_on_save(self):
+        for values, message in (
+            ({"api_url": "my.sevdesk.de/api/v1"}, "is not a web address"),
+            ({"app_url": "javascript:alert(1)"}, "is not a web address"),
+            ({"timeout": -1}, "between 1 and 300"),
+            ({"timeout": 0}, "between 1 and 300"),
+        ):
+            with self.subTest(values=values), self.assertRaisesRegex(ValidationError, message):
+                with self.env.cr.savepoint():
+                    self.backend.write(values)
