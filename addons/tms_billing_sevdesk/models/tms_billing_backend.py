@@ -108,16 +108,18 @@ class TmsBillingBackend(models.Model):
             vals = {"sevdesk_country_ids": False, "sevdesk_bookkeeping_version": False, **vals}
         return super().write(vals)
 
+    # What is read from sevDesk is kept on the connection for whoever pushes: written as
+    # superuser, the caller's right to push having been checked at the entry.
     def _sevdesk_country_ids(self, client):
         if not self.sevdesk_country_ids:
             with self._sevdesk_errors():
-                self.sevdesk_country_ids = client.get_country_ids()
+                self.sudo().sevdesk_country_ids = client.get_country_ids()
         return self.sevdesk_country_ids
 
     def _sevdesk_bookkeeping_version(self, client):
         if not self.sevdesk_bookkeeping_version:
             with self._sevdesk_errors():
-                self.sevdesk_bookkeeping_version = client.get_bookkeeping_version()
+                self.sudo().sevdesk_bookkeeping_version = client.get_bookkeeping_version()
         return self.sevdesk_bookkeeping_version
 
     # -- hooks --------------------------------------------------------------------

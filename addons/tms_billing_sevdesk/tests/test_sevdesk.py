@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SevdeskCase
 
@@ -209,3 +209,18 @@ class TestSevdesk(SevdeskCase):
             with self.subTest(values=values), self.assertRaisesRegex(ValidationError, message):
                 with self.env.cr.savepoint():
                     self.backend.write(values)
+
+    def test_an_invoicing_user_pushes_with_fresh_caches(self):
+        accountant = new_test_user(
+            self.env,
+            "tms_sev_accountant",
+            groups="account.group_account_invoice",
+            email="accountant@example.com",
+        )
+        self._link(self.customer_collective)
+        self.backend.write({"sevdesk_country_ids": False, "sevdesk_bookkeeping_version": False})
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.with_user(accountant).action_tms_send_exports()
+        self.assertEqual(move.tms_export_ids.state, "sent", move.tms_export_ids.last_error)
+        self.assertEqual(self.backend.sevdesk_bookkeeping_version, "2.0")
+        self.assertEqual(self.backend.sevdesk_country_ids["DE"], 1)
