@@ -219,23 +219,25 @@ class TmsBillingBackend(models.Model):
         self.ensure_one()
         mapping = self.tax_mapping_ids.filtered(lambda mapping: mapping.situation == situation)
         if not mapping:
-            Mapping = self.env["tms.billing.tax.mapping"]
-            labels = dict(Mapping._fields["situation"]._description_selection(self.env))
             raise ExportRejected(
                 self.env._(
                     '%(backend)s has no tax treatment for "%(situation)s": add it on the '
                     "connection's Taxes tab (Transport Billing > Configuration > Accounting "
                     "Systems).",
                     backend=self.name,
-                    situation=labels.get(situation, situation),
+                    situation=self._tms_situation_label(situation),
                 )
             )
         return mapping
 
+    def _tms_situation_label(self, situation):
+        """A tax situation as the user reads it, in the user's language."""
+        field = self.env["tms.billing.tax.mapping"]._fields["situation"]
+        return dict(field._description_selection(self.env)).get(situation, situation)
+
     def _tms_tax_mismatch(self, draft, mapping, code):
         """The refusal of a draft whose taxes do not fit ``code``, the provider's code
         (worded by the provider) that ``mapping`` gives its tax situation."""
-        situations = dict(mapping._fields["situation"]._description_selection(self.env))
         rates = sorted({line["tax_rate"] for line in draft["lines"]})
         return ExportRejected(
             self.env._(
@@ -246,7 +248,7 @@ class TmsBillingBackend(models.Model):
                 rates=", ".join(f"{rate:g}" for rate in rates),
                 code=code,
                 backend=self.name,
-                situation=situations[mapping.situation],
+                situation=self._tms_situation_label(mapping.situation),
                 position=draft["fiscal_position"] or "-",
             )
         )

@@ -60,11 +60,12 @@ class TmsBillingContactWizard(models.TransientModel):
     def create(self, vals_list):
         # Checked before the record exists: a connection or customer of a company the
         # caller cannot see is an access error, not a company mismatch.
-        self.env["tms.billing.partner.link"].check_access("create")
         for vals in vals_list:
-            self.env["tms.billing.backend"].browse(vals.get("backend_id")).check_access("read")
             partner_id = vals.get("partner_id") or self.env.context.get("default_partner_id")
-            self.env["res.partner"].browse(partner_id).check_access("read")
+            self._check_may_link_to(
+                self.env["tms.billing.backend"].browse(vals.get("backend_id")),
+                self.env["res.partner"].browse(partner_id),
+            )
         return super().create(vals_list)
 
     def action_search(self):
@@ -98,11 +99,15 @@ class TmsBillingContactWizard(models.TransientModel):
         return {"type": "ir.actions.act_window_close"}
 
     def _check_may_link(self):
+        self._check_may_link_to(self.backend_id, self.partner_id)
+
+    @api.model
+    def _check_may_link_to(self, backend, partner):
         """Linking and creating contacts is for users who may create links, on
         connections and customers they can see."""
         self.env["tms.billing.partner.link"].check_access("create")
-        self.backend_id.check_access("read")
-        self.partner_id.check_access("read")
+        backend.check_access("read")
+        partner.check_access("read")
 
     def _check_not_linked(self):
         if self.current_link_id:

@@ -127,7 +127,7 @@ class TmsBillingBackend(models.Model):
         """The client's exceptions as the export ledger's."""
         try:
             yield
-        except (lexoffice.UnknownOutcomeError, lexoffice.LookupFailedError) as error:
+        except lexoffice.UnknownOutcomeError as error:
             raise ExportOutcomeUnknown(str(error)) from None
         except lexoffice.AuthenticationError as error:
             raise ExportAuthFailed(
