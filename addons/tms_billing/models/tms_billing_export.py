@@ -402,7 +402,13 @@ class TmsBillingExport(models.Model):
     @api.model
     def _cron_tms_send_exports(self, batch_size=SEND_BATCH_SIZE):
         """Drain the ledger: due rows, oldest first, one batch per call."""
-        self._tms_run_batch(self._tms_due_domain(), "next_attempt_at, id", batch_size, "_tms_send")
+        self._tms_run_batch(
+            self._tms_due_domain(),
+            "next_attempt_at, id",
+            batch_size,
+            "_tms_send",
+            "tms_billing.ir_cron_tms_send_exports",
+        )
 
     @api.model
     def _cron_tms_poll_export_status(self, batch_size=POLL_BATCH_SIZE):
@@ -415,10 +421,16 @@ class TmsBillingExport(models.Model):
             ("status_checked_at", "=", False),
             ("status_checked_at", "<", fields.Datetime.now() - POLL_EVERY),
         ]
-        self._tms_run_batch(domain, "status_checked_at, id", batch_size, "_tms_refresh_status")
+        self._tms_run_batch(
+            domain,
+            "status_checked_at, id",
+            batch_size,
+            "_tms_refresh_status",
+            "tms_billing.ir_cron_tms_poll_export_status",
+        )
 
     @api.model
-    def _tms_run_batch(self, domain, order, batch_size, method):
+    def _tms_run_batch(self, domain, order, batch_size, method, cron_xmlid):
         """One cron run: ``method`` on the first rows of ``domain`` until the time budget
         is spent; a run that leaves rows schedules the next one at once, in a fresh
         worker, rather than letting Odoo's runner call it again within this one."""
@@ -430,8 +442,7 @@ class TmsBillingExport(models.Model):
         getattr(batch, method)(deadline=time.monotonic() + budget)
         remaining = self.search_count(domain) if batch else 0
         if remaining:
-            cron = self.env["ir.cron"].browse(self.env.context.get("cron_id"))
-            (cron or self.env.ref("tms_billing.ir_cron_tms_send_exports"))._trigger()
+            self.env.ref(cron_xmlid)._trigger()
             _logger.info("%s: %s rows left for the next run", method, remaining)
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=0)
 
