@@ -117,3 +117,15 @@ def test_group_key_string_is_stable_and_distinct(make_order):
 def test_invoice_amount_sums_its_orders(make_order):
     orders = [make_order(amount_to_invoice=value) for value in (10.5, 20.25, 0.25)]
     assert plan_invoices(orders).invoices[0].amount == pytest.approx(31.0)
+
+
+def test_orders_after_an_interval_change_share_the_clipped_period(make_order):
+    # Billed weekly up to Nov 22, now monthly: the rest of November is one invoice.
+    orders = [
+        make_order(interval="monthly", delivery_date=date(2026, 11, day), billed_until=until)
+        for day, until in ((23, date(2026, 11, 22)), (30, date(2026, 11, 22)))
+    ]
+    plan = plan_invoices(orders)
+    assert len(plan.invoices) == 1
+    period = plan.invoices[0].period
+    assert (period.start, period.end) == (date(2026, 11, 23), date(2026, 11, 30))

@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from tms_billing_engine import billing_period
+from tms_billing_engine import billing_period, period_after_billed
 
 D = date
 
@@ -80,3 +80,39 @@ def test_period_closes_the_day_after_its_last_day(interval):
 def test_unknown_interval_is_refused():
     with pytest.raises(ValueError, match="quarterly"):
         billing_period(D(2026, 1, 1), "quarterly")
+
+
+@pytest.mark.parametrize(
+    ("interval", "billed_until", "day", "start", "end"),
+    [
+        # weekly billed up to Sunday the 22nd, then monthly: the month goes on from the 23rd
+        ("monthly", D(2026, 11, 22), D(2026, 11, 25), D(2026, 11, 23), D(2026, 11, 30)),
+        # monthly billed up to October, then weekly: week 44 (Oct 26 - Nov 1) from Nov 1
+        ("weekly", D(2026, 10, 31), D(2026, 11, 1), D(2026, 11, 1), D(2026, 11, 1)),
+        # billed on the 10th on demand (irregular), then semi-monthly
+        ("semi_monthly", D(2026, 11, 10), D(2026, 11, 12), D(2026, 11, 11), D(2026, 11, 15)),
+    ],
+)
+def test_next_period_starts_after_the_last_billed_day(interval, billed_until, day, start, end):
+    period = period_after_billed(billing_period(day, interval), day, billed_until)
+    assert (period.start, period.end) == (start, end)
+    assert period.key != billing_period(day, interval).key
+
+
+@pytest.mark.parametrize(
+    ("billed_until", "day"),
+    [
+        (None, D(2026, 11, 25)),  # never billed
+        (D(2026, 10, 31), D(2026, 11, 25)),  # billed up to the day before the period
+        (D(2026, 11, 30), D(2026, 11, 20)),  # a late order in a billed period
+        (D(2026, 11, 22), D(2026, 11, 22)),  # delivered on the last billed day
+    ],
+)
+def test_period_is_kept_when_nothing_billed_overlaps(billed_until, day):
+    period = billing_period(day, "monthly")
+    assert period_after_billed(period, day, billed_until) is period
+
+
+def test_irregular_period_is_never_clipped():
+    period = billing_period(D(2026, 11, 25), "irregular")
+    assert period_after_billed(period, D(2026, 11, 25), D(2026, 11, 22)) is period

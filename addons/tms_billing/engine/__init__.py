@@ -8,7 +8,7 @@ from .aggregation import AggregatedLine, LineFacts, aggregate_lines
 from .due import due_exclusion
 from .facts import BillingPolicy, OrderFacts
 from .grouping import InvoicePlan, PlannedInvoice, exclusion_reason, plan_invoices
-from .periods import INTERVALS, Period, billing_period
+from .periods import INTERVALS, Period, billing_period, period_after_billed
 from .reasons import REASONS
 from .taxes import SITUATIONS, fiscal_position_situation, tax_situation
 
@@ -28,6 +28,7 @@ __all__ = [
     "due_exclusion",
     "exclusion_reason",
     "fiscal_position_situation",
+    "period_after_billed",
     "plan_invoices",
     "tax_situation",
 ]

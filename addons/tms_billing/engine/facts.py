@@ -36,3 +36,5 @@ class OrderFacts:
     # Not billed before it is delivered, nor with lines of negative quantity or price.
     delivery_in_future: bool = False
     has_negative_lines: bool = False
+    # The last day an earlier invoice of this customer (and company) covers.
+    billed_until: date | None = None

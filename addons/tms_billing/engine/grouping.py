@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from . import reasons
 from .facts import OrderFacts
-from .periods import Period, billing_period
+from .periods import Period, billing_period, period_after_billed
 
 # The dimensions of a grouping key, in the order their difference is reported.
 _KEY_REASONS = (
@@ -117,7 +117,11 @@ def plan_invoices(orders):
         if reason:
             plan.excluded[order.id] = reason
             continue
-        period = billing_period(order.delivery_date, order.policy.interval)
+        period = period_after_billed(
+            billing_period(order.delivery_date, order.policy.interval),
+            order.delivery_date,
+            order.billed_until,
+        )
         key = group_key(order, period)
         invoice = by_key.get(key)
         if invoice is None:

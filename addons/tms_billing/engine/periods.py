@@ -49,3 +49,20 @@ def billing_period(day, interval):
             f"{day.year}-{day.month:02d}-H2", day.replace(day=16), day.replace(day=last_day)
         )
     raise ValueError(f"unknown billing interval {interval!r}")
+
+
+@functools.lru_cache(maxsize=4096)
+def period_after_billed(period, day, billed_until):
+    """The part of ``period`` left for ``day`` once the customer was billed up to
+    ``billed_until``.
+
+    When a customer's interval changes, the new interval's period can reach back into
+    days an earlier invoice already covered (weekly billed up to the 22nd, then monthly:
+    the month starts on the 1st). The next period then starts the day after the last
+    billed day, so no two invoices claim the same days. A late order delivered on or
+    before ``billed_until`` keeps its own period: it is billed after the fact.
+    """
+    if billed_until is None or period.start is None or not (period.start <= billed_until < day):
+        return period
+    start = billed_until + timedelta(days=1)
+    return Period(f"{period.key}-from-{start.isoformat()}", start, period.end)

@@ -165,6 +165,7 @@ class SaleOrder(models.Model):
         }
         companies_by_id = {company.id: company for company in companies}
         today = fields.Date.context_today(self)
+        billed_until = self._tms_billed_until(rows)
         policies = {}
         facts = []
         for order_id in self.ids:
@@ -197,9 +198,35 @@ class SaleOrder(models.Model):
                         row["tms_delivery_date"] and row["tms_delivery_date"] > today
                     ),
                     has_negative_lines=row["has_negative_lines"],
+                    billed_until=billed_until.get(policy_key),
                 )
             )
         return facts
+
+    @api.model
+    def _tms_billed_until(self, rows):
+        """The last day already billed, by (customer, company): the latest period end of
+        the customers' invoices that are not cancelled. The next period starts after it
+        when the customer's interval changed (see ``period_after_billed``)."""
+        customer_ids = tuple({row["customer_id"] for row in rows.values()})
+        if not customer_ids:
+            return {}
+        self.env["account.move"].flush_model(
+            ["move_type", "state", "commercial_partner_id", "company_id", "tms_period_end"]
+        )
+        result = self.env.execute_query(
+            SQL(
+                """
+                SELECT commercial_partner_id, company_id, MAX(tms_period_end)
+                  FROM account_move
+                 WHERE move_type = 'out_invoice' AND state != 'cancel'
+                   AND tms_period_end IS NOT NULL AND commercial_partner_id IN %s
+              GROUP BY commercial_partner_id, company_id
+                """,
+                customer_ids,
+            )
+        )
+        return {(customer_id, company_id): day for customer_id, company_id, day in result}
 
     def _tms_fact_rows(self):
         """The orders' fields the engine needs, by order id, read in one query rather

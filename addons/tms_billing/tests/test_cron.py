@@ -71,3 +71,28 @@ class TestCron(TmsBillingCase):
         self.assertEqual(self.single.tms_billing_state, "invoiced")
         self.assertEqual(set(self.monthly.mapped("tms_billing_state")), {"to_invoice"})
         self.assertEqual(action["res_model"], "account.move")
+
+    def test_interval_change_starts_the_next_period_after_the_billed_one(self):
+        with freeze_time("2026-10-12"):
+            self.env["sale.order"]._cron_tms_invoice_due_orders()
+        billed = self.weekly.invoice_ids
+        self.assertEqual(
+            (billed.tms_period_start, billed.tms_period_end),
+            (date(2026, 10, 5), date(2026, 10, 11)),
+        )
+        # The customer is billed monthly from now on: October goes on from the 12th.
+        self.customer_weekly.tms_billing_interval = "monthly"
+        later = self._order(self.customer_weekly, date(2026, 10, 27))
+        orders = self.weekly_open | later
+        wizard = self.env["tms.billing.wizard"].create({"order_id_list": orders.ids})
+        self.assertEqual(len(wizard.preview_invoice_ids), 1)
+        self.assertIn("12", wizard.preview_invoice_ids.period)
+        with freeze_time("2026-11-01"):
+            moves = self.env["sale.order"]._cron_tms_invoice_due_orders()
+        move = moves.filtered(lambda m: m.commercial_partner_id == self.customer_weekly)
+        self.assertEqual(len(move), 1)
+        self.assertEqual(set(move.line_ids.sale_line_ids.order_id.ids), set(orders.ids))
+        self.assertEqual(
+            (move.tms_period_start, move.tms_period_end), (date(2026, 10, 12), date(2026, 10, 31))
+        )
+        self.assertLess(billed.tms_period_end, move.tms_period_start)

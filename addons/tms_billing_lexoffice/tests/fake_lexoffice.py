@@ -711,6 +711,8 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if fault == "504_after":
             return answer(504, {"message": "Endpoint request timed out"})
+        if fault == "502_after":  # a proxy losing the answer: not a vendor rule, a test fault
+            return answer(502, {"message": "Bad Gateway"})
         if fault == "no_id_after":
             return answer(201, {"id": "", "resourceUri": "", "version": 1})
         if fault == "drop_after":
