@@ -22,6 +22,7 @@ FACT_FIELDS = [
     "name",
     "state",
     "invoice_status",
+    "tms_billing_state",
     "tms_delivery_date",
     "company_id",
     "currency_id",
@@ -76,7 +77,7 @@ class SaleOrder(models.Model):
                     )
                 )
 
-    @api.depends("state", "invoice_status", "tms_delivery_date")
+    @api.depends("state", "invoice_status", "tms_delivery_date", "order_line.qty_invoiced")
     def _compute_tms_billing_state(self):
         for order in self:
             if order.state == "cancel":
@@ -84,7 +85,10 @@ class SaleOrder(models.Model):
             elif order.state != "sale":
                 order.tms_billing_state = "quotation"
             elif order.invoice_status in ("invoiced", "upselling"):
-                order.tms_billing_state = "invoiced"
+                # Odoo calls an order whose quantities are all zero "fully invoiced"
+                # though it never had an invoice: there is nothing to invoice.
+                invoiced = any(line.qty_invoiced for line in order.order_line)
+                order.tms_billing_state = "invoiced" if invoiced else "nothing"
             elif not order.tms_delivery_date:
                 order.tms_billing_state = "not_delivered"
             elif order.invoice_status == "to invoice":
@@ -191,7 +195,10 @@ class SaleOrder(models.Model):
                     policy=policies[policy_key],
                     delivery_date=row["tms_delivery_date"],
                     confirmed=row["state"] == "sale",
-                    invoice_status=row["invoice_status"],
+                    # An order of zero quantities is "invoiced" to Odoo, but never was.
+                    invoice_status="no"
+                    if row["tms_billing_state"] == "nothing"
+                    else row["invoice_status"],
                     amount_to_invoice=amounts[order_id][1],
                     invoice_address_complete=row["address_complete"],
                     delivery_in_future=bool(
@@ -243,7 +250,8 @@ class SaleOrder(models.Model):
         rows = self.env.execute_query_dict(
             SQL(
                 """
-                SELECT o.id, o.name, o.state, o.invoice_status, o.tms_delivery_date,
+                SELECT o.id, o.name, o.state, o.invoice_status, o.tms_billing_state,
+                       o.tms_delivery_date,
                        o.company_id, o.currency_id, o.partner_invoice_id, o.payment_term_id,
                        COALESCE(p.commercial_partner_id, p.id) AS customer_id,
                        COALESCE(r.street, '') != '' AND COALESCE(r.zip, '') != ''

@@ -24,6 +24,9 @@ class TestBadInput(TmsBillingCase):
     def _zero_amount(self):
         return self._order(self.customer_collective, lines=[(self.product, 1.0, 0.0)])
 
+    def _zero_quantity(self):
+        return self._order(self.customer_collective, lines=[(self.product, 0.0, 100.0)])
+
     def _cancelled(self):
         order = self._order(self.customer_collective)
         order._action_cancel()
@@ -57,6 +60,7 @@ class TestBadInput(TmsBillingCase):
         ("_unconfirmed", "order not confirmed"),
         ("_already_invoiced", "already invoiced"),
         ("_zero_amount", "zero amount"),
+        ("_zero_quantity", "nothing left to invoice"),
         ("_cancelled", "order not confirmed"),
         ("_incomplete_invoice_address", "invoice address incomplete"),
     ]
@@ -73,6 +77,19 @@ class TestBadInput(TmsBillingCase):
                 with self.assertRaisesRegex(UserError, reason):
                     wizard.action_create_invoices()
                 self.assertEqual(self.env["account.move"].search_count([]), invoices_before)
+
+    def test_zero_quantity_order_never_reads_invoiced(self):
+        order = self._zero_quantity()
+        # Odoo itself calls it fully invoiced: all of nothing was invoiced.
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertEqual(order.tms_billing_state, "nothing")
+        self.assertFalse(order.invoice_ids)
+        self.assertFalse(order.tms_billing_event_ids)
+        # Once a quantity is entered it is billable like any other order.
+        order.order_line.product_uom_qty = 2.0
+        self.assertEqual(order.tms_billing_state, "to_invoice")
+        order._tms_create_invoices()
+        self.assertEqual(order.tms_billing_state, "invoiced")
 
     def test_transport_dates_must_be_consistent(self):
         loaded = {"tms_loading_date": date(2026, 10, 3), "tms_delivery_date": date(2026, 10, 4)}
