@@ -119,6 +119,15 @@ class TmsBillingExport(models.Model):
         help="The status as the accounting system names it, kept when it is unknown here.",
     )
     external_url = fields.Char(string="Web Link", compute="_compute_external_url")
+    order_names = fields.Char(related="move_id.invoice_origin", string="Orders")
+    is_stale = fields.Boolean(
+        string="Stuck",
+        compute="_compute_is_stale",
+        search="_search_is_stale",
+        help="Left 'sending' longer than the system parameter "
+        "tms_billing.stale_sending_minutes allows (15 by default): the worker that sent "
+        "it probably stopped. It is looked up before it is sent again.",
+    )
     attempts = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
     lookup_since = fields.Datetime(
@@ -163,6 +172,25 @@ class TmsBillingExport(models.Model):
             export.external_url = (
                 export.external_id and export.backend_id._tms_invoice_url(export.external_id)
             ) or False
+
+    @api.depends("state", "last_attempt_at")
+    def _compute_is_stale(self):
+        stale = fields.Datetime.now() - self._tms_stale_sending()
+        for export in self:
+            export.is_stale = bool(
+                export.state == "sending"
+                and export.last_attempt_at
+                and export.last_attempt_at < stale
+            )
+
+    def _search_is_stale(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the stuck flag."))
+        stale = [
+            ("state", "=", "sending"),
+            ("last_attempt_at", "<", fields.Datetime.now() - self._tms_stale_sending()),
+        ]
+        return stale if (operator == "=") == value else ["!", "&", *stale]
 
     @api.depends("lookup_since")
     def _compute_needs_lookup(self):
@@ -540,6 +568,60 @@ class TmsBillingExport(models.Model):
             }
         notification["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return {"type": "ir.actions.client", "tag": "display_notification", "params": notification}
+
+    def action_check_now(self):
+        """Look for the invoices of rows left "sending" now, instead of waiting for the
+        cron: a row found there is recorded as sent. A stuck row that is not found is
+        sent again at once; a row still in flight is never sent a second time."""
+        self.check_access("write")
+        rows = self.filtered(lambda export: export.state == "sending")
+        if not rows:
+            raise UserError(self.env._("Only rows that are being sent can be checked."))
+        found, resent, waiting, errors = [], [], [], []
+        for export in rows:
+            if export.is_stale:
+                # As the cron would: claim, look up first, send only if not found.
+                (resent if export._tms_send() else errors).append(export)
+                continue
+            try:
+                result = export.backend_id._tms_find_invoice(export)
+            except (ExportError, UserError) as error:
+                errors.append(export)
+                export.sudo().last_error = self.env._(
+                    "Looking for the invoice failed: %(error)s", error=error
+                )
+                continue
+            if result:
+                export._tms_record_success(result)
+                found.append(export)
+            else:
+                waiting.append(export)
+        lines = [
+            self.env._("%(invoice)s: found there, recorded as sent.", invoice=e.display_name)
+            for e in found
+        ]
+        lines += [self.env._("%(invoice)s: sent.", invoice=e.display_name) for e in resent]
+        lines += [
+            self.env._(
+                "%(invoice)s: not there yet. It is still being sent; if it stays stuck it "
+                "is looked up again after %(minutes)s minutes, never sent twice.",
+                invoice=e.display_name,
+                minutes=int(self._tms_stale_sending().total_seconds() // 60),
+            )
+            for e in waiting
+        ]
+        lines += [f"{e.display_name}: {e.last_error or e.state}" for e in errors]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if errors else "info",
+                "title": self.env._("Checked"),
+                "message": "\n".join(lines),
+                "sticky": bool(errors or waiting),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_refresh_status(self):
         self.check_access("write")

@@ -2,6 +2,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -114,3 +115,50 @@ class TestExportLedger(TmsBillingCase):
         self.assertFalse(self.export.next_attempt_at, "after the last attempt it waits for you")
         self.assertIn("needs your attention", self.export.move_id.message_ids[:1].body)
         self.assertFalse(self.export.needs_lookup, "a 503 is certain: nothing was created")
+
+    def _left_sending(self, minutes_ago):
+        started = fields.Datetime.now() - timedelta(minutes=minutes_ago)
+        self.export.write({"state": "sending", "last_attempt_at": started, "lookup_since": started})
+
+    def test_stuck_rows_are_named_by_their_orders_and_found_by_a_filter(self):
+        self._left_sending(60)
+        orders = "S00042, S00043"
+        self.export.move_id.invoice_origin = orders
+        self.assertEqual(self.export.order_names, orders)
+        self.assertIn(orders, self.export.display_name)
+        stuck = self.env["tms.billing.export"].search([("is_stale", "=", True)])
+        self.assertEqual(stuck, self.export)
+        self.assertNotIn(
+            self.export, self.env["tms.billing.export"].search([("is_stale", "=", False)])
+        )
+        self.env["ir.config_parameter"].sudo().set_param("tms_billing.stale_sending_minutes", "90")
+        self.export.invalidate_recordset(["is_stale"])
+        self.assertFalse(self.export.is_stale)
+
+    def test_check_now_records_a_stuck_row_found_there_without_sending(self):
+        self._left_sending(60)
+        self.remote[self.export.marker] = "X-early"
+        self.export.action_check_now()
+        self.assertEqual(self.calls, [("find", self.export.marker)])
+        self.assertEqual((self.export.state, self.export.external_id), ("sent", "X-early"))
+
+    def test_check_now_sends_a_stuck_row_that_is_not_there_once(self):
+        self._left_sending(60)
+        self.export.action_check_now()
+        marker = self.export.marker
+        self.assertEqual(self.calls, [("find", marker), ("send", marker)])
+        self.assertEqual(self.export.state, "sent")
+        with self.assertRaisesRegex(UserError, "being sent"):
+            self.export.action_check_now()
+
+    def test_check_now_never_sends_a_row_still_in_flight(self):
+        self._left_sending(1)
+        action = self.export.action_check_now()
+        self.assertEqual(self.calls, [("find", self.export.marker)])
+        self.assertEqual(self.export.state, "sending")
+        self.assertIn("not there yet", action["params"]["message"])
+        # The worker's invoice arrives: the next check records it.
+        self.remote[self.export.marker] = "X-late"
+        self.export.action_check_now()
+        self.assertEqual((self.export.state, self.export.external_id), ("sent", "X-late"))
+        self.assertEqual([call for call, _marker in self.calls], ["find", "find"])
