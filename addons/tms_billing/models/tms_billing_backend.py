@@ -285,9 +285,27 @@ class TmsBillingBackend(models.Model):
         ``number`` and ``address``."""
         raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
 
-    def _tms_create_contact(self, partner):
-        """Create ``partner`` as a customer; return a dict with ``id``, ``number``, ``name``."""
+    def _tms_contact_reference(self, partner):
+        """What the provider will know the new contact by, decided before it is created
+        (e.g. a customer number), to look it up when the answer is lost; or None."""
+        return None
+
+    def _tms_create_contact(self, partner, link=None):
+        """Create ``partner`` as a customer, recognisable by ``link.marker`` or
+        ``link.pending_reference``; return a dict with ``id``, ``number``, ``name``."""
         raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
+    def _tms_find_created_contact(self, link):
+        """The contact an earlier request for ``link`` created, as ``_tms_create_contact``
+        returns it, or None when there is none."""
+        raise ExportError(
+            self.env._(
+                "%(backend)s cannot tell whether the contact of %(customer)s was created. "
+                "Look for it there and link it by hand.",
+                backend=self.name,
+                customer=link.partner_id.display_name,
+            )
+        )
 
     def _tms_send_invoice(self, export, draft):
         """Create ``draft`` as a draft invoice; return ``_tms_invoice_result`` values."""

@@ -1,7 +1,12 @@
 import logging
+import uuid
+
+import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from ..export_errors import ExportError
 
 _logger = logging.getLogger(__name__)
 
@@ -32,7 +37,20 @@ class TmsBillingPartnerLink(models.Model):
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True, index=True)
     provider = fields.Selection(related="backend_id.provider")
-    external_id = fields.Char(string="External ID", required=True, copy=False)
+    state = fields.Selection(
+        [("creating", "Being created"), ("linked", "Linked")],
+        required=True,
+        default="linked",
+        readonly=True,
+        help="'Being created': the contact was requested in the accounting system, but "
+        "its answer never arrived. The next attempt looks for it there before it creates "
+        "another one.",
+    )
+    # What recognises the contact a request created when its answer was lost.
+    marker = fields.Char(readonly=True, copy=False)
+    pending_reference = fields.Char(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False)
+    external_id = fields.Char(string="External ID", copy=False)
     external_number = fields.Char(string="Customer Number", copy=False)
     external_name = fields.Char(string="Name There", copy=False)
     external_url = fields.Char(string="Web Link", compute="_compute_external_url")
@@ -50,10 +68,18 @@ class TmsBillingPartnerLink(models.Model):
         ),
     ]
 
+    @api.constrains("state", "external_id")
+    def _check_external_id(self):
+        for link in self:
+            if link.state == "linked" and not link.external_id:
+                raise UserError(self.env._("A linked contact needs its external ID."))
+
     @api.depends("backend_id.app_url", "external_id")
     def _compute_external_url(self):
         for link in self:
-            link.external_url = link.backend_id._tms_contact_url(link.external_id)
+            link.external_url = (
+                link.external_id and link.backend_id._tms_contact_url(link.external_id)
+            ) or False
 
     @api.model
     def _tms_find(self, partner, backend):
@@ -71,6 +97,8 @@ class TmsBillingPartnerLink(models.Model):
         """Link ``partner``'s company to ``contact`` (a provider hook's dict)."""
         partner = partner.commercial_partner_id
         values = {
+            "state": "linked",
+            "last_error": False,
             "external_id": contact["id"],
             "external_number": contact.get("number") or False,
             "external_name": contact.get("name") or False,
@@ -105,6 +133,8 @@ class TmsBillingPartnerLink(models.Model):
             number=link.external_number or "-",
             backend=backend.name,
         )
+        if contact.get("warning"):
+            message = f"{message} {contact['warning']}"
         try:
             with self.env.cr.savepoint():
                 partner.sudo().message_post(body=message, author_id=self.env.user.partner_id.id)
@@ -114,9 +144,59 @@ class TmsBillingPartnerLink(models.Model):
 
     @api.model
     def _tms_create_contact(self, partner, backend):
-        """Create ``partner`` in ``backend``'s system and link it."""
-        contact = backend._tms_create_contact(partner.commercial_partner_id)
+        """Create ``partner`` in ``backend``'s system and link it, in two phases.
+
+        The intent is recorded and committed first (a link "being created", with what
+        recognises the contact there), then the provider is called, then its answer is
+        recorded. When the answer is lost the intent stays: the next attempt looks the
+        contact up before it creates one, so a retry never makes a second contact.
+        """
+        partner = partner.commercial_partner_id
+        link = self._tms_find(partner, backend)
+        if link.state == "creating":
+            contact = backend._tms_find_created_contact(link)
+            if contact:
+                return self._tms_link(partner, backend, contact)
+        elif link:
+            return link
+        else:
+            link = self.create(
+                {
+                    "partner_id": partner.id,
+                    "backend_id": backend.id,
+                    "state": "creating",
+                    "marker": f"TMS-{uuid.uuid4().hex[:16]}",
+                    "pending_reference": backend._tms_contact_reference(partner) or False,
+                }
+            )
+        self.env["tms.billing.export"]._tms_commit()
+        try:
+            contact = backend._tms_create_contact(partner, link)
+        except psycopg2.Error:
+            raise
+        except ExportError as error:
+            if error.outcome_unknown:
+                link.last_error = str(error)
+                self.env["tms.billing.export"]._tms_commit()
+                raise ExportError(
+                    self.env._(
+                        "The contact may have been created, but no answer arrived "
+                        "(%(error)s). Try again: it is looked up first and never created "
+                        "twice.",
+                        error=error,
+                    )
+                ) from None
+            self._tms_forget_intent(link)
+            raise
+        except Exception:
+            self._tms_forget_intent(link)
+            raise
         return self._tms_link(partner, backend, contact)
+
+    def _tms_forget_intent(self, link):
+        """A request that certainly created nothing leaves no intent behind."""
+        link.unlink()
+        self.env["tms.billing.export"]._tms_commit()
 
     def action_open_external(self):
         self.ensure_one()

@@ -110,7 +110,8 @@ class TmsBillingContactWizard(models.TransientModel):
         partner.check_access("read")
 
     def _check_not_linked(self):
-        if self.current_link_id:
+        # A contact "being created" may be created again: it is looked up first.
+        if self.current_link_id.state == "linked":
             raise UserError(
                 self.env._(
                     "%(customer)s is already linked to %(contact)s in %(backend)s; remove "

@@ -22,6 +22,8 @@ TEXT_LIMITS = {
     "lineItemName": 255,
     "lineItemDescription": 2000,
     "deliveryTerms": 255,
+    # Contact "note": "maximum length of 1000 characters" (#contacts-endpoint).
+    "contactNote": 1000,
 }
 # taxConditions.taxType (#invoices-endpoint-tax-conditions-details): "net, gross, vatfree
 # (Steuerfrei), intraCommunitySupply (Innergemeinschaftliche Lieferung gem. §13b UStG),

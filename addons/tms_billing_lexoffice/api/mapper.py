@@ -65,6 +65,7 @@ def format_timestamp(value, tz="Europe/Berlin"):
 # The remark's last line names our reference, by which a pushed invoice is found again.
 # No invoice field is documented as unprinted (#invoices-endpoint-properties), so it is
 # worded for the customer who reads it.
+CONTACT_NOTE = "Angelegt aus Odoo, Referenz {marker}"
 MARKER_WORDING = {"de": "Unsere Referenz: {marker}", "en": "Our reference: {marker}"}
 
 
@@ -92,6 +93,11 @@ def escape_search_name(name):
 def marker_line(marker, language="de"):
     """The remark's last line, by which a pushed invoice is recognised again."""
     return MARKER_WORDING.get(language, MARKER_WORDING["en"]).format(marker=marker)
+
+
+def contact_has_marker(contact, marker):
+    """Whether ``contact`` (as lexoffice returns it) is the one created with ``marker``."""
+    return isinstance(contact, dict) and marker in (contact.get("note") or "")
 
 
 def has_marker(remark, marker):
@@ -289,6 +295,11 @@ def build_contact_payload(contact):
             if contact.get(key):
                 billing[key] = contact[key]
         payload["addresses"] = {"billing": [billing]}
+    if contact.get("marker"):
+        # The contact's "note" is "just additional information" (#contacts-endpoint): it
+        # carries our reference, to find the contact when the answer to its creation
+        # was lost.
+        payload["note"] = fit(CONTACT_NOTE.format(marker=contact["marker"]), "contactNote")
     if contact.get("email"):
         payload["emailAddresses"] = {"business": [contact["email"]]}
     if contact.get("phone"):

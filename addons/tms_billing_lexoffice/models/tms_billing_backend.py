@@ -201,10 +201,11 @@ class TmsBillingBackend(models.Model):
             if isinstance(contact, dict) and contact.get("id")
         ]
 
-    def _tms_create_contact(self, partner):
+    def _tms_create_contact(self, partner, link=None):
         if self.provider != "lexoffice":
-            return super()._tms_create_contact(partner)
+            return super()._tms_create_contact(partner, link)
         values = self._tms_contact_values(partner)
+        values["marker"] = link and link.marker
         values["vat"] = self._lexoffice_checked_vat(partner)
         # Tax-free invoices need "Steuerfreie Rechnungen erlauben" on the contact (help
         # centre, "Wie erstelle ich besondere Rechnungen?").
@@ -223,6 +224,20 @@ class TmsBillingBackend(models.Model):
             return _contact_summary(contact)
         except ExportError:
             return {"id": created["id"], "name": partner.name, "number": None, "address": None}
+
+    def _tms_find_created_contact(self, link):
+        if self.provider != "lexoffice":
+            return super()._tms_find_created_contact(link)
+        # Contacts are filtered by name, which needs "at least 3 characters"
+        # (#contacts-endpoint, filtering parameters); the note holds our reference.
+        name = (link.partner_id.name or "").strip()
+        if len(name) < 3 or not link.marker:
+            return super()._tms_find_created_contact(link)
+        with self._lexoffice_errors():
+            for contact in self._lexoffice_client().iter_contacts(name=name):
+                if lexoffice.contact_has_marker(contact, link.marker):
+                    return _contact_summary(contact)
+        return None
 
     def _lexoffice_checked_vat(self, partner):
         """The customer's VAT ID with its country prefix, checked by Odoo's VAT check

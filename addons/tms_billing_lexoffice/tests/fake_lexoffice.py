@@ -468,6 +468,9 @@ def contact_violations(body):
             ("invalid_value", f"addresses.billing[0].{key}")
             for key in set(address) - set(rules["address_fields"])
         ]
+    # note: "maximum length of 1000 characters".
+    if len(body.get("note") or "") > rules["note_max_length"]:
+        issues.append(("invalid_value", "note"))
     # "one email per list" on create and update.
     if len((body.get("emailAddresses") or {}).get("business") or []) > 1:
         issues.append(("invalid_value", "emailAddresses.business"))

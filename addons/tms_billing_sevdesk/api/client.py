@@ -181,15 +181,24 @@ class SevdeskClient:
         return self._request("POST", "/CommunicationWay", json=payload)
 
     def create_customer(self, contact, country_ids):
-        """Contact, then its address and email (separate calls); returns the contact."""
+        """Contact, then its address and email (separate calls). Returns the contact and
+        what failed after it: once the contact exists, a failing address must not lose
+        it (a retry would create a second contact)."""
         created = self.create_contact(build_contact_payload(contact))
+        problems = []
         if contact.get("country_code"):
-            self.create_contact_address(
-                build_contact_address_payload(created["id"], contact, country_ids)
-            )
+            try:
+                self.create_contact_address(
+                    build_contact_address_payload(created["id"], contact, country_ids)
+                )
+            except SevdeskError as error:
+                problems.append(f"address: {error}")
         if contact.get("email"):
-            self.create_communication_way(build_email_payload(created["id"], contact["email"]))
-        return created
+            try:
+                self.create_communication_way(build_email_payload(created["id"], contact["email"]))
+            except SevdeskError as error:
+                problems.append(f"email: {error}")
+        return created, problems
 
     def save_invoice(self, payload):
         """The created invoice: saveInvoiceResponse ``{invoice, invoicePos, filename}``

@@ -153,16 +153,44 @@ class TmsBillingBackend(models.Model):
             contacts = self._sevdesk_client().search_contacts(**criteria)
         return [_contact_summary(contact) for contact in contacts]
 
-    def _tms_create_contact(self, partner):
+    def _tms_contact_reference(self, partner):
         if self.provider != "sevdesk":
-            return super()._tms_create_contact(partner)
+            return super()._tms_contact_reference(partner)
+        # The customer number is ours to choose (GET /Contact/Factory/getNextCustomerNumber,
+        # then "customerNumber" in Model_Contact); it finds the contact again through
+        # GET /Contact?customerNumber= when the answer to its creation is lost.
+        with self._sevdesk_errors():
+            return self._sevdesk_client().get_next_customer_number()
+
+    def _tms_create_contact(self, partner, link=None):
+        if self.provider != "sevdesk":
+            return super()._tms_create_contact(partner, link)
         values = self._tms_contact_values(partner)
         client = self._sevdesk_client()
         countries = self._sevdesk_country_ids(client)
         with self._sevdesk_errors():
-            values["customer_number"] = client.get_next_customer_number()
-            contact = client.create_customer(values, countries)
-        return _contact_summary(contact)
+            values["customer_number"] = (
+                link and link.pending_reference
+            ) or client.get_next_customer_number()
+            contact, problems = client.create_customer(values, countries)
+        summary = _contact_summary(contact)
+        if problems:
+            summary["warning"] = self.env._(
+                "Complete the contact in sevDesk by hand: %(problems)s",
+                problems="; ".join(problems),
+            )
+        return summary
+
+    def _tms_find_created_contact(self, link):
+        if self.provider != "sevdesk":
+            return super()._tms_find_created_contact(link)
+        if not link.pending_reference:
+            return super()._tms_find_created_contact(link)
+        with self._sevdesk_errors():
+            contacts = self._sevdesk_client().search_contacts(
+                customer_number=link.pending_reference
+            )
+        return _contact_summary(contacts[0]) if contacts else None
 
     def _tms_send_invoice(self, export, draft):
         if self.provider != "sevdesk":
