@@ -24,7 +24,7 @@ def test_raw_token_auth_and_no_leak(fake):
 
 
 def test_create_customer_takes_three_calls_and_search_needs_depth(fake, client):
-    person = client.create_customer(
+    person, problems = client.create_customer(
         {
             "is_company": False,
             "name": "Anna Schulz",
@@ -40,6 +40,7 @@ def test_create_customer_takes_three_calls_and_search_needs_depth(fake, client):
         "/api/v1/CommunicationWay",
     ]
     assert isinstance(person["id"], str)
+    assert problems == []
     assert [c["id"] for c in client.search_contacts(name="schulz")] == [person["id"]]
     hidden = client._request("GET", "/Contact", params={"name": "schulz"})
     assert hidden == []
@@ -187,3 +188,14 @@ def test_pdf_comes_as_a_file_without_marking_the_invoice_sent(fake, client, draf
     assert pdf["mimeType"] == "application/pdf"
     assert base64.b64decode(pdf["content"]).startswith(b"%PDF")
     assert fake.pdf_sent == set()
+
+
+def test_a_failing_address_never_loses_the_created_contact(fake, client):
+    fake.inject("POST", "/ContactAddress", ["503"])
+    contact, problems = client.create_customer(
+        {"is_company": True, "name": "Halb GmbH", "city": "Bonn", "country_code": "DE"},
+        client.get_country_ids(),
+    )
+    assert contact["id"] in {str(key) for key in fake.contacts}
+    assert len(problems) == 1
+    assert problems[0].startswith("address:")

@@ -1,8 +1,6 @@
 import logging
 from datetime import date
 
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
@@ -338,24 +336,23 @@ class SaleOrder(models.Model):
         """
         if not self:
             return self
-        clause = SQL("SKIP LOCKED") if skip_locked else SQL("NOWAIT")
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE %s",
-                        tuple(self.ids),
-                        clause,
+        # SKIP LOCKED for both: a lock held elsewhere is no error to log, and what was
+        # skipped tells an interactive run that another one holds the orders.
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
+                tuple(self.ids),
+            )
+        )
+        locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        if not skip_locked and len(locked_ids) < len(self.ids):
+            if set(self.exists().ids) - locked_ids:
+                raise UserError(
+                    self.env._(
+                        "Some of these orders are being invoiced by another user or job "
+                        "right now. Please try again in a moment."
                     )
                 )
-                locked_ids = {row[0] for row in self.env.cr.fetchall()}
-        except psycopg2.errors.LockNotAvailable:
-            raise UserError(
-                self.env._(
-                    "Some of these orders are being invoiced by another user or job right "
-                    "now. Please try again in a moment."
-                )
-            ) from None
         # Another run may have committed invoices while we waited: read afresh.
         self.invalidate_recordset()
         self.order_line.invalidate_recordset()
