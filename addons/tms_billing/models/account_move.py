@@ -232,8 +232,10 @@ class AccountMove(models.Model):
     # -- exports to accounting systems ----------------------------------------
 
     def action_tms_send_exports(self):
-        """Send these invoices to their companies' accounting systems now."""
-        self.check_access("write")
+        """Send these invoices to their companies' accounting systems now: for whoever
+        may send ledger rows, though not necessarily edit invoices."""
+        self.check_access("read")
+        self.env["tms.billing.export"].check_access("create")
         moves = self.filtered(
             lambda move: move.state != "cancel" and move.move_type == "out_invoice"
         )

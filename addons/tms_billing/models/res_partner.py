@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
 
 from ..const import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, POLICY_FIELDS, TAX_MODES
 from ..engine import BillingPolicy, fiscal_position_situation, tax_situation
@@ -7,16 +8,43 @@ from ..engine import BillingPolicy, fiscal_position_situation, tax_situation
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # Empty means "as the company's default"; contacts take their company's values.
-    tms_invoicing_mode = fields.Selection(INVOICING_MODES, string="Invoicing Mode")
-    tms_billing_interval = fields.Selection(BILLING_INTERVALS, string="Billing Interval")
-    tms_line_mode = fields.Selection(LINE_MODES, string="Invoice Lines")
-    tms_tax_mode = fields.Selection(TAX_MODES, string="Net/Gross Mode")
-    tms_unit_name = fields.Char(string="Transport Unit Name")
-    tms_invoice_note = fields.Html(string="Transport Invoice Note")
+    # Empty means "as the company's default"; contacts take their company's values. Each
+    # company bills a shared customer its own way, as with Odoo's payment terms.
+    tms_invoicing_mode = fields.Selection(
+        INVOICING_MODES, string="Invoicing Mode", company_dependent=True
+    )
+    tms_billing_interval = fields.Selection(
+        BILLING_INTERVALS, string="Billing Interval", company_dependent=True
+    )
+    tms_line_mode = fields.Selection(LINE_MODES, string="Invoice Lines", company_dependent=True)
+    tms_tax_mode = fields.Selection(TAX_MODES, string="Net/Gross Mode", company_dependent=True)
+    tms_unit_name = fields.Char(string="Transport Unit Name", company_dependent=True)
+    tms_invoice_note = fields.Html(string="Transport Invoice Note", company_dependent=True)
     tms_partner_link_ids = fields.One2many(
         "tms.billing.partner.link", "partner_id", string="Accounting System Links"
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(set(POLICY_FIELDS) & vals.keys() for vals in vals_list):
+            self._tms_check_may_change_billing_settings()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if set(POLICY_FIELDS) & vals.keys() and any(
+            partner == partner.commercial_partner_id for partner in self
+        ):
+            # Contacts receive their company's settings by Odoo's sync, not by a user.
+            self._tms_check_may_change_billing_settings()
+        return super().write(vals)
+
+    def _tms_check_may_change_billing_settings(self):
+        """How a customer is billed is for Transport Billing users, not for everyone who
+        may edit the customer."""
+        if not self.env.su and not self.env.user.has_group("tms_billing.group_tms_billing_user"):
+            raise AccessError(
+                self.env._("Only Transport Billing users change a customer's billing settings.")
+            )
 
     def _commercial_fields(self):
         return super()._commercial_fields() + list(POLICY_FIELDS)
@@ -24,7 +52,7 @@ class ResPartner(models.Model):
     def _tms_billing_settings(self, company):
         """The effective billing settings of this customer in ``company``, as a dict."""
         self.ensure_one()
-        partner = self.commercial_partner_id
+        partner = self.commercial_partner_id.with_company(company)
         return {name: partner[name] or company[name] for name in POLICY_FIELDS}
 
     def _tms_billing_policy(self, company):

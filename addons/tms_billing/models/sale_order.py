@@ -526,6 +526,9 @@ class SaleOrder(models.Model):
 
     def action_tms_invoice_due(self):
         """Server action: bill the selected orders that are due today, like the cron."""
+        # Invoicing is for Transport Billing users, who may run the invoicing wizard.
+        self.env["tms.billing.wizard"].check_access("create")
+        self.check_access("read")
         moves = self._tms_invoice_due(fields.Date.context_today(self))
         if not moves:
             raise UserError(self.env._("None of the selected orders is due for invoicing today."))

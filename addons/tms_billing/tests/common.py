@@ -1,13 +1,16 @@
 import random
+import traceback
 from datetime import date, timedelta
 from unittest import SkipTest
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from odoo import fields
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import TransactionCase
 from odoo.tests import common as odoo_test_common
+from odoo.tools import SQL
 
 
 def _loopback_send(cls, session, request, **kwargs):
@@ -295,3 +298,192 @@ class TmsGermanCase(TmsBillingCase):
             orders |= self._order(customer, delivery_date=date(2026, 10, 5))
         self._wizard(orders, invoice_date=date(2026, 11, 2)).action_create_invoices()
         return {order.partner_id: order.invoice_ids for order in orders}
+
+
+class MatrixHidden(Exception):
+    """The record is not visible to the role: a refusal by record rule."""
+
+
+class _MatrixUndo(Exception):
+    """Raised to roll an allowed call back to its savepoint."""
+
+
+class AccessMatrixMixin:
+    """Calls actions as each role of the README's "Who may do what" table, each call in
+    a savepoint rolled back afterwards, and compares who got through with the table.
+
+    Only an AccessError or a UserError (or ``MatrixHidden``) is a refusal; any other
+    exception is a failure of its own. A refused call must leave nothing behind: no row
+    committed before the refusal, nothing in the provider's fake
+    (``_matrix_external_state``).
+    """
+
+    MATRIX_ROLES = {
+        "sales_own": "sales_team.group_sale_salesman,base.group_partner_manager",
+        "sales_all": "sales_team.group_sale_salesman_all_leads,base.group_partner_manager",
+        "invoicing": "account.group_account_invoice,base.group_partner_manager",
+        "transport_user": "tms_billing.group_tms_billing_user,base.group_partner_manager",
+        "transport_manager": "tms_billing.group_tms_billing_manager,base.group_partner_manager",
+        "admin": "base.group_system,base.group_partner_manager,account.group_account_manager,"
+        "sales_team.group_sale_manager,tms_billing.group_tms_billing_manager",
+        "portal": "base.group_portal",
+        # A transport manager of another company, calling actions on this company's records.
+        "other_company": "tms_billing.group_tms_billing_manager,base.group_partner_manager",
+    }
+    # Tables a refused call must leave untouched, row by row; for partners and companies
+    # the billing settings only.
+    MATRIX_TABLES = (
+        "account_move",
+        "account_move_line",
+        "sale_order",
+        "tms_billing_backend",
+        "tms_billing_tax_mapping",
+        "tms_billing_partner_link",
+        "tms_billing_export",
+        "tms_billing_event",
+        "mail_message",
+    )
+    MATRIX_COLUMNS = {
+        "res_partner": (
+            "tms_invoicing_mode",
+            "tms_billing_interval",
+            "tms_line_mode",
+            "tms_tax_mode",
+            "tms_unit_name",
+            "tms_invoice_note",
+        ),
+        "res_company": (
+            "tms_invoicing_mode",
+            "tms_billing_interval",
+            "tms_line_mode",
+            "tms_tax_mode",
+            "tms_unit_name",
+            "tms_invoice_note",
+            "tms_small_business",
+        ),
+    }
+
+    @classmethod
+    def _matrix_setup_users(cls):
+        cls.other_company = cls.env["res.company"].create(
+            {"name": "Elsewhere GmbH", "country_id": cls.env.ref("base.de").id}
+        )
+        cls.users = {}
+        for role, groups in cls.MATRIX_ROLES.items():
+            values = {}
+            if role == "other_company":
+                values = {
+                    "company_id": cls.other_company.id,
+                    "company_ids": [Command.set(cls.other_company.ids)],
+                }
+            cls.users[role] = odoo_test_common.new_test_user(
+                cls.env, f"tms_{role}", groups=groups, email=f"{role}@example.com", **values
+            )
+
+    def _as(self, role, record):
+        return record.with_user(self.users[role])
+
+    def _matrix_state(self):
+        """A fingerprint of every row a refused call must leave as it was."""
+        self.env.flush_all()
+        state = {}
+        for table in self.MATRIX_TABLES:
+            [state[table]] = self.env.execute_query(
+                SQL(
+                    "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM %s t",
+                    SQL.identifier(table),
+                )
+            )
+        for table, columns in self.MATRIX_COLUMNS.items():
+            [state[table]] = self.env.execute_query(
+                SQL(
+                    "SELECT md5(string_agg(row(id, %s)::text, '|' ORDER BY id)) FROM %s",
+                    SQL(", ").join(SQL.identifier(column) for column in columns),
+                    SQL.identifier(table),
+                )
+            )
+        return state
+
+    def _matrix_external_state(self):
+        """What the provider's fake holds (it has no savepoints): counts by kind."""
+        return {}
+
+    def _matrix_cell(self, action, role):
+        """Run ``action(role)``: ``(outcome, detail, changes)`` with outcome "allowed",
+        "denied" or "failed" (any other exception, detail its traceback), and for a
+        refusal what it left behind.
+
+        Odoo rolls a refused request back, so what a refusal leaves behind is what was
+        committed before it (the ledger commits around external calls; in tests its
+        commit only records the state it would keep) and what the provider's fake got.
+        """
+        before = self._matrix_state()
+        external = self._matrix_external_state()
+        committed = []
+        detail, changes = "", []
+
+        def commit(model):
+            committed.append(self._matrix_state())
+
+        ledger = type(self.env["tms.billing.export"])
+        try:
+            with patch.object(ledger, "_tms_commit", commit), self.env.cr.savepoint():
+                try:
+                    action(role)
+                except (AccessError, UserError, MatrixHidden) as error:
+                    outcome, detail = "denied", f"{type(error).__name__}: {error}"
+                except Exception:
+                    outcome, detail = "failed", traceback.format_exc()
+                else:
+                    outcome = "allowed"
+                raise _MatrixUndo
+        except _MatrixUndo:
+            self.env.invalidate_all()
+        if outcome == "denied":
+            kept = committed[-1] if committed else before
+            changes = [table for table in before if before[table] != kept[table]]
+            after = self._matrix_external_state()
+            changes += [kind for kind in external if external[kind] != after.get(kind)]
+        return outcome, detail, changes
+
+    def _run_matrix(self, actions, defects=()):
+        """Every action as every role. ``actions``: ``{name: (roles the table allows,
+        function(role))}``; ``defects``: cells where the code is known to differ from the
+        table, expected to keep differing until they are fixed. Returns the findings."""
+        findings = {
+            "wrongly allowed": [],
+            "wrongly denied": [],
+            "failed": [],
+            "partial writes": [],
+            "defect fixed, drop its DEFECT mark": [],
+        }
+        for name, (allowed, action) in actions.items():
+            for role in self.MATRIX_ROLES:
+                outcome, detail, changes = self._matrix_cell(action, role)
+                cell = (name, role)
+                if outcome == "failed":
+                    findings["failed"].append((*cell, detail))
+                    continue
+                if changes:
+                    findings["partial writes"].append((*cell, changes))
+                got_through = outcome == "allowed"
+                if cell in defects:
+                    if got_through == (role in allowed):
+                        findings["defect fixed, drop its DEFECT mark"].append((*cell, detail))
+                elif got_through and role not in allowed:
+                    findings["wrongly allowed"].append(cell)
+                elif not got_through and role in allowed:
+                    findings["wrongly denied"].append((*cell, detail))
+        return findings
+
+    def _assert_matrix(self, actions, defects=()):
+        self.assertGreaterEqual(len(self.MATRIX_ROLES), 7)
+        unknown = set(defects) - {(a, r) for a in actions for r in self.MATRIX_ROLES}
+        self.assertFalse(unknown, "DEFECT marks must name cells of the matrix")
+        findings = self._run_matrix(actions, defects)
+        self.maxDiff = None
+        self.assertEqual(
+            {kind: cells for kind, cells in findings.items() if cells},
+            {},
+            f"{len(actions)} actions x {len(self.MATRIX_ROLES)} roles",
+        )
