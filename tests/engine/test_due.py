@@ -23,3 +23,9 @@ def test_collective_customers_are_due_after_the_period(make_order, interval):
 def test_irregular_collective_orders_wait_for_a_manual_run(make_order):
     order = make_order(interval="irregular")
     assert due_exclusion(order, date(2099, 1, 1)) == "irregular_manual"
+
+
+def test_an_order_delivered_in_the_future_is_never_due(make_order):
+    # Its weekly period would end in the year 10000: it is left out before that is asked.
+    order = make_order(interval="weekly", delivery_date=date(9999, 12, 31), delivery_in_future=True)
+    assert due_exclusion(order, date(2026, 11, 26)) == "delivery_in_future"

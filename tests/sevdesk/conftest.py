@@ -34,7 +34,7 @@ def contact_id(client):
             "email": "buchhaltung@example.com",
         },
         client.get_country_ids(),
-    )["id"]
+    )[0]["id"]
 
 
 @pytest.fixture

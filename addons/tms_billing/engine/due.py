@@ -11,6 +11,10 @@ def due_exclusion(order, today):
     ones once the billing period of the delivery date is over. The irregular interval
     has no period end, so such orders wait for a manual run.
     """
+    if order.delivery_in_future:
+        # Not billed before it is delivered; the period of a date far ahead may not even
+        # exist (a week of 31.12.9999 ends in the year 10000).
+        return reasons.DELIVERY_IN_FUTURE
     policy = order.policy
     if policy.invoicing_mode == "single":
         return None

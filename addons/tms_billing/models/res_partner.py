@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..const import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, POLICY_FIELDS, TAX_MODES
 from ..engine import BillingPolicy, fiscal_position_situation, tax_situation
@@ -28,6 +28,8 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         if any(set(POLICY_FIELDS) & vals.keys() for vals in vals_list):
             self._tms_check_may_change_billing_settings()
+            for vals in vals_list:
+                self._tms_check_billing_values(vals)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -36,7 +38,22 @@ class ResPartner(models.Model):
         ):
             # Contacts receive their company's settings by Odoo's sync, not by a user.
             self._tms_check_may_change_billing_settings()
+        self._tms_check_billing_values(vals)
         return super().write(vals)
+
+    @api.model
+    def _tms_check_billing_values(self, vals):
+        for name in POLICY_FIELDS:
+            field = self._fields[name]
+            value = vals.get(name)
+            if field.type == "selection" and value and value not in dict(field.selection):
+                raise ValidationError(
+                    self.env._(
+                        "%(value)s is not a choice of %(field)s.",
+                        value=value,
+                        field=field._description_string(self.env),
+                    )
+                )
 
     def _tms_check_may_change_billing_settings(self):
         """How a customer is billed is for Transport Billing users, not for everyone who

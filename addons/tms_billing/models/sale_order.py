@@ -1,5 +1,8 @@
 import logging
 from datetime import date
+from urllib.parse import urlsplit
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -71,6 +74,42 @@ class SaleOrder(models.Model):
                 raise ValidationError(
                     self.env._(
                         "%(order)s: the delivery date cannot be before the loading date.",
+                        order=order.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._tms_check_texts(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._tms_check_texts(vals)
+        return super().write(vals)
+
+    @api.model
+    def _tms_check_texts(self, vals):
+        """Texts the database cannot store are refused with a message, not a crash."""
+        for name, value in vals.items():
+            if name.startswith("tms_") and isinstance(value, str) and "\x00" in value:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s contains a character that cannot be stored (NUL).",
+                        field=self._fields[name]._description_string(self.env),
+                    )
+                )
+
+    @api.constrains("tms_pod_url")
+    def _check_tms_pod_url(self):
+        # Printed on the invoice and sent to the accounting system as a link: a web
+        # address, never a script.
+        for order in self:
+            parts = urlsplit(order.tms_pod_url or "")
+            if order.tms_pod_url and (parts.scheme not in ("http", "https") or not parts.hostname):
+                raise ValidationError(
+                    self.env._(
+                        "%(order)s: the proof of delivery is a web address starting with https://.",
                         order=order.name,
                     )
                 )
@@ -397,6 +436,8 @@ class SaleOrder(models.Model):
         """
         orders = self._tms_lock(skip_locked=skip_locked)
         plan, _amounts = orders._tms_plan(due_on=due_on)
+        if invoice_date:
+            self._tms_check_invoice_date(plan, invoice_date)
         if not plan.invoices:
             return self.env["account.move"], plan
         values_by_order = {}
@@ -422,6 +463,36 @@ class SaleOrder(models.Model):
         billable._tms_log_invoiced(moves)
         self.env["tms.billing.export"]._tms_queue_auto(moves)
         return moves, plan
+
+    @api.model
+    def _tms_check_invoice_date(self, plan, invoice_date):
+        """An invoice bills transports delivered by its date, never later ones; and it
+        is dated when it is issued, not years ahead."""
+        if invoice_date > fields.Date.context_today(self) + relativedelta(years=1):
+            raise UserError(
+                self.env._(
+                    "The invoice date %(invoice_date)s is more than a year ahead: an "
+                    "invoice is dated when it is issued.",
+                    invoice_date=format_date(self.env, invoice_date),
+                )
+            )
+        late = [
+            order
+            for planned in plan.invoices
+            for order in planned.orders
+            if order.delivery_date > invoice_date
+        ]
+        if late:
+            last = max(late, key=lambda order: order.delivery_date)
+            raise UserError(
+                self.env._(
+                    "The invoice date %(invoice_date)s is before the delivery of %(order)s "
+                    "(%(delivery_date)s): date the invoices on or after their last delivery.",
+                    invoice_date=format_date(self.env, invoice_date),
+                    order=last.name,
+                    delivery_date=format_date(self.env, last.delivery_date),
+                )
+            )
 
     def _prepare_invoice(self):
         values = super()._prepare_invoice()
@@ -528,8 +599,9 @@ class SaleOrder(models.Model):
         """Server action: bill the selected orders that are due today, like the cron."""
         # Invoicing is for Transport Billing users, who may run the invoicing wizard.
         self.env["tms.billing.wizard"].check_access("create")
-        self.check_access("read")
-        moves = self._tms_invoice_due(fields.Date.context_today(self))
+        orders = self.exists()
+        orders.check_access("read")
+        moves = orders._tms_invoice_due(fields.Date.context_today(self))
         if not moves:
             raise UserError(self.env._("None of the selected orders is due for invoicing today."))
         return self.action_view_invoice(moves)

@@ -1,8 +1,37 @@
+import math
+
 from odoo import api, models
+from odoo.exceptions import ValidationError
+
+# What a transport's price and quantity are made of: numbers, never NaN or infinity
+# (which an RPC client can send, and Odoo's amount computations do not survive).
+NUMERIC_FIELDS = ("price_unit", "product_uom_qty", "discount")
 
 
 class SaleOrderLine(models.Model):
     _inherit = "sale.order.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._tms_check_numbers(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._tms_check_numbers(vals)
+        return super().write(vals)
+
+    @api.model
+    def _tms_check_numbers(self, vals):
+        for name in NUMERIC_FIELDS:
+            value = vals.get(name)
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s must be a number.",
+                        field=self._fields[name]._description_string(self.env),
+                    )
+                )
 
     def _prepare_invoice_line(self, **optional_values):
         values = super()._prepare_invoice_line(**optional_values)

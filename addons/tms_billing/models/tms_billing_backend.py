@@ -89,7 +89,11 @@ class TmsBillingBackend(models.Model):
         for backend in self.sudo():
             for url in (backend.api_url, backend.app_url):
                 parts = urlsplit(url or "")
-                if url and (parts.scheme not in ("http", "https") or not parts.netloc):
+                if url and (
+                    parts.scheme not in ("http", "https")
+                    or not parts.hostname
+                    or any(char.isspace() for char in url)
+                ):
                     raise ValidationError(
                         self.env._(
                             "%(url)s is not a web address; it starts with https://.", url=url
@@ -100,6 +104,22 @@ class TmsBillingBackend(models.Model):
                     self.env._(
                         "The timeout is a number of seconds between 1 and %(max)s.",
                         max=MAX_TIMEOUT,
+                    )
+                )
+
+    @api.constrains("api_key")
+    def _check_api_key(self):
+        # A key goes into an HTTP header: pasted with a line break or a space, or with
+        # characters no header carries, it could never work.
+        for backend in self.sudo():
+            key = backend.api_key or ""
+            if any(char.isspace() or not 32 < ord(char) < 127 for char in key):
+                raise ValidationError(
+                    self.env._(
+                        "The API key of %(backend)s contains spaces, line breaks or "
+                        "characters other than letters, digits and punctuation: paste it "
+                        "again as the accounting system shows it.",
+                        backend=backend.name,
                     )
                 )
 

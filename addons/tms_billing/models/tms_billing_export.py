@@ -34,6 +34,8 @@ CRON_TIME_BUDGET = 60
 # cron, so that a web request never runs into its time limit.
 SEND_NOW_MAX = 5
 POLL_EVERY = timedelta(hours=1)
+# A provider may answer with an error page of any size: what is kept of it.
+MAX_ERROR_LENGTH = 4000
 # What only the ledger's own methods change, as superuser after their entry checks: a
 # user or RPC client cannot mark an invoice "sent" that never was.
 LEDGER_FIELDS = frozenset(
@@ -361,6 +363,9 @@ class TmsBillingExport(models.Model):
 
     def _tms_record_failure(self, error, needs_lookup):
         retry = error.retry and self.attempts < MAX_ATTEMPTS
+        error = str(error)
+        if len(error) > MAX_ERROR_LENGTH:
+            error = error[: MAX_ERROR_LENGTH - 1] + "…"
         next_attempt = False
         if retry:
             next_attempt = fields.Datetime.now() + timedelta(seconds=retry_delay(self.attempts))
@@ -369,7 +374,7 @@ class TmsBillingExport(models.Model):
             {
                 "state": "failed",
                 "lookup_since": self.lookup_since if needs_lookup else False,
-                "last_error": str(error),
+                "last_error": error,
                 "next_attempt_at": next_attempt,
             }
         )

@@ -6,3 +6,6 @@ from . import test_cron
 from . import test_security
 from . import test_tour
 from . import test_export_ledger
+from . import test_access_matrix
+from . import test_concurrency
+from . import test_bad_input_table

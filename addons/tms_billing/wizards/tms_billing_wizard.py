@@ -1,7 +1,7 @@
 import functools
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import format_date, html2plaintext
 
@@ -59,14 +59,38 @@ class TmsBillingWizard(models.TransientModel):
         # The preview is a stored compute, run as superuser: the caller's right to read
         # the orders is checked here, at the entry, before anything is computed.
         for vals in vals_list:
-            ids = vals.get("order_id_list", self._default_order_id_list())
-            self.env["sale.order"].browse(ids or []).exists().check_access("read")
+            self._check_invoice_date_value(vals)
+            ids = self._checked_order_ids(vals.get("order_id_list", self._default_order_id_list()))
+            self.env["sale.order"].browse(ids).exists().check_access("read")
         return super().create(vals_list)
 
     def write(self, vals):
+        self._check_invoice_date_value(vals)
         if "order_id_list" in vals:
-            self.env["sale.order"].browse(vals["order_id_list"] or []).exists().check_access("read")
+            ids = self._checked_order_ids(vals["order_id_list"])
+            self.env["sale.order"].browse(ids).exists().check_access("read")
         return super().write(vals)
+
+    @api.model
+    def _check_invoice_date_value(self, vals):
+        """A date as a client sent it, in the server's format (YYYY-MM-DD)."""
+        value = vals.get("invoice_date")
+        if isinstance(value, str):
+            try:
+                fields.Date.to_date(value)
+            except ValueError:
+                raise ValidationError(
+                    self.env._("%(value)s is not a date (YYYY-MM-DD).", value=value)
+                ) from None
+
+    @api.model
+    def _checked_order_ids(self, ids):
+        """The selection as a client sent it: a list of order ids, nothing else."""
+        if not ids:
+            return []
+        if not isinstance(ids, list) or not all(type(order_id) is int for order_id in ids):
+            raise ValidationError(self.env._("The orders to invoice are a list of order ids."))
+        return ids
 
     @api.depends("order_id_list")
     def _compute_order_ids(self):
@@ -151,7 +175,6 @@ class TmsBillingWizard(models.TransientModel):
 
     def action_create_invoices(self):
         self.ensure_one()
-        self._check_invoice_date()
         note = self.note if self.note and html2plaintext(self.note).strip() else None
         moves, plan = self.order_ids._tms_create_invoices(invoice_date=self.invoice_date, note=note)
         if not moves:
@@ -162,32 +185,6 @@ class TmsBillingWizard(models.TransientModel):
             )
             raise UserError(self.env._("No invoice can be created for these orders:\n%s", reasons))
         return self._action_after_create(moves)
-
-    def _check_invoice_date(self):
-        """An invoice bills transports delivered by its date, never later ones."""
-        if not self.invoice_date:
-            return
-        order_ids = [oid for preview in self.preview_invoice_ids for oid in preview.order_id_list]
-        late = (
-            self.env["sale.order"]
-            .browse(order_ids)
-            .filtered(
-                lambda order: (
-                    order.tms_delivery_date and order.tms_delivery_date > self.invoice_date
-                )
-            )
-        )
-        if late:
-            last = max(late, key=lambda order: order.tms_delivery_date)
-            raise UserError(
-                self.env._(
-                    "The invoice date %(invoice_date)s is before the delivery of %(order)s "
-                    "(%(delivery_date)s): date the invoices on or after their last delivery.",
-                    invoice_date=format_date(self.env, self.invoice_date),
-                    order=last.name,
-                    delivery_date=format_date(self.env, last.tms_delivery_date),
-                )
-            )
 
     def _action_after_create(self, moves):
         return self.order_ids.action_view_invoice(moves)

@@ -126,6 +126,8 @@ class LexofficeClient:
             headers["Content-Type"] = "application/json"
         self.limiter.wait()
         try:
+            # Never follow a redirect: a 307 would send the invoice (and a 302 the
+            # request) to whatever host the answer names.
             response = self.session.request(
                 method,
                 f"{self.base_url}{path}",
@@ -133,6 +135,7 @@ class LexofficeClient:
                 json=json,
                 headers=headers,
                 timeout=self.timeout,
+                allow_redirects=False,
             )
         except (requests.Timeout, requests.ConnectionError) as error:
             if creates and not _never_sent(error):
@@ -140,6 +143,16 @@ class LexofficeClient:
                     f"No answer from lexoffice to {method} {path}; it may have been performed"
                 ) from None
             raise ServerError(f"lexoffice could not be reached ({type(error).__name__})") from None
+        except ValueError as error:
+            # requests refuses a header it cannot send (a key with a line break, or
+            # characters outside Latin-1) before anything leaves this machine.
+            raise LexofficeError(f"The request could not be sent: {error}") from None
+        if response.is_redirect:
+            location = response.headers.get("Location", "")
+            raise LexofficeError(
+                f"lexoffice redirected {method} {path} to {location}; check the API URL",
+                response.status_code,
+            )
         if accept and response.status_code < 300:
             return response.content
         return self._handle(response, method, path, creates)
@@ -227,7 +240,10 @@ class LexofficeClient:
         return created
 
     def get_invoice(self, invoice_id):
-        return self._request("GET", f"/v1/invoices/{invoice_id}")
+        invoice = self._request("GET", f"/v1/invoices/{invoice_id}")
+        if not isinstance(invoice, dict) or not invoice.get("id"):
+            raise LexofficeError("lexoffice answered without the invoice.")
+        return invoice
 
     def get_invoice_file(self, invoice_id):
         """The invoice's document as PDF bytes: "Returns the file as binary data", drafts

@@ -5,3 +5,4 @@ from . import test_lexoffice_tour
 from . import test_lexoffice_taxes
 from . import test_lexoffice_access
 from . import test_lexoffice_rate_limit
+from . import test_lexoffice_bad_input

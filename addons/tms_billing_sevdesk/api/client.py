@@ -77,6 +77,8 @@ class SevdeskClient:
         headers = {"Authorization": self._token, "Accept": "application/json"}
         creates = method == "POST"
         try:
+            # Never follow a redirect: a 307 would send the invoice (and a 302 the
+            # request) to whatever host the answer names.
             response = self.session.request(
                 method,
                 f"{self.base_url}{path}",
@@ -84,6 +86,7 @@ class SevdeskClient:
                 json=json,
                 headers=headers,
                 timeout=self.timeout,
+                allow_redirects=False,
             )
         except (requests.Timeout, requests.ConnectionError) as error:
             if creates and not _never_sent(error):
@@ -91,7 +94,16 @@ class SevdeskClient:
                     f"No answer from sevDesk to {method} {path}; it may have been saved"
                 ) from None
             raise ServerError(f"sevDesk could not be reached ({type(error).__name__})") from None
+        except ValueError as error:
+            # requests refuses a header it cannot send (a token with a line break, or
+            # characters outside Latin-1) before anything leaves this machine.
+            raise SevdeskError(f"The request could not be sent: {error}") from None
         status = response.status_code
+        if response.is_redirect:
+            location = response.headers.get("Location", "")
+            raise SevdeskError(
+                f"sevDesk redirected {method} {path} to {location}; check the API URL", status
+            )
         if status < 300:
             try:
                 body = response.json() if response.content else {}
@@ -145,7 +157,9 @@ class SevdeskClient:
         ids = {
             str(country["code"]).upper(): int(country["id"])
             for country in countries
-            if isinstance(country, dict) and country.get("code") and country.get("id")
+            if isinstance(country, dict)
+            and country.get("code")
+            and str(country.get("id") or "").isdigit()
         }
         if not ids:
             raise SevdeskError("sevDesk's country list (GET /StaticCountry) has no ISO codes.")

@@ -283,5 +283,14 @@ def parse_invoice_status(obj):
         "status": STATUS_NAMES.get(code, "unknown"),
         "raw_status": code,
         "number": obj.get("invoiceNumber"),
-        "total_gross": float(total) if total not in (None, "") else None,
+        "total_gross": _number_or_none(total),
     }
+
+
+def _number_or_none(value):
+    """A sum as sevDesk sends it (a number or a numeric string), or None: the total is
+    informative only, and an odd value must not turn a created invoice into an error."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

@@ -472,6 +472,8 @@ class _Handler(BaseHTTPRequestHandler):
         fault = fake._take_fault(method, url.path.removeprefix("/api/v1"))
         if fault in ("429", "500", "502", "503"):
             return answer(int(fault), _error("") if fault != "500" else {"error": {}})
+        if fault in TEST_FAULTS_BEFORE:
+            return _test_fault_before(self, fault, answer)
         try:
             body = json.loads(raw) if raw else {}
         except ValueError:
@@ -480,6 +482,8 @@ class _Handler(BaseHTTPRequestHandler):
             return answer(400, _error("The request body must be a JSON object"))
         with fake._lock:
             status, result = fake.handle(method, url.path, query, body, raw)
+        if fault == "truncated_200":
+            return _answer_truncated(self, result)
         if fault in GARBAGE:
             data = GARBAGE[fault]
             fake.requests.append((method, url.path, 200))
@@ -506,3 +510,37 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         return answer(status, result)
+
+
+# Test faults, not statements about the API: "401" (the token refused in the middle of a
+# run), "redirect_302" and "redirect_307" (to ``redirect_target``, another host, before
+# the call is performed), "huge_error" (a refusal with a message of 500,000 characters)
+# and, after the call was performed, "truncated_200" (its answer cut off halfway).
+TEST_FAULTS_BEFORE = ("401", "redirect_302", "redirect_307", "huge_error")
+HUGE_MESSAGE_LENGTH = 500_000
+
+
+def _test_fault_before(handler, fault, answer):
+    if fault == "401":
+        return answer(401, _error("Authentication required"))
+    if fault == "huge_error":
+        return answer(400, _error("x" * HUGE_MESSAGE_LENGTH))
+    fake, status = handler.server_fake, int(fault[-3:])
+    fake.requests.append((handler.command, urlsplit(handler.path).path, status))
+    handler.send_response(status)
+    handler.send_header("Location", f"{getattr(fake, 'redirect_target', '')}{handler.path}")
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+    return None
+
+
+def _answer_truncated(handler, result):
+    data = json.dumps(_strings(result)).encode()
+    data = data[: max(1, len(data) // 2)]
+    handler.server_fake.requests.append((handler.command, urlsplit(handler.path).path, 200))
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+    return None
