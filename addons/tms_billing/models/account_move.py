@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import html2plaintext
 
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
 from ..const import LINE_MODES, TAX_MODES
 
 
@@ -211,6 +213,9 @@ class AccountMove(models.Model):
             )
 
     def unlink(self):
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            # Refused before anything is logged: no "deleted" event for a kept invoice.
+            self._unlink_except_tms_exported()
         moves = self._tms_transport_moves()
         if moves:
             # The link to the orders disappears with the lines: log while it exists.

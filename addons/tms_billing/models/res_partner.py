@@ -124,6 +124,8 @@ class ResPartner(models.Model):
     def action_tms_link_contact(self):
         """Find or create this customer's contact in an accounting system."""
         self.ensure_one()
+        self.check_access("read")
+        self.env["tms.billing.partner.link"].check_access("create")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "tms_billing.tms_billing_contact_wizard_action"
         )

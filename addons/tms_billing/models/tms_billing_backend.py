@@ -178,6 +178,8 @@ class TmsBillingBackend(models.Model):
 
     def action_view_exports(self):
         self.ensure_one()
+        self.check_access("read")
+        self.env["tms.billing.export"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "tms_billing.tms_billing_export_action"
         )
@@ -187,6 +189,8 @@ class TmsBillingBackend(models.Model):
 
     def action_view_links(self):
         self.ensure_one()
+        self.check_access("read")
+        self.env["tms.billing.partner.link"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "tms_billing.tms_billing_partner_link_action"
         )

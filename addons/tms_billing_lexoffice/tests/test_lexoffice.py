@@ -329,6 +329,15 @@ class TestLexoffice(LexofficeCase):
         other.action_tms_send_exports()
         with self.assertRaisesRegex(UserError, "a draft that may exist"):
             other.unlink()
+        # Refused before anything is logged: the orders do not read "deleted".
+        order = self._order(self.customer_collective)
+        invoiced, _plan = order._tms_create_invoices()
+        invoiced.action_tms_send_exports()
+        events = order.tms_billing_event_ids
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            invoiced.unlink()
+        self.assertEqual(order.tms_billing_event_ids, events)
+        self.assertEqual(order.tms_billing_state, "invoiced")
         # One never sent can go.
         unsent = self._draft_invoices(self.customer_collective, 1)
         self.env["tms.billing.export"]._tms_queue(unsent)
