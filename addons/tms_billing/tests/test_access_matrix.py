@@ -341,7 +341,7 @@ class TestAccessMatrix(AccessMatrixMixin, TmsBillingCase):
         def commit_then_refuse(role):
             self.backend.name = "Half done"
             self.env["tms.billing.export"]._tms_commit()
-            raise AccessError("Refused after a commit.")
+            raise AccessError("Refused after a commit.")  # pylint: disable=translation-required
 
         findings = self._run_matrix({"half_done": (set(), commit_then_refuse)})
         self.assertEqual(
