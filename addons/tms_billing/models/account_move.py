@@ -7,6 +7,21 @@ from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..const import LINE_MODES, TAX_MODES
 
+# What makes up the draft an accounting system received: changed there once it is sent.
+EXPORTED_CONTENT = frozenset(
+    {
+        "partner_id",
+        "invoice_line_ids",
+        "line_ids",
+        "invoice_date",
+        "invoice_payment_term_id",
+        "currency_id",
+        "fiscal_position_id",
+        "narration",
+        "delivery_date",
+    }
+)
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -32,6 +47,33 @@ class AccountMove(models.Model):
     tms_export_ids = fields.One2many(
         "tms.billing.export", "move_id", string="Accounting System Exports", readonly=True
     )
+
+    tms_export_locked = fields.Boolean(
+        compute="_compute_tms_export_locked",
+        help="The draft reached an accounting system: what it is made of is changed there.",
+    )
+    tms_export_banner = fields.Char(compute="_compute_tms_export_locked")
+
+    @api.depends("tms_export_ids.state", "tms_export_ids.lookup_since", "state")
+    def _compute_tms_export_locked(self):
+        for move in self:
+            exports = move.sudo().tms_export_ids.filtered(
+                lambda export: export.state == "sent" or export.lookup_since
+            )
+            move.tms_export_locked = bool(exports) and move.state == "draft"
+            move.tms_export_banner = (
+                move.tms_export_locked
+                and self.env._(
+                    "This draft was sent to %(systems)s. Changes made here would not reach "
+                    "it: change it there, or cancel it here and invoice the orders again.",
+                    systems=", ".join(
+                        f"{export.backend_id.name} ({export.external_number or export.external_id})"
+                        if export.external_id
+                        else export.backend_id.name
+                        for export in exports
+                    ),
+                )
+            ) or False
 
     @api.depends("line_ids.sale_line_ids")
     def _compute_tms_order_ids(self):
@@ -171,6 +213,28 @@ class AccountMove(models.Model):
     def _tms_transport_moves(self):
         return self.filtered("tms_billing_group")
 
+    def write(self, vals):
+        if (
+            EXPORTED_CONTENT & vals.keys()
+            and not self.env.context.get("tms_posting")
+            and not self.env.context.get("tms_invoice_values")  # invoices being created
+            and any(move.tms_export_locked for move in self)
+        ):
+            move = next(move for move in self if move.tms_export_locked)
+            raise UserError(move.tms_export_banner)
+        return super().write(vals)
+
+    def _post(self, soft=True):
+        # Confirming an invoice sent as a draft is no change to what was sent.
+        posted = super(AccountMove, self.with_context(tms_posting=True))._post(soft=soft)
+        transport = (
+            posted.with_context(tms_posting=False)
+            ._tms_transport_moves()
+            .filtered(lambda move: move.move_type == "out_invoice")
+        )
+        self.env["tms.billing.export"]._tms_queue_auto(transport, timing="post")
+        return posted
+
     def button_cancel(self):
         moves = self._tms_transport_moves().filtered(lambda move: move.state != "cancel")
         result = super().button_cancel()
@@ -263,7 +327,18 @@ class AccountMove(models.Model):
 
     def action_tms_open_export(self):
         self.ensure_one()
-        return self.tms_export_ids.filtered("external_url")[:1].action_open_external()
+        self.check_access("read")
+        export = self.tms_export_ids.filtered("external_url")[:1]
+        if not export:
+            failed = self.tms_export_ids.filtered(lambda export: export.state == "failed")[:1]
+            raise UserError(
+                self.env._(
+                    "%(invoice)s is not in an accounting system yet%(reason)s.",
+                    invoice=self.display_name,
+                    reason=(failed.last_error and f": {failed.last_error}") or "",
+                )
+            )
+        return export.action_open_external()
 
     def _tms_tax_situation(self):
         """How this invoice is taxed, as the accounting systems are told it."""

@@ -51,9 +51,18 @@ class TmsBillingBackend(models.Model):
         help="How long to wait for an answer before the outcome of a call counts as unknown.",
     )
     api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
-    auto_push = fields.Boolean(
-        string="Push Invoices Automatically",
-        help="Send every new transport invoice of this company as a draft.",
+    push_timing = fields.Selection(
+        [
+            ("post", "When the invoice is confirmed"),
+            ("create", "As soon as the invoice is created"),
+            ("manual", "Only when sent by hand"),
+        ],
+        string="Send Invoices",
+        required=True,
+        default="post",
+        help="When transport invoices are sent as drafts. On confirmation (the default), "
+        "the draft there is the invoice as reviewed here: a draft sent at creation and "
+        "edited here afterwards would differ from the one there.",
     )
     auto_create_contacts = fields.Boolean(
         string="Create Missing Contacts",

@@ -230,10 +230,13 @@ class TmsBillingExport(models.Model):
         return existing | self.create(missing)
 
     @api.model
-    def _tms_queue_auto(self, moves):
-        """Queue new invoices for the connections that push automatically."""
+    def _tms_queue_auto(self, moves, timing="create"):
+        """Queue invoices for the connections that send them at this moment of their
+        life (``timing``: "create" or "post")."""
+        if not moves:
+            return self
         backends = self.env["tms.billing.backend"].search(
-            [("company_id", "in", moves.company_id.ids), ("auto_push", "=", True)]
+            [("company_id", "in", moves.company_id.ids), ("push_timing", "=", timing)]
         )
         if not backends:
             return self

@@ -131,7 +131,7 @@ class TestAccessMatrix(AccessMatrixMixin, TmsBillingCase):
 
     def _backend_configure(self, role):
         self._as(role, self.backend).write(
-            {"name": "Buchhaltung 2", "auto_push": True, "auto_create_contacts": True}
+            {"name": "Buchhaltung 2", "push_timing": "create", "auto_create_contacts": True}
         )
         self.assertEqual(self.backend.name, "Buchhaltung 2")
 

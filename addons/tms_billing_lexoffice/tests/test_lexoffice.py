@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
 from .common import API_KEY, LexofficeCase
@@ -70,7 +71,7 @@ class TestLexoffice(LexofficeCase):
         self.assertTrue(link.external_number)
 
     def test_collective_invoice_from_wizard_appears_as_draft(self):
-        self.backend.auto_push = True
+        self.backend.push_timing = "create"
         self._link(self.customer_collective)
         orders = self._order(
             self.customer_collective, delivery_date=date(2026, 10, 5)
@@ -425,3 +426,61 @@ class TestLexoffice(LexofficeCase):
         self.fake.inject("GET", "/v1/contacts/", ["html_200"])
         link = self._link(self.customer_single)
         self.assertIn(link.external_id, self.fake.contacts)
+
+    def _invoice_two_orders(self):
+        self._link(self.customer_collective)
+        orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
+        orders |= self._order(self.customer_collective, delivery_date=date(2026, 10, 27))
+        self._wizard(orders, invoice_date=date(2026, 11, 2)).action_create_invoices()
+        return orders.invoice_ids
+
+    def test_drafts_are_sent_when_confirmed_by_default(self):
+        self.assertEqual(self.backend.push_timing, "post")
+        wizard = self._wizard(self._order(self.customer_collective))
+        self.assertIn("when you confirm them", wizard.push_info)
+        move = self._invoice_two_orders()
+        self.assertFalse(move.tms_export_ids, "not sent while it is reviewed")
+        move.action_post()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "to_send")
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(export.state, "sent")
+        [invoice] = self.fake.invoices_with_marker(export.marker)
+        self.assertEqual(
+            invoice["totalPrice"]["totalNetAmount"], move.amount_untaxed, "the reviewed amount"
+        )
+
+    def test_drafts_are_sent_by_hand_only_when_so_configured(self):
+        self.backend.push_timing = "manual"
+        move = self._invoice_two_orders()
+        move.action_post()
+        self.assertFalse(move.tms_export_ids)
+        move.action_tms_send_exports()
+        self.assertEqual(move.tms_export_ids.state, "sent")
+
+    def test_a_sent_draft_is_changed_there_not_here(self):
+        self.backend.push_timing = "create"
+        move = self._invoice_two_orders()
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertTrue(move.tms_export_locked)
+        self.assertIn(self.backend.name, move.tms_export_banner)
+        line = move.invoice_line_ids[:1]
+        with self.assertRaisesRegex(UserError, "change it there"):
+            move.write({"invoice_line_ids": [Command.update(line.id, {"price_unit": 550.0})]})
+        with self.assertRaisesRegex(UserError, "change it there"):
+            move.partner_id = self.customer_single
+        # Confirming it changes nothing that was sent.
+        move.action_post()
+        self.assertEqual(move.state, "posted")
+        self.assertFalse(move.tms_export_locked)
+        self.assertEqual(export.state, "sent")
+        self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
+
+    def test_open_in_accounting_system_explains_a_failed_export(self):
+        move = self._draft_invoices(self.customer_single, 1)
+        export = self.env["tms.billing.export"]._tms_queue(move)
+        export._tms_send()
+        self.assertEqual(export.state, "failed")
+        with self.assertRaisesRegex(UserError, "not in an accounting system yet: .*not linked"):
+            move.action_tms_open_export()

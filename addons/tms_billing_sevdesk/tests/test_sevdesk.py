@@ -48,7 +48,7 @@ class TestSevdesk(SevdeskCase):
             other.line_ids.action_link()
 
     def test_collective_invoice_from_wizard_appears_as_draft(self):
-        self.backend.auto_push = True
+        self.backend.push_timing = "create"
         self._link(self.customer_collective)
         orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
         orders |= self._order(self.customer_collective, delivery_date=date(2026, 10, 27))

@@ -103,7 +103,7 @@ class TestSevdeskAccess(AccessMatrixMixin, SevdeskCase):
 
     def _configure(self, role):
         self._as(role, self.backend).write(
-            {"name": "sevDesk 2", "auto_push": True, "sevdesk_contact_person_id": "43"}
+            {"name": "sevDesk 2", "push_timing": "create", "sevdesk_contact_person_id": "43"}
             | {"sevdesk_unit_id": 1}
         )
         self.assertEqual(self.backend.sevdesk_contact_person_id, "43")
