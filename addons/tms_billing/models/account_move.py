@@ -49,10 +49,13 @@ class AccountMove(models.Model):
     )
 
     tms_export_locked = fields.Boolean(
+        string="Sent as Draft",
         compute="_compute_tms_export_locked",
         help="The draft reached an accounting system: what it is made of is changed there.",
     )
-    tms_export_banner = fields.Char(compute="_compute_tms_export_locked")
+    tms_export_banner = fields.Char(
+        string="Accounting System Notice", compute="_compute_tms_export_locked"
+    )
 
     @api.depends("tms_export_ids.state", "tms_export_ids.lookup_since", "state")
     def _compute_tms_export_locked(self):
