@@ -49,9 +49,10 @@ EXTERNAL_STATES = [
     ("paid", "Paid"),
     ("voided", "Voided"),
     ("cancelled", "Cancelled"),
+    ("deleted", "Deleted there"),
     ("unknown", "Unknown"),
 ]
-EXTERNAL_FINAL_STATES = ("paid", "voided", "cancelled")
+EXTERNAL_FINAL_STATES = ("paid", "voided", "cancelled", "deleted")
 # How an invoice is taxed, as the accounting systems need to be told (engine.taxes).
 TAX_SITUATIONS = [
     ("domestic", "Domestic customer"),

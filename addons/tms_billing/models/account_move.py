@@ -5,7 +5,7 @@ from odoo.tools import html2plaintext
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
-from ..const import LINE_MODES, TAX_MODES
+from ..const import EXTERNAL_FINAL_STATES, LINE_MODES, TAX_MODES
 
 # What makes up the draft an accounting system received: changed there once it is sent.
 EXPORTED_CONTENT = frozenset(
@@ -241,12 +241,14 @@ class AccountMove(models.Model):
     def button_cancel(self):
         moves = self._tms_transport_moves().filtered(lambda move: move.state != "cancel")
         result = super().button_cancel()
-        for export in self.tms_export_ids.filtered(lambda export: export.state == "sent"):
-            # The providers' APIs cannot delete or cancel a draft: say where it still is.
-            export.move_id.message_post(
-                body=self.env._(
-                    "The draft %(reference)s in %(backend)s stays there: delete or cancel it "
-                    "in %(backend)s too.",
+        for export in self.sudo().tms_export_ids.filtered(lambda export: export.state == "sent"):
+            # Neither lexoffice's nor sevDesk's documented API deletes a draft invoice:
+            # say where it still is; the orders' next invoice waits until it is gone.
+            export._tms_log(
+                self.env._(
+                    "The draft %(reference)s in %(backend)s stays there: delete it in "
+                    "%(backend)s. Invoicing these orders again is sent there once it is "
+                    "gone.",
                     reference=export.external_number or export.external_id,
                     backend=export.backend_id.name,
                 )
@@ -350,6 +352,43 @@ class AccountMove(models.Model):
             self.company_id, self.fiscal_position_id
         )
 
+    def _tms_check_no_earlier_draft(self, backend):
+        """Orders invoiced again after a cancellation must not end up in two drafts
+        there: the cancelled invoice's draft is looked at now, and while it still exists
+        this one waits for it to be deleted there (neither API deletes drafts)."""
+        earlier = (
+            self.env["tms.billing.export"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("move_id", "!=", self.id),
+                    ("move_id.state", "=", "cancel"),
+                    ("state", "=", "sent"),
+                    ("external_status", "not in", EXTERNAL_FINAL_STATES),
+                    ("move_id.line_ids.sale_line_ids.order_id", "in", self.tms_order_ids.ids),
+                ]
+            )
+        )
+        if not earlier:
+            return
+        earlier._tms_refresh_status()
+        still_there = earlier.filtered(
+            lambda export: export.external_status not in EXTERNAL_FINAL_STATES
+        )
+        if still_there:
+            export = still_there[0]
+            raise UserError(
+                self.env._(
+                    "These transports were sent before as draft %(reference)s in "
+                    "%(backend)s, whose invoice was cancelled here: delete that draft in "
+                    "%(backend)s, then send this invoice again. Otherwise %(backend)s "
+                    "would hold two drafts for the same transports.",
+                    reference=export.external_number or export.external_id,
+                    backend=backend.name,
+                )
+            )
+
     def _tms_prepare_export_draft(self, export):
         """This invoice as the plain draft every provider's mapper takes."""
         self.ensure_one()
@@ -360,6 +399,7 @@ class AccountMove(models.Model):
                 )
             )
         backend = export.backend_id
+        self._tms_check_no_earlier_draft(backend)
         partner = self.commercial_partner_id
         contact_id = backend._tms_external_ref(partner)
         if not contact_id and backend.auto_create_contacts:

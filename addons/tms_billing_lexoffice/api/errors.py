@@ -25,6 +25,11 @@ class LexofficeError(Exception):
         return text
 
 
+class NotFoundError(LexofficeError):
+    """404: "The requested resource does not exist (anymore)" (#http-status-codes), e.g.
+    a draft deleted in the web app."""
+
+
 class MappingError(LexofficeError, ValueError):
     """The draft cannot become a valid lexoffice payload; nothing was sent."""
 

@@ -337,7 +337,11 @@ class TmsBillingBackend(models.Model):
         if self.provider != "lexoffice":
             return super()._tms_fetch_invoice_status(export)
         with self._lexoffice_errors():
-            invoice = self._lexoffice_client().get_invoice(export.external_id)
+            try:
+                invoice = self._lexoffice_client().get_invoice(export.external_id)
+            except lexoffice.NotFoundError:
+                # Drafts can be deleted in the web app; lexoffice then answers 404.
+                return {"status": "deleted", "raw_status": None, "number": None}
         return lexoffice.parse_invoice_status(invoice)
 
     def _tms_invoice_url(self, external_id):

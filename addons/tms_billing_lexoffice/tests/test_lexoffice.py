@@ -346,24 +346,51 @@ class TestLexoffice(LexofficeCase):
         self.assertFalse(unsent.exists())
 
     def test_status_poll_isolates_each_row(self):
-        """An unknown status, a vanished invoice and a paid one in one batch: each row
-        ends with its own outcome, and the batch is not aborted."""
+        """An unknown status, a garbled answer, a deleted draft and a paid one in one
+        batch: each row ends with its own outcome, and the batch is not aborted."""
         self._link(self.customer_collective)
-        moves = self._draft_invoices(self.customer_collective, 3)
+        moves = self._draft_invoices(self.customer_collective, 4)
         moves.action_tms_send_exports()
-        weird, gone, paid = (move.tms_export_ids for move in moves)
+        weird, broken, gone, paid = (move.tms_export_ids for move in moves)
         self.fake.invoices[weird.external_id]["voucherStatus"] = "somethingNew"
+        self.fake.inject("GET", f"/v1/invoices/{broken.external_id}", ["html_200"])
         del self.fake.invoices[gone.external_id]
         self.fake.set_invoice_status(paid.external_id, "paid")
-        (weird | gone | paid).sudo().write({"status_checked_at": False})
+        (weird | broken | gone | paid).sudo().write({"status_checked_at": False})
         self.env["tms.billing.export"]._cron_tms_poll_export_status()
         self.assertEqual(
             (weird.external_status, weird.external_status_raw), ("unknown", "somethingNew")
         )
-        self.assertEqual(gone.external_status, "draft")
-        self.assertIn("Reading the status failed", gone.last_error)
+        self.assertEqual(broken.external_status, "draft")
+        self.assertIn("Reading the status failed", broken.last_error)
+        # Deleted in the web app: lexoffice answers 404 (#http-status-codes).
+        self.assertEqual(gone.external_status, "deleted")
+        self.assertFalse(gone.last_error)
         self.assertEqual(paid.external_status, "paid")
         self.assertFalse(paid.last_error)
+
+    def test_orders_invoiced_again_wait_until_the_cancelled_draft_is_deleted_there(self):
+        self.backend.push_timing = "create"
+        move = self._invoice_two_orders()
+        orders = move.tms_order_ids
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        first = move.tms_export_ids
+        self.assertEqual(first.state, "sent")
+        move.button_cancel()
+        self.assertIn("stays there: delete it", move.message_ids[:1].body)
+        self._wizard(orders, invoice_date=date(2026, 11, 3)).action_create_invoices()
+        again = orders.invoice_ids.filtered(lambda m: m.state == "draft")
+        second = again.tms_export_ids
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(second.state, "failed")
+        self.assertIn(first.external_number or first.external_id, second.last_error)
+        self.assertEqual(len(self.fake.invoices), 1, "no second draft for the same transports")
+        # Deleted there: the new invoice goes.
+        del self.fake.invoices[first.external_id]
+        second.action_send()
+        self.assertEqual(second.state, "sent")
+        self.assertEqual(first.external_status, "deleted")
+        self.assertEqual(len(self.fake.invoices), 1)
 
     def test_send_now_queues_more_than_a_few_invoices_for_the_cron(self):
         self._link(self.customer_collective)

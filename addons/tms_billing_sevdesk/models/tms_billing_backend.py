@@ -251,7 +251,11 @@ class TmsBillingBackend(models.Model):
         if self.provider != "sevdesk":
             return super()._tms_fetch_invoice_status(export)
         with self._sevdesk_errors():
-            invoice = self._sevdesk_client().get_invoice(export.external_id)
+            try:
+                invoice = self._sevdesk_client().get_invoice(export.external_id)
+            except sevdesk.NotFoundError:
+                # "Bad request. Invoice was not found" (openapi.yaml L4730): deleted there.
+                return {"status": "deleted", "raw_status": None, "number": None}
         return sevdesk.parse_invoice_status(invoice)
 
     def _tms_invoice_url(self, external_id):

@@ -110,14 +110,15 @@ class TestSevdesk(SevdeskCase):
         export.action_refresh_status()
         self.assertEqual(export.external_status, "paid")
 
-    def test_invoice_missing_in_sevdesk_answers_400_and_keeps_the_status(self):
+    def test_invoice_missing_in_sevdesk_answers_400_and_reads_deleted(self):
         self._link(self.customer_collective)
         move = self._draft_invoices(self.customer_collective, 1)
         move.action_tms_send_exports()
         export = move.tms_export_ids
         del self.fake.invoices[export.external_id]
         export.action_refresh_status()
-        self.assertEqual(export.external_status, "draft")
+        self.assertEqual(export.external_status, "deleted")
+        self.assertFalse(export.last_error)
         self.assertIn(("GET", f"/api/v1/Invoice/{export.external_id}", 400), self.fake.requests)
 
     def test_legacy_bookkeeping_uses_tax_type(self):
@@ -224,3 +225,25 @@ class TestSevdesk(SevdeskCase):
         self.assertEqual(move.tms_export_ids.state, "sent", move.tms_export_ids.last_error)
         self.assertEqual(self.backend.sevdesk_bookkeeping_version, "2.0")
         self.assertEqual(self.backend.sevdesk_country_ids["DE"], 1)
+
+    def test_orders_invoiced_again_wait_until_the_cancelled_draft_is_deleted_there(self):
+        self.backend.push_timing = "create"
+        self._link(self.customer_collective)
+        orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
+        self._wizard(orders, invoice_date=date(2026, 11, 2)).action_create_invoices()
+        move = orders.invoice_ids
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        first = move.tms_export_ids
+        self.assertEqual(first.state, "sent")
+        move.button_cancel()
+        self._wizard(orders, invoice_date=date(2026, 11, 3)).action_create_invoices()
+        second = orders.invoice_ids.filtered(lambda m: m.state == "draft").tms_export_ids
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self.assertEqual(second.state, "failed")
+        self.assertIn("delete that draft in sevDesk", second.last_error)
+        self.assertEqual(len(self.fake.invoices), 1)
+        # sevDesk answers 400 "Invoice was not found" once it is deleted (L4730).
+        del self.fake.invoices[first.external_id]
+        second.action_send()
+        self.assertEqual((first.external_status, second.state), ("deleted", "sent"))
+        self.assertEqual(len(self.fake.invoices), 1)
