@@ -38,6 +38,20 @@ registry.category("web_tour.tours").add("tms_billing_tour", {
             trigger: ".modal .o_field_widget[name='amount_untaxed']:contains('750.00')",
         },
         {
+            content: "Open one invoice of the preview",
+            trigger: ".modal .o_tms_billing_preview .o_data_row:contains('Tour Spedition') td[name='partner_id']",
+            run: "click",
+        },
+        {
+            content: "It shows its orders and lines, not technical fields",
+            trigger: ".modal .o_form_view .o_field_widget[name='lines_preview']:contains('×')",
+        },
+        {
+            content: "Close it",
+            trigger: ".modal:last .modal-footer button:contains('Close'), .modal:last .modal-footer button:contains('Discard')",
+            run: "click",
+        },
+        {
             content: "The preview explains why an order is left out",
             trigger: ".modal .o_tms_billing_exclusions td:contains('no delivery date')",
         },
