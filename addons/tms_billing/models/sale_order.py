@@ -2,6 +2,7 @@ import logging
 from datetime import date
 from urllib.parse import urlsplit
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -375,23 +376,28 @@ class SaleOrder(models.Model):
         """
         if not self:
             return self
-        # SKIP LOCKED for both: a lock held elsewhere is no error to log, and what was
-        # skipped tells an interactive run that another one holds the orders.
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM sale_order WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
-                tuple(self.ids),
-            )
-        )
-        locked_ids = {row[0] for row in self.env.cr.fetchall()}
-        if not skip_locked and len(locked_ids) < len(self.ids):
-            if set(self.exists().ids) - locked_ids:
-                raise UserError(
-                    self.env._(
-                        "Some of these orders are being invoiced by another user or job "
-                        "right now. Please try again in a moment."
-                    )
+        # In id order, so that of two runs on the same orders the first to take the
+        # first order wins, rather than each holding a part and both giving up.
+        clause = SQL("SKIP LOCKED") if skip_locked else SQL("NOWAIT")
+        try:
+            with self.env.cr.savepoint(flush=False):
+                # A lock held elsewhere is expected: not a bad query to log as an error.
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sale_order WHERE id IN %s ORDER BY id FOR NO KEY UPDATE %s",
+                        tuple(self.ids),
+                        clause,
+                    ),
+                    log_exceptions=False,
                 )
+                locked_ids = {row[0] for row in self.env.cr.fetchall()}
+        except psycopg2.errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Some of these orders are being invoiced by another user or job right "
+                    "now. Please try again in a moment."
+                )
+            ) from None
         # Another run may have committed invoices while we waited: read afresh.
         self.invalidate_recordset()
         self.order_line.invalidate_recordset()

@@ -7,6 +7,7 @@ import psycopg2
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import config
 
 from ..const import EXPORT_STATES, EXTERNAL_FINAL_STATES, EXTERNAL_STATES
 from ..export_errors import (
@@ -26,10 +27,21 @@ MAX_ATTEMPTS = 8
 # A row left "sending" this long belongs to a worker that died mid-push; the system
 # parameter tms_billing.stale_sending_minutes changes it.
 STALE_SENDING = timedelta(minutes=15)
-# Seconds one cron run may push or poll before it stops and schedules the next run: well
-# within Odoo's cron time limit (120 s by default); system parameter
-# tms_billing.cron_time_budget.
+# Seconds one cron run may push or poll before it stops and schedules the next run;
+# system parameter tms_billing.cron_time_budget, capped by Odoo's own limit below.
 CRON_TIME_BUDGET = 60
+# Odoo's watchdog times a cron worker from before its sleep between polls (up to 69 s:
+# odoo.service.server.SLEEP_INTERVAL plus the last digit of its pid) to the end of its
+# jobs, against limit_time_real_cron (by default limit_time_real, 120 s). A run stays
+# clear of it by the longest sleep and a margin for its last row: 40 s by default.
+CRON_POLL_SLEEP = 70
+CRON_MARGIN = 10
+# After a create whose outcome is unknown, the invoice is looked up after this many
+# seconds (then backing off). Not finding it is only trusted once the unknown attempt is
+# LOOKUP_SETTLE old: a provider's search may show a new invoice with some delay, which no
+# provider documents, and a look-up too early must never lead to a second invoice.
+LOOKUP_DELAY = 10
+LOOKUP_SETTLE = timedelta(seconds=60)
 # "Send now" pushes this many invoices at once in the request; more are queued for the
 # cron, so that a web request never runs into its time limit.
 SEND_NOW_MAX = 5
@@ -57,6 +69,18 @@ LEDGER_FIELDS = frozenset(
         "status_checked_at",
     }
 )
+
+
+def _cron_time_budget(value):
+    """The budget of one cron run: the system parameter's (or the default), within what
+    Odoo's limits leave a cron worker."""
+    budget = _positive_number(value, CRON_TIME_BUDGET)
+    limit = config.get("limit_time_real_cron")
+    if limit is None or limit < 0:
+        limit = config.get("limit_time_real")
+    if limit and limit > 0:
+        budget = min(budget, max(limit - CRON_POLL_SLEEP - CRON_MARGIN, 5))
+    return budget
 
 
 def _positive_number(value, default):
@@ -270,7 +294,12 @@ class TmsBillingExport(models.Model):
             UPDATE tms_billing_export AS export
                SET state = 'sending', attempts = COALESCE(export.attempts, 0) + 1,
                    last_attempt_at = (now() AT TIME ZONE 'UTC'),
-                   lookup_since = COALESCE(export.lookup_since, now() AT TIME ZONE 'UTC'),
+                   -- A row left sending: its unknown attempt began when it was claimed.
+                   lookup_since = COALESCE(
+                       export.lookup_since,
+                       CASE WHEN old.state = 'sending' THEN export.last_attempt_at END,
+                       now() AT TIME ZONE 'UTC'
+                   ),
                    write_date = (now() AT TIME ZONE 'UTC'), write_uid = %s
               FROM old
              WHERE export.id = old.id
@@ -314,6 +343,13 @@ class TmsBillingExport(models.Model):
             result = None
             if lookup_first:
                 result = backend._tms_find_invoice(self)
+                if not result and self._tms_lookup_too_early():
+                    raise ExportOutcomeUnknown(
+                        self.env._(
+                            "Not found there yet; it is looked for again before it is ever "
+                            "sent a second time."
+                        )
+                    )
                 pending_lookup = False
             if not result:
                 draft = self.move_id._tms_prepare_export_draft(self)
@@ -340,6 +376,9 @@ class TmsBillingExport(models.Model):
             return False
         self._tms_record_success(result)
         return True
+
+    def _tms_lookup_too_early(self):
+        return bool(self.lookup_since and fields.Datetime.now() - self.lookup_since < LOOKUP_SETTLE)
 
     def _tms_record_success(self, result):
         self.sudo().write(
@@ -371,7 +410,11 @@ class TmsBillingExport(models.Model):
             error = error[: MAX_ERROR_LENGTH - 1] + "…"
         next_attempt = False
         if retry:
-            next_attempt = fields.Datetime.now() + timedelta(seconds=retry_delay(self.attempts))
+            # A pending look-up is a read: it comes soon. Anything else backs off minutes.
+            base = LOOKUP_DELAY if needs_lookup else 60
+            next_attempt = fields.Datetime.now() + timedelta(
+                seconds=retry_delay(self.attempts, base=base)
+            )
             self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger(next_attempt)
         self.sudo().write(
             {
@@ -444,7 +487,24 @@ class TmsBillingExport(models.Model):
             batch_size,
             "_tms_send",
             "tms_billing.ir_cron_tms_send_exports",
+            next_due=self._tms_seconds_to_next_retry,
         )
+
+    @api.model
+    def _tms_seconds_to_next_retry(self):
+        """Seconds until the next failed row falls due again, or None."""
+        row = self.search(
+            [
+                ("backend_id.active", "=", True),
+                ("state", "=", "failed"),
+                ("next_attempt_at", "!=", False),
+            ],
+            order="next_attempt_at",
+            limit=1,
+        )
+        if not row:
+            return None
+        return max(0.0, (row.next_attempt_at - fields.Datetime.now()).total_seconds())
 
     @api.model
     def _cron_tms_poll_export_status(self, batch_size=POLL_BATCH_SIZE):
@@ -466,17 +526,25 @@ class TmsBillingExport(models.Model):
         )
 
     @api.model
-    def _tms_run_batch(self, domain, order, batch_size, method, cron_xmlid):
+    def _tms_run_batch(self, domain, order, batch_size, method, cron_xmlid, next_due=None):
         """One cron run: ``method`` on the first rows of ``domain`` until the time budget
         is spent; a run that leaves rows schedules the next one at once, in a fresh
         worker, rather than letting Odoo's runner call it again within this one."""
-        budget = _positive_number(
-            self.env["ir.config_parameter"].sudo().get_param("tms_billing.cron_time_budget"),
-            CRON_TIME_BUDGET,
+        budget = _cron_time_budget(
+            self.env["ir.config_parameter"].sudo().get_param("tms_billing.cron_time_budget")
         )
+        deadline = time.monotonic() + budget
         batch = self.search(domain, order=order, limit=batch_size)
-        getattr(batch, method)(deadline=time.monotonic() + budget)
+        getattr(batch, method)(deadline=deadline)
         remaining = self.search_count(domain) if batch else 0
+        if not remaining and next_due and not modules.module.current_test:
+            # Odoo wakes a cron worker at once only for a trigger due now, else at its next
+            # poll, up to 70 s later: a retry due within this run's budget is waited for.
+            wait = next_due()
+            if wait is not None and time.monotonic() + wait + 1 < deadline:
+                self._tms_commit()
+                time.sleep(wait + 1)
+                remaining = True
         if remaining:
             self.env.ref(cron_xmlid)._trigger()
             _logger.info("%s: %s rows left for the next run", method, remaining)

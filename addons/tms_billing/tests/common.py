@@ -203,6 +203,10 @@ class TmsBillingCase(TransactionCase):
             if not waiting:
                 return
             waiting.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+            # Time passes: not finding an invoice now counts (LOOKUP_SETTLE).
+            waiting.filtered("lookup_since").sudo().lookup_since = (
+                fields.Datetime.now() - timedelta(minutes=2)
+            )
 
     def _wizard(self, orders, **values):
         return (

@@ -94,10 +94,23 @@ class TestExportLedger(TmsBillingCase):
     def test_a_lookup_that_finds_nothing_sends_again(self):
         self.failures = ["unknown_after"]
         self.export._tms_send()
+        self.assertLessEqual(
+            self.export.next_attempt_at - fields.Datetime.now(), timedelta(seconds=10)
+        )
         self.remote.clear()  # it had not been created after all
+        # Right after the unknown outcome, not finding it proves nothing: no second send.
         self.export.action_send()
         marker = self.export.marker
-        self.assertEqual(self.calls, [("send", marker), ("find", marker), ("send", marker)])
+        self.assertEqual(self.calls, [("send", marker), ("find", marker)])
+        self.assertEqual((self.export.state, self.export.needs_lookup), ("failed", True))
+        self.assertIn("Not found there yet", self.export.last_error)
+        # A minute on, it counts: sent again, once.
+        self.export.lookup_since = fields.Datetime.now() - timedelta(minutes=2)
+        self.export.action_send()
+        self.assertEqual(
+            self.calls,
+            [("send", marker), ("find", marker), ("find", marker), ("send", marker)],
+        )
         self.assertEqual(self.export.state, "sent")
         self.assertFalse(self.export.needs_lookup)
 

@@ -244,11 +244,11 @@ class TestLexoffice(LexofficeCase):
         self.env["tms.billing.export"]._cron_tms_send_exports()
         self.assertEqual(export.state, "failed")
         self.fake.inject("POST", "/v1/invoices", ["500"])
-        export.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self._let_time_pass(export)
         self.env["tms.billing.export"]._cron_tms_send_exports()
         self.assertEqual(export.attempts, 2)
         self.assertGreater(export.next_attempt_at - export.last_attempt_at, first_delay)
-        export.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
+        self._let_time_pass(export)
         self.env["tms.billing.export"]._cron_tms_send_exports()
         self.assertEqual(export.state, "sent")
         self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
@@ -299,7 +299,9 @@ class TestLexoffice(LexofficeCase):
         try:
             self.fake.inject("POST", "/v1/invoices", ["500", "504_after"])
             move.action_tms_send_exports()
+            self._let_time_pass(move.tms_export_ids)
             move.tms_export_ids.action_send()
+            self._let_time_pass(move.tms_export_ids)
             move.tms_export_ids.action_send()
             self.backend.api_key = "wrong-" + API_KEY
             with self.assertRaises(UserError):
@@ -511,3 +513,14 @@ class TestLexoffice(LexofficeCase):
         self.assertEqual(export.state, "failed")
         with self.assertRaisesRegex(UserError, "not in an accounting system yet: .*not linked"):
             move.action_tms_open_export()
+
+    def _let_time_pass(self, exports):
+        """The retry is due, and the unknown attempt old enough for a look-up that finds
+        nothing to count."""
+        exports.sudo().write(
+            {
+                "next_attempt_at": fields.Datetime.now() - timedelta(seconds=1),
+                "lookup_since": exports.lookup_since
+                and fields.Datetime.now() - timedelta(minutes=2),
+            }
+        )
