@@ -247,8 +247,8 @@ class AccountMove(models.Model):
             export._tms_log(
                 self.env._(
                     "The draft %(reference)s in %(backend)s stays there: delete it in "
-                    "%(backend)s. Invoicing these orders again is sent there once it is "
-                    "gone.",
+                    "%(backend)s. If these orders are invoiced again, the new invoice is "
+                    "sent there once that draft is gone.",
                     reference=export.external_number or export.external_id,
                     backend=export.backend_id.name,
                 )
