@@ -6,8 +6,9 @@ from odoo.exceptions import UserError, ValidationError
 from ..const import TAX_SITUATIONS
 from ..export_errors import ExportError, ExportRejected
 
-# Longer than any gateway waits (lexoffice: 30 s) and short of Odoo's request limits.
-MAX_TIMEOUT = 300
+# Longer than any gateway waits (lexoffice: 30 s), and short enough that a call made
+# within a web request ("Send now") ends well inside Odoo's request limit (120 s).
+MAX_TIMEOUT = 60
 
 
 class TmsBillingBackend(models.Model):

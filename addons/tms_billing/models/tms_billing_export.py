@@ -42,9 +42,11 @@ CRON_MARGIN = 10
 # provider documents, and a look-up too early must never lead to a second invoice.
 LOOKUP_DELAY = 10
 LOOKUP_SETTLE = timedelta(seconds=60)
-# "Send now" pushes this many invoices at once in the request; more are queued for the
-# cron, so that a web request never runs into its time limit.
+# "Send now" pushes this many invoices at once in the request, starting none after
+# SEND_NOW_BUDGET seconds; more are queued for the cron. With calls of at most 60 s
+# (MAX_TIMEOUT of the connection) a request stays well inside Odoo's limit of 120 s.
 SEND_NOW_MAX = 5
+SEND_NOW_BUDGET = 30
 POLL_EVERY = timedelta(hours=1)
 # A provider may answer with an error page of any size: what is kept of it.
 MAX_ERROR_LENGTH = 4000
@@ -624,8 +626,11 @@ class TmsBillingExport(models.Model):
                     "next": {"type": "ir.actions.client", "tag": "soft_reload"},
                 },
             }
-        sent = sendable._tms_send()
-        failed = sendable - sent
+        sent = sendable._tms_send(deadline=time.monotonic() + SEND_NOW_BUDGET)
+        left = sendable.filtered(lambda export: export.state == "to_send")
+        if left:
+            self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger()
+        failed = sendable - sent - left
         if failed:
             notification = {
                 "type": "warning",
@@ -642,6 +647,10 @@ class TmsBillingExport(models.Model):
                 "title": self.env._("Sent"),
                 "message": self.env._("%(count)s invoice(s) sent as drafts.", count=len(sent)),
             }
+        if left:
+            notification["message"] += "\n" + self.env._(
+                "%(count)s more are sent in the background.", count=len(left)
+            )
         notification["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return {"type": "ir.actions.client", "tag": "display_notification", "params": notification}
 

@@ -7,6 +7,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..export_errors import ExportError, ExportOutcomeUnknown
+from ..models import tms_billing_export as export_module
 from ..models.tms_billing_export import MAX_ATTEMPTS
 from .common import TmsBillingCase
 
@@ -175,3 +176,19 @@ class TestExportLedger(TmsBillingCase):
         self.export.action_check_now()
         self.assertEqual((self.export.state, self.export.external_id), ("sent", "X-late"))
         self.assertEqual([call for call, _marker in self.calls], ["find", "find"])
+
+    def test_send_now_starts_no_push_after_its_budget(self):
+        exports = self.export | self.env["tms.billing.export"]._tms_queue(
+            self._draft_invoices(self.customer_collective, 2), self.backend
+        )
+        cron = self.env.ref("tms_billing.ir_cron_tms_send_exports")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        # A budget already spent: one push (every request makes progress), no more.
+        with patch.object(export_module, "SEND_NOW_BUDGET", -1):
+            action = exports.action_send()
+        self.assertEqual(exports.mapped("state").count("sent"), 1)
+        self.assertEqual(exports.mapped("state").count("to_send"), 2)
+        self.assertIn("2 more are sent in the background", action["params"]["message"])
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
+        )

@@ -204,8 +204,8 @@ class TestSevdesk(SevdeskCase):
         for values, message in (
             ({"api_url": "my.sevdesk.de/api/v1"}, "is not a web address"),
             ({"app_url": "javascript:alert(1)"}, "is not a web address"),
-            ({"timeout": -1}, "between 1 and 300"),
-            ({"timeout": 0}, "between 1 and 300"),
+            ({"timeout": -1}, "between 1 and 60"),
+            ({"timeout": 0}, "between 1 and 60"),
         ):
             with self.subTest(values=values), self.assertRaisesRegex(ValidationError, message):
                 with self.env.cr.savepoint():
