@@ -220,6 +220,14 @@ class TestInvoicing(TmsBillingCase):
                 date(2026, 10, day),
                 lines=[(self.product, 1.0, 100.0), (self.surcharge, float(day - 4), 40.0)],
             )
+        # The preview shows the positions as the invoice will have them.
+        preview = self._wizard(orders).preview_invoice_ids
+        self.assertEqual(preview.line_mode, "aggregated")
+        preview_lines = preview.lines_preview.splitlines()
+        self.assertEqual(len(preview_lines), 2, preview.lines_preview)
+        names = ", ".join(orders.mapped("name"))
+        self.assertTrue(preview_lines[0].startswith(f"{names}  3 × Freight"), preview_lines)
+        self.assertTrue(preview_lines[1].startswith(f"{names}  6 × Waiting time"), preview_lines)
         moves, _plan = orders._tms_create_invoices()
         self.assertEqual(len(moves), 1)
         lines = moves.invoice_line_ids

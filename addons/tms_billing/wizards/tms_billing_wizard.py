@@ -197,6 +197,7 @@ class TmsBillingWizard(models.TransientModel):
             "period": period,
             "order_id_list": order_ids,
             "order_count": len(order_ids),
+            "line_mode": planned.line_mode,
             "amount_untaxed": sum(amounts[order_id][0] for order_id in order_ids),
             "amount_total": sum(amounts[order_id][1] for order_id in order_ids),
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),

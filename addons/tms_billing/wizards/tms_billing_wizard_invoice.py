@@ -3,6 +3,9 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..const import LINE_MODES
+from ..engine import LineFacts, aggregate_lines
+
 
 class TmsBillingWizardInvoice(models.TransientModel):
     """One invoice the wizard is about to create."""
@@ -23,6 +26,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
     order_id_list = fields.Json(string="Order IDs", readonly=True)
     order_ids = fields.Many2many("sale.order", string="Orders", compute="_compute_order_ids")
     order_count = fields.Integer(string="Orders Count", readonly=True)
+    line_mode = fields.Selection(LINE_MODES, string="Invoice Lines", readonly=True)
     # Computed for the rows on display only (the column is optional).
     lines_preview = fields.Text(string="Lines", compute="_compute_lines_preview")
     amount_untaxed = fields.Monetary(string="Untaxed", readonly=True)
@@ -34,31 +38,65 @@ class TmsBillingWizardInvoice(models.TransientModel):
         for preview in self:
             preview.order_ids = self.env["sale.order"].browse(preview.order_id_list or [])
 
-    @api.depends("order_id_list")
+    @api.depends("order_id_list", "line_mode")
     def _compute_lines_preview(self):
         order_ids = {order_id for preview in self for order_id in preview.order_id_list or []}
-        texts = self._format_lines(self.env["sale.order"].browse(order_ids))
+        rows = self._line_rows(self.env["sale.order"].browse(order_ids))
         for preview in self:
-            preview.lines_preview = "\n".join(
-                text for order_id in preview.order_id_list or [] for text in texts[order_id]
-            )
+            lines = [row for order_id in preview.order_id_list or [] for row in rows[order_id]]
+            if preview.line_mode == "aggregated":
+                lines = self._aggregate_rows(lines)
+            preview.lines_preview = "\n".join(self._format_row(row) for row in lines)
 
-    def _format_lines(self, orders):
-        """The preview text of every order's invoiceable lines, by order id."""
+    def _aggregate_rows(self, rows):
+        """The rows as the invoice will merge them: equal product, price, discount and
+        taxes become one position (see ``account.move.line._tms_aggregation_key``)."""
+        merged = aggregate_lines(
+            LineFacts(id=index, key=row["key"], quantity=row["quantity"])
+            for index, row in enumerate(rows)
+        )
+        result = []
+        for aggregated in merged:
+            members = [rows[index] for index in aggregated.line_ids]
+            names = list(dict.fromkeys(row["order_name"] for row in members))
+            result.append(
+                dict(members[0], quantity=aggregated.quantity, order_name=", ".join(names))
+            )
+        return result
+
+    def _format_row(self, row):
+        return f"{row['order_name']}  {row['quantity']:g} × {row['product']}  {row['price']}"
+
+    def _line_rows(self, orders):
+        """Every order's invoiceable lines as plain rows, by order id."""
         if not orders:
             return {}
         lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
         self.env["sale.order.line"].flush_model(
-            ["order_id", "display_type", "qty_to_invoice", "price_unit", "product_id", "sequence"]
+            [
+                "order_id",
+                "display_type",
+                "qty_to_invoice",
+                "price_unit",
+                "product_id",
+                "product_uom",
+                "discount",
+                "tax_id",
+                "sequence",
+            ]
         )
         # Thousands of lines: one query, not the ORM's per-record field access.
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT order_id, qty_to_invoice, price_unit, product_id
-                  FROM sale_order_line
-                 WHERE order_id IN %s AND display_type IS NULL AND qty_to_invoice != 0
-              ORDER BY order_id, sequence, id
+                SELECT l.order_id, l.qty_to_invoice, l.price_unit, l.product_id,
+                       l.product_uom, l.discount,
+                       ARRAY(SELECT r.account_tax_id FROM account_tax_sale_order_line_rel r
+                              WHERE r.sale_order_line_id = l.id
+                           ORDER BY r.account_tax_id) AS tax_ids
+                  FROM sale_order_line l
+                 WHERE l.order_id IN %s AND l.display_type IS NULL AND l.qty_to_invoice != 0
+              ORDER BY l.order_id, l.sequence, l.id
                 """,
                 tuple(orders.ids),
             )
@@ -66,14 +104,19 @@ class TmsBillingWizardInvoice(models.TransientModel):
         products = self.env["product.product"].browse({row[3] for row in rows if row[3]})
         product_names = {product.id: product.display_name for product in products}
         orders_by_id = {order.id: order for order in orders}
-        texts = defaultdict(list)
-        for order_id, quantity, price, product_id in rows:
+        result = defaultdict(list)
+        for order_id, quantity, price, product_id, uom_id, discount, tax_ids in rows:
             order = orders_by_id[order_id]
-            texts[order_id].append(
-                f"{order.name}  {quantity:g} × {product_names.get(product_id, '')}"
-                f"  {self._format_price(price, order.currency_id, lang)}"
+            result[order_id].append(
+                {
+                    "order_name": order.name,
+                    "quantity": quantity,
+                    "product": product_names.get(product_id, ""),
+                    "price": self._format_price(price, order.currency_id, lang),
+                    "key": (product_id, uom_id, price, discount or 0.0, tuple(tax_ids)),
+                }
             )
-        return texts
+        return result
 
     def _format_price(self, amount, currency, lang):
         # currency.format() looks the language up on every call, far too slow for a
