@@ -12,6 +12,8 @@ from odoo.tests import TransactionCase
 from odoo.tests import common as odoo_test_common
 from odoo.tools import SQL
 
+from ..const import POLICY_FIELDS
+
 
 def _loopback_send(cls, session, request, **kwargs):
     """Odoo's test guard on requests, minus its 10 s minimum timeout, which the fault
@@ -304,6 +306,36 @@ class TmsGermanCase(TmsBillingCase):
         return {order.partner_id: order.invoice_ids for order in orders}
 
 
+# The billing settings of customers and companies, which a refused call must not touch.
+BILLING_SETTINGS_COLUMNS = {
+    "res_partner": POLICY_FIELDS,
+    "res_company": (*POLICY_FIELDS, "tms_small_business"),
+}
+
+
+def rows_fingerprint(env, tables, columns=BILLING_SETTINGS_COLUMNS):
+    """A fingerprint of the rows of ``tables`` and of ``columns`` ({table: columns}), to
+    tell whether a call changed any of them."""
+    env.flush_all()
+    state = {}
+    for table in tables:
+        [state[table]] = env.execute_query(
+            SQL(
+                "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM %s t",
+                SQL.identifier(table),
+            )
+        )
+    for table, names in columns.items():
+        [state[table]] = env.execute_query(
+            SQL(
+                "SELECT md5(string_agg(row(id, %s)::text, '|' ORDER BY id)) FROM %s",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                SQL.identifier(table),
+            )
+        )
+    return state
+
+
 class MatrixHidden(Exception):
     """The record is not visible to the role: a refusal by record rule."""
 
@@ -347,25 +379,6 @@ class AccessMatrixMixin:
         "tms_billing_event",
         "mail_message",
     )
-    MATRIX_COLUMNS = {
-        "res_partner": (
-            "tms_invoicing_mode",
-            "tms_billing_interval",
-            "tms_line_mode",
-            "tms_tax_mode",
-            "tms_unit_name",
-            "tms_invoice_note",
-        ),
-        "res_company": (
-            "tms_invoicing_mode",
-            "tms_billing_interval",
-            "tms_line_mode",
-            "tms_tax_mode",
-            "tms_unit_name",
-            "tms_invoice_note",
-            "tms_small_business",
-        ),
-    }
 
     @classmethod
     def _matrix_setup_users(cls):
@@ -389,24 +402,7 @@ class AccessMatrixMixin:
 
     def _matrix_state(self):
         """A fingerprint of every row a refused call must leave as it was."""
-        self.env.flush_all()
-        state = {}
-        for table in self.MATRIX_TABLES:
-            [state[table]] = self.env.execute_query(
-                SQL(
-                    "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM %s t",
-                    SQL.identifier(table),
-                )
-            )
-        for table, columns in self.MATRIX_COLUMNS.items():
-            [state[table]] = self.env.execute_query(
-                SQL(
-                    "SELECT md5(string_agg(row(id, %s)::text, '|' ORDER BY id)) FROM %s",
-                    SQL(", ").join(SQL.identifier(column) for column in columns),
-                    SQL.identifier(table),
-                )
-            )
-        return state
+        return rows_fingerprint(self.env, self.MATRIX_TABLES)
 
     def _matrix_external_state(self):
         """What the provider's fake holds (it has no savepoints): counts by kind."""

@@ -32,7 +32,7 @@ from odoo.service.model import _as_validation_error
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
-from .common import TmsBillingCase
+from .common import TmsBillingCase, rows_fingerprint
 
 _logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ REFUSAL = "Refused on purpose."
 TRACEBACK_SHOWN = f"Traceback (most recent call last):\n  {REFUSAL}"
 
 # Rows a refused call must leave as they were; for partners, companies and parameters
-# the billing settings only.
+# the billing settings only (rows_fingerprint, and the parameters below).
 WATCHED_TABLES = (
     "sale_order",
     "sale_order_line",
@@ -62,25 +62,6 @@ WATCHED_TABLES = (
     "tms_billing_event",
     "mail_message",
 )
-WATCHED_COLUMNS = {
-    "res_partner": (
-        "tms_invoicing_mode",
-        "tms_billing_interval",
-        "tms_line_mode",
-        "tms_tax_mode",
-        "tms_unit_name",
-        "tms_invoice_note",
-    ),
-    "res_company": (
-        "tms_invoicing_mode",
-        "tms_billing_interval",
-        "tms_line_mode",
-        "tms_tax_mode",
-        "tms_unit_name",
-        "tms_invoice_note",
-        "tms_small_business",
-    ),
-}
 # What a push that is refused or handled writes on purpose: the ledger row, the
 # invoice's chatter and the orders' events.
 LEDGER_TABLES = ("tms_billing_export", "mail_message", "tms_billing_event")
@@ -249,23 +230,7 @@ class BadInputTableMixin:
         """Forget what the provider's fake holds, before each case."""
 
     def _fingerprint(self):
-        self.env.flush_all()
-        state = {}
-        for table in WATCHED_TABLES:
-            [state[table]] = self.env.execute_query(
-                SQL(
-                    "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM %s t",
-                    SQL.identifier(table),
-                )
-            )
-        for table, columns in WATCHED_COLUMNS.items():
-            [state[table]] = self.env.execute_query(
-                SQL(
-                    "SELECT md5(string_agg(row(id, %s)::text, '|' ORDER BY id)) FROM %s",
-                    SQL(", ").join(SQL.identifier(column) for column in columns),
-                    SQL.identifier(table),
-                )
-            )
+        state = rows_fingerprint(self.env, WATCHED_TABLES)
         [state["ir_config_parameter"]] = self.env.execute_query(
             SQL(
                 "SELECT md5(string_agg(key || '=' || value, '|' ORDER BY key)) "
