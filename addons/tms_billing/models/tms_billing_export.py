@@ -468,16 +468,13 @@ class TmsBillingExport(models.Model):
     # -- background jobs --------------------------------------------------------
 
     def _tms_due_domain(self):
-        now = fields.Datetime.now()
         return [
             ("backend_id.active", "=", True),
             "|",
             "&",
             ("state", "in", ("to_send", "failed")),
-            ("next_attempt_at", "<=", now),
-            "&",
-            ("state", "=", "sending"),
-            ("last_attempt_at", "<", now - self._tms_stale_sending()),
+            ("next_attempt_at", "<=", fields.Datetime.now()),
+            ("is_stale", "=", True),
         ]
 
     @api.model
