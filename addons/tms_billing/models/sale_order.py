@@ -1,6 +1,5 @@
 import logging
 from datetime import date
-from urllib.parse import urlsplit
 
 import psycopg2
 from dateutil.relativedelta import relativedelta
@@ -11,6 +10,7 @@ from odoo.tools import SQL, format_date
 
 from ..const import BILLING_STATES
 from ..engine import REASONS, OrderFacts, due_exclusion, exclusion_reason, plan_invoices
+from ..web_address import is_web_address
 
 _logger = logging.getLogger(__name__)
 
@@ -106,8 +106,7 @@ class SaleOrder(models.Model):
         # Printed on the invoice and sent to the accounting system as a link: a web
         # address, never a script.
         for order in self:
-            parts = urlsplit(order.tms_pod_url or "")
-            if order.tms_pod_url and (parts.scheme not in ("http", "https") or not parts.hostname):
+            if order.tms_pod_url and not is_web_address(order.tms_pod_url):
                 raise ValidationError(
                     self.env._(
                         "%(order)s: the proof of delivery is a web address starting with https://.",

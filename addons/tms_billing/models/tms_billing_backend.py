@@ -1,10 +1,9 @@
-from urllib.parse import urlsplit
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..const import TAX_SITUATIONS
 from ..export_errors import ExportError, ExportRejected
+from ..web_address import is_web_address
 
 # Longer than any gateway waits (lexoffice: 30 s), and short enough that a call made
 # within a web request ("Send now") ends well inside Odoo's request limit (120 s).
@@ -98,12 +97,7 @@ class TmsBillingBackend(models.Model):
     def _check_connection_fields(self):
         for backend in self.sudo():
             for url in (backend.api_url, backend.app_url):
-                parts = urlsplit(url or "")
-                if url and (
-                    parts.scheme not in ("http", "https")
-                    or not parts.hostname
-                    or any(char.isspace() for char in url)
-                ):
+                if url and (not is_web_address(url) or any(char.isspace() for char in url)):
                     raise ValidationError(
                         self.env._(
                             "%(url)s is not a web address; it starts with https://.", url=url
