@@ -230,10 +230,8 @@ class AccountMove(models.Model):
     def _post(self, soft=True):
         # Confirming an invoice sent as a draft is no change to what was sent.
         posted = super(AccountMove, self.with_context(tms_posting=True))._post(soft=soft)
-        transport = (
-            posted.with_context(tms_posting=False)
-            ._tms_transport_moves()
-            .filtered(lambda move: move.move_type == "out_invoice")
+        transport = posted._tms_transport_moves().filtered(
+            lambda move: move.move_type == "out_invoice"
         )
         self.env["tms.billing.export"]._tms_queue_auto(transport, timing="post")
         return posted
@@ -259,10 +257,11 @@ class AccountMove(models.Model):
             )
         return result
 
-    @api.ondelete(at_uninstall=False)
     def _unlink_except_tms_exported(self):
         """A draft that reached an accounting system stays: deleting it would lose the
-        ledger row, and invoicing the orders again would create a second draft there."""
+        ledger row, and invoicing the orders again would create a second draft there.
+        Called by ``unlink`` before it logs anything (hence no ``@api.ondelete``, which
+        would run it a second time, after the logging)."""
         exported = self.sudo().tms_export_ids.filtered(
             lambda export: export.external_id or export.lookup_since
         )
