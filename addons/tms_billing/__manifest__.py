@@ -13,6 +13,7 @@
     "data": [
         "security/tms_billing_security.xml",
         "security/ir.model.access.csv",
+        "security/tms_billing_wizard_rules.xml",
         "data/ir_cron.xml",
         "views/tms_billing_event_views.xml",
         "views/tms_billing_backend_views.xml",

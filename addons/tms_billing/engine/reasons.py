@@ -14,6 +14,7 @@ ZERO_AMOUNT = "zero_amount"
 NO_INVOICE_ADDRESS = "no_invoice_address"
 PERIOD_OPEN = "period_open"
 IRREGULAR_MANUAL = "irregular_manual"
+LEFT_OUT = "left_out"
 
 # Why two orders of one customer end up on different invoices.
 SINGLE_MODE = "single_mode"
@@ -36,6 +37,7 @@ REASONS = {
     NO_INVOICE_ADDRESS: "invoice address incomplete (street, ZIP, city, country)",
     PERIOD_OPEN: "billing period not yet over",
     IRREGULAR_MANUAL: "irregular interval: billed on demand only",
+    LEFT_OUT: "left out by user",
     SINGLE_MODE: "customer is billed with single invoices",
     DIFFERENT_COMPANY: "different company",
     DIFFERENT_CURRENCY: "different currency",

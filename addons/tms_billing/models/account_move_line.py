@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from ..engine import LineFacts, aggregate_lines
@@ -68,6 +69,34 @@ class AccountMoveLine(models.Model):
             )
             merged_commands.append(Command.create(template))
         invoice_vals["invoice_line_ids"] = kept + merged_commands
+
+    def _tms_apply_line_edits(self, invoice_vals, edits):
+        """Put the user's edits of positions (text, quantity, unit price), keyed by the
+        sorted ids of the sale lines a position bills, on the invoice line commands."""
+        remaining = dict(edits)
+        for command in invoice_vals["invoice_line_ids"]:
+            values = command[2]
+            ids = self.env["account.move"]._tms_command_ids(values, "sale_line_ids")
+            edit = remaining.pop(tuple(sorted(ids)), None)
+            if not edit:
+                continue
+            shares = values.get("tms_sale_line_qty")
+            if shares and values.get("quantity"):
+                # Each sale line keeps its part of the aggregated position.
+                factor = edit["quantity"] / values["quantity"]
+                values["tms_sale_line_qty"] = {
+                    line_id: quantity * factor for line_id, quantity in shares.items()
+                }
+            values.update(
+                name=edit["name"], quantity=edit["quantity"], price_unit=edit["price_unit"]
+            )
+        if remaining:
+            raise UserError(
+                self.env._(
+                    "A position adjusted in the preview is no longer on its invoice (the "
+                    "order's lines changed): open the preview again."
+                )
+            )
 
     def _tms_aggregated_label(self, sale_lines, invoice_vals):
         product = sale_lines[:1].product_id

@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, plaintext2html
 
 from ..const import BILLING_STATES
 from ..engine import REASONS, OrderFacts, due_exclusion, exclusion_reason, plan_invoices
@@ -353,6 +353,7 @@ class SaleOrder(models.Model):
             ),
             "period_open": self.env._("billing period not yet over"),
             "irregular_manual": self.env._("irregular interval: billed on demand only"),
+            "left_out": self.env._("left out by user"),
             "single_mode": self.env._("customer is billed with single invoices"),
             "different_company": self.env._("different company"),
             "different_currency": self.env._("different currency"),
@@ -433,24 +434,44 @@ class SaleOrder(models.Model):
         memos = self.env.cr.cache.get("tms_billing_run_memo")
         return None if memos is None else memos.setdefault(name, {})
 
-    def _tms_create_invoices(self, invoice_date=None, note=None, skip_locked=False, due_on=None):
+    def _tms_create_invoices(
+        self, invoice_date=None, note=None, skip_locked=False, due_on=None, adjustments=None
+    ):
         """Invoice these orders as the engine plans it; all or nothing.
 
         Returns ``(invoices, plan)``. Orders the plan leaves out are reported in the
         plan and left untouched; with ``due_on`` only the orders due that day are billed.
+        ``adjustments`` are the preview's, by the set of order ids of their invoice:
+        ``{frozenset(ids): {"invoice_partner_id", "note", "line_edits"}}``.
         """
         orders = self._tms_lock(skip_locked=skip_locked)
         plan, _amounts = orders._tms_plan(due_on=due_on)
         if invoice_date:
             self._tms_check_invoice_date(plan, invoice_date)
-        if not plan.invoices:
+        adjustments = dict(adjustments or {})
+        if not plan.invoices and not adjustments:
             return self.env["account.move"], plan
         values_by_order = {}
         origins = {}
+        line_edits = {}
         for planned in plan.invoices:
             values = orders._tms_invoice_values(planned, note=note, invoice_date=invoice_date)
+            adjustment = adjustments.pop(frozenset(planned.order_ids), None)
+            if adjustment:
+                values = self._tms_adjusted_invoice_values(values, adjustment)
+                line_edits[values["tms_billing_group"]] = adjustment["line_edits"]
             values_by_order.update(dict.fromkeys(planned.order_ids, values))
             origins[values["tms_billing_group"]] = ", ".join(o.name for o in planned.orders)
+        if adjustments:
+            # The orders changed since the preview (another user, a delivery date...):
+            # its adjustments no longer fit an invoice of the plan.
+            raise UserError(
+                self.env._(
+                    "The orders of an adjusted invoice changed since the preview (%(orders)s): "
+                    "open the preview again.",
+                    orders=", ".join(self.browse(sorted(next(iter(adjustments)))).mapped("name")),
+                )
+            )
         billable = orders.browse(list(values_by_order))
         # Odoo reads these per order (each in its own company environment): read them
         # for all orders at once instead.
@@ -459,7 +480,9 @@ class SaleOrder(models.Model):
         self.env.cr.cache["tms_billing_run_memo"] = {}
         try:
             moves = billable.with_context(
-                tms_invoice_values=values_by_order, tms_invoice_origins=origins
+                tms_invoice_values=values_by_order,
+                tms_invoice_origins=origins,
+                tms_line_edits=line_edits,
             )._create_invoices()
             pending = self._tms_run_memo("origin_messages")
         finally:
@@ -468,6 +491,19 @@ class SaleOrder(models.Model):
         billable._tms_log_invoiced(moves)
         self.env["tms.billing.export"]._tms_queue_auto(moves)
         return moves, plan
+
+    @api.model
+    def _tms_adjusted_invoice_values(self, values, adjustment):
+        """``values`` of one invoice with the address and note the user chose."""
+        values = dict(values)
+        address = self.env["res.partner"].browse(adjustment["invoice_partner_id"])
+        if address:
+            values["partner_id"] = address.id
+        if adjustment.get("note"):
+            values["narration"] = (values.get("narration") or "") + plaintext2html(
+                adjustment["note"]
+            )
+        return values
 
     @api.model
     def _tms_check_invoice_date(self, plan, invoice_date):
@@ -521,6 +557,9 @@ class SaleOrder(models.Model):
                 invoice_vals["invoice_origin"] = origins.get(group, invoice_vals["invoice_origin"])
                 if invoice_vals.get("tms_line_mode") == "aggregated":
                     self.env["account.move.line"]._tms_aggregate_line_commands(invoice_vals)
+                edits = self.env.context.get("tms_line_edits", {}).get(group)
+                if edits:
+                    self.env["account.move.line"]._tms_apply_line_edits(invoice_vals, edits)
                 self.env["account.move"]._tms_prefill_line_amounts(invoice_vals)
             # Odoo links every new line to its sale lines at a cost that grows with the
             # number of lines created together times the sale lines: create in chunks.
@@ -590,15 +629,7 @@ class SaleOrder(models.Model):
         if not self:
             raise UserError(self.env._("Select the orders to invoice first."))
         wizard = self.env["tms.billing.wizard"].create({"order_id_list": self.ids})
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Create transport invoices"),
-            "res_model": "tms.billing.wizard",
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-        }
+        return wizard._tms_action_open()
 
     def action_tms_invoice_due(self):
         """Server action: bill the selected orders that are due today, like the cron."""

@@ -22,6 +22,7 @@ class TmsBillingEvent(models.Model):
         [
             ("invoiced", "Invoice created"),
             ("reset", "Back to invoice"),
+            ("adjusted", "Adjusted in the preview"),
             ("excluded", "Not invoiced"),
             ("export", "External system"),
         ],

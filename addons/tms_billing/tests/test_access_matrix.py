@@ -45,6 +45,9 @@ ALLOWED = {
     "server_action_invoice_due": TRANSPORT,
     "wizard_preview": TRANSPORT,
     "wizard_create_invoices": TRANSPORT,
+    # adjust an invoice of the preview (address, note, positions), leave orders out
+    "wizard_adjust": TRANSPORT,
+    "wizard_leave_out": TRANSPORT,
     # open a transport order (its Billing tab included) or an invoice's orders
     "order_form": INTERNAL,
     "invoice_view_orders": INTERNAL,
@@ -263,6 +266,21 @@ class TestAccessMatrix(AccessMatrixMixin, TmsBillingCase):
     def _wizard_create_invoices(self, role):
         self._wizard(role).action_create_invoices()
         self.assertEqual(self.order.tms_billing_state, "invoiced")
+
+    def _wizard_adjust(self, role):
+        wizard = self._wizard(role)
+        preview = wizard.preview_invoice_ids
+        preview.action_tms_adjust()
+        preview.line_ids.price_unit = 321.0
+        preview.note = "Adjusted"
+        self.assertEqual(preview.action_tms_back()["res_id"], wizard.id)
+        wizard.action_create_invoices()
+        self.assertEqual(self.order.invoice_ids.invoice_line_ids.price_unit, 321.0)
+
+    def _wizard_leave_out(self, role):
+        wizard = self._wizard(role)
+        wizard.preview_invoice_ids.action_tms_leave_out()
+        self.assertEqual(wizard.exclusion_ids.filtered("left_out").order_id, self.order)
 
     def _order_form(self, role):
         form = Form(self._as(role, self.invoiced_order))

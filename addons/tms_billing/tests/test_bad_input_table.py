@@ -375,9 +375,9 @@ FRAMEWORK_CASES = [
         match="invoice date",
     ),
     Case(
-        "wizard_preview_rows_emptied_before_create",
-        UserError,
-        match="before the delivery",
+        "wizard_preview_row_given_a_foreign_order",
+        ValidationError,
+        match="Only orders of this invoice",
     ),
     # -- transport data on orders -------------------------------------------------------
     Case("order_loading_moved_after_delivery", ValidationError, match="before the loading"),
@@ -632,13 +632,13 @@ class TestBadInputTable(BadInputTableMixin, TmsBillingCase):
         )
         return wizard.action_create_invoices
 
-    def _case_wizard_preview_rows_emptied_before_create(self):
+    def _case_wizard_preview_row_given_a_foreign_order(self):
         orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
-        orders |= self._order(self.customer_collective, delivery_date=date(2026, 10, 20))
-        wizard = self._new_wizard(order_id_list=orders.ids, invoice_date=date(2026, 10, 10))
-        # An earlier request of the same client: the preview rows are plain records.
-        wizard.preview_invoice_ids.write({"order_id_list": orders[:1].ids})
-        return wizard.action_create_invoices
+        other = self._order(self.customer_single, delivery_date=date(2026, 10, 5))
+        wizard = self._new_wizard(order_id_list=orders.ids)
+        # A forged request: the preview rows take only their own orders out, never in.
+        preview = wizard.preview_invoice_ids.filtered(lambda row: row.order_ids == orders)
+        return lambda: preview.write({"order_id_list": orders.ids + other.ids})
 
     # -- transport data on orders ---------------------------------------------------------
 

@@ -50,5 +50,17 @@ class TestBillingTour(HttpCase):
             login="admin",
         )
         self.assertEqual(len(orders[:3].invoice_ids), 2)
+        # The adjustment made in the preview is on the invoice, not on the order.
+        adjusted = orders[:3].invoice_ids.invoice_line_ids.filtered(
+            lambda line: line.price_unit == 300.0
+        )
+        self.assertEqual(len(adjusted), 1)
+        self.assertEqual(set(orders.order_line.mapped("price_unit")), {250.0})
+        self.assertEqual(
+            adjusted.sale_line_ids.order_id.tms_billing_event_ids.filtered(
+                lambda event: event.kind == "adjusted"
+            ).move_id,
+            adjusted.move_id,
+        )
         self.assertEqual(orders[:2].invoice_ids, orders[0].invoice_ids)
         self.assertFalse(orders[3].invoice_ids)

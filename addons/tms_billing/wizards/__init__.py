@@ -1,3 +1,4 @@
+from . import tms_billing_wizard_line
 from . import tms_billing_wizard_invoice
 from . import tms_billing_wizard_exclusion
 from . import tms_billing_wizard

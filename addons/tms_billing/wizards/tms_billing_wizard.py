@@ -3,7 +3,7 @@ import functools
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tools import format_date, html2plaintext
+from odoo.tools import SQL, format_date, html2plaintext
 
 
 class TmsBillingWizard(models.TransientModel):
@@ -179,6 +179,22 @@ class TmsBillingWizard(models.TransientModel):
                 for order_id, reason in plan.excluded.items()
             ]
 
+    def _tms_set_left_out(self, left_out_ids, back_ids):
+        """Orders the user takes out of this run (they stay to invoice) or puts back."""
+        self.ensure_one()
+        if back_ids:
+            self.exclusion_ids.filtered(
+                lambda exclusion: exclusion.left_out and exclusion.order_id.id in back_ids
+            ).unlink()
+        if left_out_ids:
+            reason = self.env["sale.order"]._tms_reason_text("left_out")
+            self.env["tms.billing.wizard.exclusion"].create(
+                [
+                    {"wizard_id": self.id, "order_id": order_id, "reason": reason, "left_out": True}
+                    for order_id in sorted(left_out_ids)
+                ]
+            )
+
     def _prepare_preview_invoice(
         self, planned, sequence, amounts, texts, format_day, format_period
     ):
@@ -198,6 +214,7 @@ class TmsBillingWizard(models.TransientModel):
             "order_id_list": order_ids,
             "order_count": len(order_ids),
             "line_mode": planned.line_mode,
+            "order_amounts": {str(order_id): amounts[order_id] for order_id in order_ids},
             "amount_untaxed": sum(amounts[order_id][0] for order_id in order_ids),
             "amount_total": sum(amounts[order_id][1] for order_id in order_ids),
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),
@@ -212,10 +229,55 @@ class TmsBillingWizard(models.TransientModel):
             end=format_day(period.end),
         )
 
+    def _tms_action_open(self):
+        """This wizard's form, as an action."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Create transport invoices"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    def _tms_adjusted_previews(self):
+        """The previewed invoices the user adjusted (address, note or positions)."""
+        self.ensure_one()
+        previews = self.env["tms.billing.wizard.invoice"]
+        previews.flush_model(["wizard_id", "note", "invoice_partner_id"])
+        previews.flush_model(["planned_invoice_partner_id"])
+        self.env["tms.billing.wizard.line"].flush_model(["preview_id"])
+        # One query, not a read of every previewed invoice of a run of thousands.
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id FROM tms_billing_wizard_invoice p
+                 WHERE p.wizard_id = %s
+                   AND (COALESCE(btrim(p.note), '') != ''
+                        OR p.invoice_partner_id IS DISTINCT FROM p.planned_invoice_partner_id
+                        OR EXISTS (SELECT 1 FROM tms_billing_wizard_line l
+                                    WHERE l.preview_id = p.id))
+                """,
+                self.id,
+            )
+        )
+        return previews.browse([row[0] for row in rows])
+
     def action_create_invoices(self):
         self.ensure_one()
         note = self.note if self.note and html2plaintext(self.note).strip() else None
-        moves, plan = self.order_ids._tms_create_invoices(invoice_date=self.invoice_date, note=note)
+        left_out = self.exclusion_ids.filtered("left_out").order_id
+        adjustments = {}
+        for preview in self._tms_adjusted_previews():
+            adjustment = preview._tms_adjustment()
+            if adjustment:
+                adjustments[frozenset(preview.order_id_list)] = adjustment
+        orders = self.order_ids - left_out
+        moves, plan = orders._tms_create_invoices(
+            invoice_date=self.invoice_date, note=note, adjustments=adjustments
+        )
         if not moves:
             reasons = "\n".join(
                 f"{self.env['sale.order'].browse(order_id).name}: "
@@ -223,7 +285,43 @@ class TmsBillingWizard(models.TransientModel):
                 for order_id, reason in plan.excluded.items()
             )
             raise UserError(self.env._("No invoice can be created for these orders:\n%s", reasons))
+        self._tms_log_adjustments(moves, adjustments, left_out)
         return self._action_after_create(moves)
+
+    def _tms_log_adjustments(self, moves, adjustments, left_out):
+        """Record in the orders' billing events what the user adjusted and left out."""
+        events = [
+            {
+                "order_id": order.id,
+                "kind": "excluded",
+                "message": self.env._(
+                    "Left out of the invoicing run by %(user)s.", user=self.env.user.name
+                ),
+            }
+            for order in left_out
+        ]
+        if adjustments:
+            for move in moves:
+                orders = move.line_ids.sale_line_ids.order_id
+                adjustment = adjustments.get(frozenset(orders.ids))
+                if not adjustment:
+                    continue
+                message = self.env._(
+                    "Adjusted in the preview by %(user)s: %(changes)s.",
+                    user=self.env.user.name,
+                    changes="; ".join(adjustment["texts"]),
+                )
+                events += [
+                    {
+                        "order_id": order.id,
+                        "move_id": move.id,
+                        "kind": "adjusted",
+                        "message": message,
+                    }
+                    for order in orders
+                ]
+        if events:
+            self.env["tms.billing.event"].sudo().create(events)
 
     def _action_after_create(self, moves):
         return self.order_ids.action_view_invoice(moves)

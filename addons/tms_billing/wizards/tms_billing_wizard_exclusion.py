@@ -11,3 +11,6 @@ class TmsBillingWizardExclusion(models.TransientModel):
     order_id = fields.Many2one("sale.order", readonly=True)
     partner_id = fields.Many2one(related="order_id.partner_id", string="Customer")
     reason = fields.Char(readonly=True)
+    left_out = fields.Boolean(
+        string="Left out by user", readonly=True, help="Taken out of this run in the preview."
+    )

@@ -1,14 +1,16 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.exceptions import ValidationError
+from odoo.fields import Command
+from odoo.tools import SQL, format_amount
 
 from ..const import LINE_MODES
 from ..engine import LineFacts, aggregate_lines
 
 
 class TmsBillingWizardInvoice(models.TransientModel):
-    """One invoice the wizard is about to create."""
+    """One invoice the wizard is about to create, and the user's adjustments to it."""
 
     _name = "tms.billing.wizard.invoice"
     _description = "Transport Invoice Preview"
@@ -17,36 +19,377 @@ class TmsBillingWizardInvoice(models.TransientModel):
     wizard_id = fields.Many2one("tms.billing.wizard", required=True, ondelete="cascade")
     sequence = fields.Integer()
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    invoice_partner_id = fields.Many2one("res.partner", string="Invoice Address", readonly=True)
+    invoice_partner_id = fields.Many2one(
+        "res.partner",
+        string="Invoice Address",
+        domain="['&', ('commercial_partner_id', '=', partner_id), '|', '|', "
+        "('id', '=', partner_id), ('id', '=', planned_invoice_partner_id), "
+        "('type', '=', 'invoice')]",
+        help="The customer's invoice contacts. Only this invoice goes to the address "
+        "chosen here: the orders keep their own.",
+    )
+    planned_invoice_partner_id = fields.Many2one(
+        "res.partner", string="Planned Invoice Address", readonly=True
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     period = fields.Char(string="Billing Period", readonly=True)
     # A preview of thousands of invoices holds its orders' ids in one column rather
     # than a relation table of one row per order.
     order_id_list = fields.Json(string="Order IDs", readonly=True)
-    order_ids = fields.Many2many("sale.order", string="Orders", compute="_compute_order_ids")
+    planned_order_id_list = fields.Json(string="Planned Order IDs", readonly=True)
+    order_ids = fields.Many2many(
+        "sale.order",
+        string="Orders",
+        compute="_compute_order_ids",
+        inverse="_inverse_order_ids",
+        domain="[('id', 'in', planned_order_ids)]",
+        help="Remove an order to leave it out of this run: it stays to invoice.",
+    )
+    planned_order_ids = fields.Many2many(
+        "sale.order", string="Planned Orders", compute="_compute_order_ids"
+    )
     order_count = fields.Integer(string="Orders Count", readonly=True)
+    # Untaxed and total amount of each order, as planned: {order id: [untaxed, total]}.
+    order_amounts = fields.Json(readonly=True)
     line_mode = fields.Selection(LINE_MODES, string="Invoice Lines", readonly=True)
     # Computed for the rows on display only (the column is optional).
     lines_preview = fields.Text(string="Lines", compute="_compute_lines_preview")
-    amount_untaxed = fields.Monetary(string="Untaxed", readonly=True)
-    amount_total = fields.Monetary(string="Total", readonly=True)
+    line_ids = fields.One2many("tms.billing.wizard.line", "preview_id", string="Positions")
+    note = fields.Text(
+        string="Note on this invoice",
+        help="Printed on this invoice, after the customer's invoice note and the note of the run.",
+    )
+    amount_untaxed = fields.Monetary(
+        string="Untaxed", compute="_compute_amounts", store=True, readonly=True
+    )
+    amount_total = fields.Monetary(
+        string="Total", compute="_compute_amounts", store=True, readonly=True
+    )
     split_reason = fields.Char(string="Why a separate invoice", readonly=True)
+    adjustment_summary = fields.Char(
+        string="Adjusted", compute="_compute_adjustment_summary", readonly=True
+    )
 
-    @api.depends("order_id_list")
+    @api.depends("order_id_list", "planned_order_id_list")
     def _compute_order_ids(self):
         for preview in self:
             preview.order_ids = self.env["sale.order"].browse(preview.order_id_list or [])
+            preview.planned_order_ids = self.env["sale.order"].browse(
+                preview.planned_order_id_list or []
+            )
+
+    def _inverse_order_ids(self):
+        for preview in self:
+            chosen = preview.order_ids._origin.ids
+            planned = preview.planned_order_id_list or []
+            # In the plan's sequence; an order from elsewhere is refused on write.
+            preview.order_id_list = [order_id for order_id in planned if order_id in chosen] + [
+                order_id for order_id in chosen if order_id not in planned
+            ]
+
+    @api.depends("order_id_list", "line_ids.price_subtotal", "line_ids.price_total")
+    def _compute_amounts(self):
+        for preview in self:
+            if preview.line_ids:
+                preview.amount_untaxed = sum(preview.line_ids.mapped("price_subtotal"))
+                preview.amount_total = sum(preview.line_ids.mapped("price_total"))
+                continue
+            amounts = [
+                (preview.order_amounts or {}).get(str(order_id), (0.0, 0.0))
+                for order_id in preview.order_id_list or []
+            ]
+            preview.amount_untaxed = sum(amount[0] for amount in amounts)
+            preview.amount_total = sum(amount[1] for amount in amounts)
+
+    @api.depends("invoice_partner_id", "note", "order_id_list", "line_ids.name")
+    @api.depends_context("lang")
+    def _compute_adjustment_summary(self):
+        for preview in self:
+            preview.adjustment_summary = ", ".join(preview._tms_adjustment_texts()) or False
 
     @api.depends("order_id_list", "line_mode")
     def _compute_lines_preview(self):
         order_ids = {order_id for preview in self for order_id in preview.order_id_list or []}
         rows = self._line_rows(self.env["sale.order"].browse(order_ids))
         for preview in self:
+            if preview.line_ids:
+                preview.lines_preview = "\n".join(
+                    f"{line.order_names}  {line.quantity:g} × {line.name.splitlines()[0]}  "
+                    f"{preview._tms_format_amount(line.price_unit)}"
+                    for line in preview.line_ids
+                )
+                continue
             lines = [row for order_id in preview.order_id_list or [] for row in rows[order_id]]
             if preview.line_mode == "aggregated":
                 lines = self._aggregate_rows(lines)
             preview.lines_preview = "\n".join(self._format_row(row) for row in lines)
+
+    # -- adjusting ----------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals.setdefault("planned_order_id_list", vals.get("order_id_list"))
+            vals.setdefault("planned_invoice_partner_id", vals.get("invoice_partner_id"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        previous = {preview: set(preview.order_id_list or []) for preview in self}
+        result = super().write(vals)
+        # Changing the orders goes through ``order_id_list`` (the inverse of order_ids).
+        if "order_id_list" in vals:
+            for preview, before in previous.items():
+                preview._tms_orders_changed(before)
+        return result
+
+    def _tms_orders_changed(self, before):
+        """Keep exclusions and positions in step with the orders the user kept."""
+        planned = set(self.planned_order_id_list or [])
+        kept = set(self.order_id_list or [])
+        if not kept <= planned:
+            raise ValidationError(
+                self.env._("Only orders of this invoice can be kept on it; add no other.")
+            )
+        if not kept:
+            raise ValidationError(
+                self.env._(
+                    "An invoice needs at least one order. To leave all of them out, use "
+                    "'Leave out' on the invoice in the preview."
+                )
+            )
+        self.wizard_id._tms_set_left_out(before - kept, kept - before)
+        self.order_count = len(kept)
+        if self.line_ids:
+            self._tms_build_lines()
+
+    @api.onchange("order_ids")
+    def _onchange_order_ids(self):
+        # The positions follow the orders the user keeps (edits of kept ones stay).
+        if self.line_ids:
+            kept = set(self.order_ids._origin.ids) or set(self.order_ids.ids)
+            self.line_ids = [Command.clear()] + [
+                Command.create(values) for values in self._tms_line_values(kept)
+            ]
+
+    @api.onchange("invoice_partner_id")
+    def _onchange_invoice_partner_id(self):
+        address = self.invoice_partner_id
+        if not address or address == self.planned_invoice_partner_id:
+            return None
+        others = self.wizard_id.preview_invoice_ids.filtered(
+            lambda preview: (
+                preview._origin != self._origin
+                and preview.partner_id == self.partner_id
+                and preview.period == self.period
+                and preview.invoice_partner_id == address
+            )
+        )
+        if not others:
+            return None
+        return {
+            "warning": {
+                "title": self.env._("Two invoices to one address"),
+                "message": self.env._(
+                    "Another invoice of this run goes to %(address)s for the same period. "
+                    "They stay two invoices: the orders of this one have another invoice "
+                    "address. To bill them together, change the invoice address on the "
+                    "orders and open the preview again.",
+                    address=address.display_name,
+                ),
+            }
+        }
+
+    @api.constrains("invoice_partner_id")
+    def _check_invoice_partner_id(self):
+        for preview in self:
+            address = preview.invoice_partner_id
+            if not address or address == preview.planned_invoice_partner_id:
+                continue
+            if address.commercial_partner_id != preview.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(address)s is not an address of %(customer)s.",
+                        address=address.display_name,
+                        customer=preview.partner_id.display_name,
+                    )
+                )
+            # As the plan requires of an order's invoice address (no_invoice_address).
+            missing = [
+                address._fields[name]._description_string(self.env)
+                for name in ("street", "zip", "city", "country_id")
+                if not address[name]
+            ]
+            if missing:
+                raise ValidationError(
+                    self.env._(
+                        "The invoice address %(address)s is incomplete: %(missing)s.",
+                        address=address.display_name,
+                        missing=", ".join(missing),
+                    )
+                )
+
+    def _tms_check_adjust_access(self):
+        # Adjusting is part of invoicing: for those who may run the wizard.
+        self.env["tms.billing.wizard"].check_access("create")
+        self.check_access("write")
+
+    def action_tms_adjust(self):
+        """Open this invoice of the preview to adjust it."""
+        self._tms_check_adjust_access()
+        self.ensure_one()
+        if not self.line_ids:
+            self._tms_build_lines()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Adjust the invoice to %(customer)s", customer=self.partner_id.name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("tms_billing.tms_billing_wizard_invoice_view_form_adjust").id, "form")
+            ],
+            "target": "new",
+        }
+
+    def action_tms_back(self):
+        """Back to the whole preview (the adjustments are saved)."""
+        self._tms_check_adjust_access()
+        self.ensure_one()
+        return self.wizard_id._tms_action_open()
+
+    def action_tms_reset(self):
+        """Undo every adjustment of this invoice."""
+        self._tms_check_adjust_access()
+        self.ensure_one()
+        self.line_ids.unlink()
+        self.write(
+            {
+                "invoice_partner_id": self.planned_invoice_partner_id.id,
+                "note": False,
+                "order_id_list": self.planned_order_id_list,
+            }
+        )
+        return self.action_tms_adjust()
+
+    def action_tms_leave_out(self):
+        """Take every order of this invoice out of the run: they stay to invoice."""
+        self._tms_check_adjust_access()
+        for preview in self:
+            preview.wizard_id._tms_set_left_out(set(preview.planned_order_id_list or []), set())
+        self.unlink()
+
+    def _tms_build_lines(self):
+        """Build the positions of this invoice as it will have them, keeping edits."""
+        self.ensure_one()
+        self.line_ids = [Command.clear()] + [
+            Command.create(values) for values in self._tms_line_values(self.order_id_list)
+        ]
+
+    def _tms_line_values(self, order_ids):
+        """The positions of an invoice of ``order_ids``, from Odoo's own invoice line
+        values (aggregated as the invoice will aggregate them); the user's edits of a
+        position billing the same sale lines are kept."""
+        orders = self.env["sale.order"].browse(
+            [order_id for order_id in self.planned_order_id_list or [] if order_id in order_ids]
+        )
+        sale_lines = orders.order_line.filtered(
+            lambda line: not line.display_type and line.qty_to_invoice
+        )
+        context = {"tms_invoice_values": dict.fromkeys(orders.ids, True)}
+        commands = [
+            Command.create(values)
+            for values in (
+                line.with_context(**context)._prepare_invoice_line(sequence=index)
+                for index, line in enumerate(sale_lines)
+            )
+        ]
+        if self.line_mode == "aggregated":
+            customer = self.partner_id
+            unit_name = customer._tms_billing_settings(self.company_id)["tms_unit_name"]
+            invoice_vals = {"invoice_line_ids": commands, "tms_unit_name": unit_name}
+            self.env["account.move.line"]._tms_aggregate_line_commands(invoice_vals)
+            commands = invoice_vals["invoice_line_ids"]
+        edited = {tuple(line.sale_line_id_list or []): line for line in self.line_ids}
+        Move = self.env["account.move"]
+        result = []
+        for sequence, (_command, _id, values) in enumerate(commands):
+            key = tuple(sorted(Move._tms_command_ids(values, "sale_line_ids")))
+            lines = sale_lines.browse(key)
+            planned = {
+                "planned_name": values["name"],
+                "planned_quantity": values["quantity"],
+                "planned_price_unit": values["price_unit"],
+            }
+            previous = edited.get(key)
+            result.append(
+                {
+                    "sequence": sequence,
+                    "sale_line_id_list": list(key),
+                    "order_names": ", ".join(lines.order_id.mapped("name")),
+                    "product_id": values.get("product_id"),
+                    "discount": values.get("discount") or 0.0,
+                    "tax_ids": [Command.set(Move._tms_command_ids(values, "tax_ids"))],
+                    "name": previous.name if previous else values["name"],
+                    "quantity": previous.quantity if previous else values["quantity"],
+                    "price_unit": previous.price_unit if previous else values["price_unit"],
+                    **planned,
+                }
+            )
+        return result
+
+    def _tms_adjustment_texts(self):
+        """What the user changed on this invoice, in words."""
+        self.ensure_one()
+        texts = []
+        if self.invoice_partner_id != self.planned_invoice_partner_id:
+            texts.append(
+                self.env._(
+                    "invoice address %(address)s", address=self.invoice_partner_id.display_name
+                )
+            )
+        if self.note and self.note.strip():
+            texts.append(self.env._("note added"))
+        left_out = len(self.planned_order_id_list or []) - len(self.order_id_list or [])
+        if left_out:
+            texts.append(self.env._("%(count)s order(s) left out", count=left_out))
+        for line in self.line_ids:
+            changes = line._tms_changes()
+            if changes:
+                texts.append(
+                    self.env._(
+                        "%(position)s: %(changes)s",
+                        position=line.planned_name.splitlines()[0],
+                        changes=", ".join(changes),
+                    )
+                )
+        return texts
+
+    def _tms_adjustment(self):
+        """The adjustments the created invoice carries, or None when there are none."""
+        self.ensure_one()
+        edits = {
+            tuple(line.sale_line_id_list): {
+                "name": line.name,
+                "quantity": line.quantity,
+                "price_unit": line.price_unit,
+            }
+            for line in self.line_ids
+            if line._tms_changes()
+        }
+        address = self.invoice_partner_id
+        note = self.note.strip() if self.note else None
+        if address == self.planned_invoice_partner_id and not note and not edits:
+            return None
+        return {
+            "invoice_partner_id": address.id,
+            "note": note,
+            "line_edits": edits,
+            "texts": self._tms_adjustment_texts(),
+        }
+
+    def _tms_format_amount(self, amount):
+        return format_amount(self.env, amount, self.currency_id)
 
     def _aggregate_rows(self, rows):
         """The rows as the invoice will merge them: equal product, price, discount and

@@ -52,6 +52,43 @@ registry.category("web_tour.tours").add("tms_billing_tour", {
             run: "click",
         },
         {
+            content: "Adjust the first invoice of the preview",
+            trigger: ".modal .o_tms_billing_preview .o_data_row:first button[name='action_tms_adjust']",
+            run: "click",
+        },
+        {
+            content: "Its positions are listed to edit",
+            trigger: ".modal .o_tms_billing_adjust_lines .o_data_row:first td[name='price_unit']",
+            run: "click",
+        },
+        {
+            content: "Raise the first position's price",
+            trigger: ".modal .o_tms_billing_adjust_lines .o_data_row:first [name='price_unit'] input",
+            run: "edit 300",
+        },
+        {
+            content: "Leave the position",
+            trigger: ".modal .o_form_view .alert-info",
+            run: "click",
+        },
+        {
+            content: "The invoice total follows the edit",
+            trigger: ".modal .o_field_widget[name='amount_untaxed']:contains('550.00'), .modal .o_field_widget[name='amount_untaxed']:contains('300.00')",
+        },
+        {
+            content: "Back to the preview",
+            trigger: ".modal button[name='action_tms_back']",
+            run: "click",
+        },
+        {
+            content: "The totals of the run follow the adjustment",
+            trigger: ".modal .o_field_widget[name='amount_untaxed']:contains('800.00')",
+        },
+        {
+            content: "The preview says what was adjusted",
+            trigger: ".modal .o_tms_billing_preview td[name='adjustment_summary']:contains('250.00')",
+        },
+        {
             content: "The preview explains why an order is left out",
             trigger: ".modal .o_tms_billing_exclusions td:contains('no delivery date')",
         },
