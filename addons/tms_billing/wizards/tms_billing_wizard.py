@@ -324,4 +324,13 @@ class TmsBillingWizard(models.TransientModel):
             self.env["tms.billing.event"].sudo().create(events)
 
     def _action_after_create(self, moves):
-        return self.order_ids.action_view_invoice(moves)
+        action = self.order_ids.action_view_invoice(moves)
+        # The client takes the wizard's id as the active record of what follows and puts
+        # it in the URL, where a reload reads it as an order with that id: name none.
+        action["context"] = {
+            **(action.get("context") or {}),
+            "active_id": False,
+            "active_ids": [],
+            "active_model": False,
+        }
+        return action

@@ -99,7 +99,17 @@ registry.category("web_tour.tours").add("tms_billing_tour", {
         },
         {
             content: "The new invoices are shown",
-            trigger: ".o_list_view .o_data_row:contains('Tour Spedition'), .o_form_view .o_field_widget[name='partner_id']:contains('Tour Spedition')",
+            trigger: ".o_breadcrumb .active:contains('Invoices')",
+        },
+        {
+            content: "The address names no order by the wizard's id, so a reload shows the same",
+            trigger: ".o_list_view .o_data_row:contains('Tour Spedition')",
+            run() {
+                const path = window.location.pathname;
+                if (/^\/odoo\/action-[^/]+\/\d+\//.test(path)) {
+                    throw new Error(`The URL names a record after the order list: ${path}`);
+                }
+            },
         },
     ],
 });
