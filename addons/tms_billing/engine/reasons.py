@@ -1,7 +1,15 @@
 """Reason codes for splits and exclusions, with their English wording.
 
-The Odoo side translates these texts; the engine only ever returns codes.
+The engine only ever returns codes. Their wording below is the one source of the texts:
+``_lt`` marks each for Odoo's translation export, and the Odoo side translates it when
+it shows it (``sale.order._tms_reason_texts``).
 """
+
+
+def _lt(text):
+    """Mark ``text`` for the translation export (Odoo extracts ``_lt("...")``)."""
+    return text
+
 
 # Why an order is not billed in this run.
 NOT_CONFIRMED = "not_confirmed"
@@ -27,23 +35,23 @@ DIFFERENT_TAX_MODE = "different_tax_mode"
 DIFFERENT_PERIOD = "different_period"
 
 REASONS = {
-    NOT_CONFIRMED: "order not confirmed",
-    NO_DELIVERY_DATE: "no delivery date",
-    DELIVERY_IN_FUTURE: "delivery date in the future",
-    NEGATIVE_AMOUNTS: "negative quantity or price",
-    ALREADY_INVOICED: "already invoiced",
-    NOTHING_TO_INVOICE: "nothing left to invoice",
-    ZERO_AMOUNT: "zero amount",
-    NO_INVOICE_ADDRESS: "invoice address incomplete (street, ZIP, city, country)",
-    PERIOD_OPEN: "billing period not yet over",
-    IRREGULAR_MANUAL: "irregular interval: billed on demand only",
-    LEFT_OUT: "left out by user",
-    SINGLE_MODE: "customer is billed with single invoices",
-    DIFFERENT_COMPANY: "different company",
-    DIFFERENT_CURRENCY: "different currency",
-    DIFFERENT_RECIPIENT: "different invoice recipient",
-    DIFFERENT_PAYMENT_TERMS: "different payment terms",
-    DIFFERENT_PAYMENT_METHOD: "different payment method",
-    DIFFERENT_TAX_MODE: "different net/gross mode",
-    DIFFERENT_PERIOD: "delivery date in another billing period",
+    NOT_CONFIRMED: _lt("order not confirmed"),
+    NO_DELIVERY_DATE: _lt("no delivery date"),
+    DELIVERY_IN_FUTURE: _lt("delivery date in the future"),
+    NEGATIVE_AMOUNTS: _lt("negative quantity or price"),
+    ALREADY_INVOICED: _lt("already invoiced"),
+    NOTHING_TO_INVOICE: _lt("nothing left to invoice"),
+    ZERO_AMOUNT: _lt("zero amount"),
+    NO_INVOICE_ADDRESS: _lt("invoice address incomplete (street, ZIP, city, country)"),
+    PERIOD_OPEN: _lt("billing period not yet over"),
+    IRREGULAR_MANUAL: _lt("irregular interval: billed on demand only"),
+    LEFT_OUT: _lt("left out by user"),
+    SINGLE_MODE: _lt("customer is billed with single invoices"),
+    DIFFERENT_COMPANY: _lt("different company"),
+    DIFFERENT_CURRENCY: _lt("different currency"),
+    DIFFERENT_RECIPIENT: _lt("different invoice recipient"),
+    DIFFERENT_PAYMENT_TERMS: _lt("different payment terms"),
+    DIFFERENT_PAYMENT_METHOD: _lt("different payment method"),
+    DIFFERENT_TAX_MODE: _lt("different net/gross mode"),
+    DIFFERENT_PERIOD: _lt("delivery date in another billing period"),
 }

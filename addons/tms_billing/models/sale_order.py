@@ -335,34 +335,14 @@ class SaleOrder(models.Model):
 
     @api.model
     def _tms_reason_text(self, code):
-        return self._tms_reason_texts().get(code) or REASONS.get(code, code)
+        text = REASONS.get(code)
+        return self.env._(text) if text else code  # pylint: disable=translation-required
 
     @api.model
     def _tms_reason_texts(self):
-        """The translated wording of every engine reason code."""
-        return {
-            "not_confirmed": self.env._("order not confirmed"),
-            "no_delivery_date": self.env._("no delivery date"),
-            "delivery_in_future": self.env._("delivery date in the future"),
-            "negative_amounts": self.env._("negative quantity or price"),
-            "already_invoiced": self.env._("already invoiced"),
-            "nothing_to_invoice": self.env._("nothing left to invoice"),
-            "zero_amount": self.env._("zero amount"),
-            "no_invoice_address": self.env._(
-                "invoice address incomplete (street, ZIP, city, country)"
-            ),
-            "period_open": self.env._("billing period not yet over"),
-            "irregular_manual": self.env._("irregular interval: billed on demand only"),
-            "left_out": self.env._("left out by user"),
-            "single_mode": self.env._("customer is billed with single invoices"),
-            "different_company": self.env._("different company"),
-            "different_currency": self.env._("different currency"),
-            "different_recipient": self.env._("different invoice recipient"),
-            "different_payment_terms": self.env._("different payment terms"),
-            "different_payment_method": self.env._("different payment method"),
-            "different_tax_mode": self.env._("different net/gross mode"),
-            "different_period": self.env._("delivery date in another billing period"),
-        }
+        """The wording of every engine reason code, in the user's language."""
+        # The texts are marked for translation where they are written (engine.reasons).
+        return {code: self.env._(text) for code, text in REASONS.items()}  # pylint: disable=translation-required
 
     # ------------------------------------------------------------------
     # Invoicing through Odoo's own pipeline
@@ -453,6 +433,8 @@ class SaleOrder(models.Model):
             return self.env["account.move"], plan
         values_by_order = {}
         origins = {}
+        refs = {}
+        client_refs = {order.id: order.client_order_ref for order in orders}
         line_edits = {}
         for planned in plan.invoices:
             values = orders._tms_invoice_values(planned, note=note, invoice_date=invoice_date)
@@ -462,6 +444,12 @@ class SaleOrder(models.Model):
                 line_edits[values["tms_billing_group"]] = adjustment["line_edits"]
             values_by_order.update(dict.fromkeys(planned.order_ids, values))
             origins[values["tms_billing_group"]] = ", ".join(o.name for o in planned.orders)
+            # Odoo joins every order's reference, empty ones too (", PO-2231").
+            refs[values["tms_billing_group"]] = ", ".join(
+                dict.fromkeys(
+                    ref for ref in (client_refs[o_id] for o_id in planned.order_ids) if ref
+                )
+            )
         if adjustments:
             # The orders changed since the preview (another user, a delivery date...):
             # its adjustments no longer fit an invoice of the plan.
@@ -482,6 +470,7 @@ class SaleOrder(models.Model):
             moves = billable.with_context(
                 tms_invoice_values=values_by_order,
                 tms_invoice_origins=origins,
+                tms_invoice_refs=refs,
                 tms_line_edits=line_edits,
             )._create_invoices()
             pending = self._tms_run_memo("origin_messages")
@@ -551,10 +540,13 @@ class SaleOrder(models.Model):
     def _create_account_invoices(self, invoice_vals_list, final):
         if self.env.context.get("tms_invoice_values"):
             origins = self.env.context.get("tms_invoice_origins", {})
+            refs = self.env.context.get("tms_invoice_refs", {})
             for invoice_vals in invoice_vals_list:
                 # Odoo joins the origins of grouped orders in set order; keep the plan's.
                 group = invoice_vals.get("tms_billing_group")
                 invoice_vals["invoice_origin"] = origins.get(group, invoice_vals["invoice_origin"])
+                if group in refs:
+                    invoice_vals["ref"] = refs[group][:2000] or False
                 if invoice_vals.get("tms_line_mode") == "aggregated":
                     self.env["account.move.line"]._tms_aggregate_line_commands(invoice_vals)
                 edits = self.env.context.get("tms_line_edits", {}).get(group)

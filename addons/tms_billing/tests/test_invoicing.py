@@ -282,3 +282,20 @@ class TestInvoicing(TmsBillingCase):
         order = self._order(gross)
         moves, _plan = order._tms_create_invoices()
         self.assertEqual(moves.tms_tax_mode, "gross")
+
+    def test_invoice_reference_joins_only_the_references_given(self):
+        without = self._order(self.customer_collective, date(2026, 10, 5))
+        with_ref = self._order(
+            self.customer_collective, date(2026, 10, 6), client_order_ref="PO-2231"
+        )
+        same_ref = self._order(
+            self.customer_collective, date(2026, 10, 7), client_order_ref="PO-2231"
+        )
+        other_ref = self._order(
+            self.customer_collective, date(2026, 10, 8), client_order_ref="PO-9"
+        )
+        moves, _plan = (without | with_ref | same_ref | other_ref)._tms_create_invoices()
+        self.assertEqual(moves.ref, "PO-2231, PO-9")
+        alone = self._order(self.customer_collective, date(2026, 11, 5))
+        moves, _plan = alone._tms_create_invoices()
+        self.assertFalse(moves.ref)

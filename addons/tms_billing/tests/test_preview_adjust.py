@@ -224,3 +224,23 @@ class TestPreviewAdjust(TmsBillingCase):
         with self.assertRaises(AccessError):
             preview.with_user(colleague).action_tms_adjust()
         self.assertFalse(preview.line_ids)
+
+    def test_reasons_are_worded_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
+        orders = self._collective_orders(1)
+        for day in (5, 6):
+            orders |= self._order(self.customer_single, date(2026, 10, day))
+        wizard = (
+            self.env["tms.billing.wizard"]
+            .with_context(lang="de_DE", active_model="sale.order", active_ids=orders.ids)
+            .create({})
+        )
+        preview = wizard.preview_invoice_ids.filtered(
+            lambda row: row.partner_id == self.customer_single
+        )
+        self.assertEqual(
+            set(preview.mapped("split_reason")), {"Kunde wird mit Einzelrechnungen abgerechnet"}
+        )
+        (wizard.preview_invoice_ids - preview).action_tms_leave_out()
+        self.assertEqual(wizard.exclusion_ids.reason, "vom Benutzer herausgenommen")

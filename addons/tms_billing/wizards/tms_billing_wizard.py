@@ -214,7 +214,6 @@ class TmsBillingWizard(models.TransientModel):
             "order_id_list": order_ids,
             "order_count": len(order_ids),
             "line_mode": planned.line_mode,
-            "order_amounts": {str(order_id): amounts[order_id] for order_id in order_ids},
             "amount_untaxed": sum(amounts[order_id][0] for order_id in order_ids),
             "amount_total": sum(amounts[order_id][1] for order_id in order_ids),
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),
@@ -256,7 +255,8 @@ class TmsBillingWizard(models.TransientModel):
                 SELECT p.id FROM tms_billing_wizard_invoice p
                  WHERE p.wizard_id = %s
                    AND (COALESCE(btrim(p.note), '') != ''
-                        OR p.invoice_partner_id IS DISTINCT FROM p.planned_invoice_partner_id
+                        OR (p.planned_invoice_partner_id IS NOT NULL
+                            AND p.invoice_partner_id != p.planned_invoice_partner_id)
                         OR EXISTS (SELECT 1 FROM tms_billing_wizard_line l
                                     WHERE l.preview_id = p.id))
                 """,

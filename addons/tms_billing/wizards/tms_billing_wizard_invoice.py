@@ -28,6 +28,8 @@ class TmsBillingWizardInvoice(models.TransientModel):
         help="The customer's invoice contacts. Only this invoice goes to the address "
         "chosen here: the orders keep their own.",
     )
+    # The plan's values, kept when the user first adjusts the invoice (a preview of
+    # thousands of invoices does not store them twice); empty: nothing adjusted.
     planned_invoice_partner_id = fields.Many2one(
         "res.partner", string="Planned Invoice Address", readonly=True
     )
@@ -50,8 +52,6 @@ class TmsBillingWizardInvoice(models.TransientModel):
         "sale.order", string="Planned Orders", compute="_compute_order_ids"
     )
     order_count = fields.Integer(string="Orders Count", readonly=True)
-    # Untaxed and total amount of each order, as planned: {order id: [untaxed, total]}.
-    order_amounts = fields.Json(readonly=True)
     line_mode = fields.Selection(LINE_MODES, string="Invoice Lines", readonly=True)
     # Computed for the rows on display only (the column is optional).
     lines_preview = fields.Text(string="Lines", compute="_compute_lines_preview")
@@ -76,13 +76,13 @@ class TmsBillingWizardInvoice(models.TransientModel):
         for preview in self:
             preview.order_ids = self.env["sale.order"].browse(preview.order_id_list or [])
             preview.planned_order_ids = self.env["sale.order"].browse(
-                preview.planned_order_id_list or []
+                preview._tms_planned_order_list()
             )
 
     def _inverse_order_ids(self):
         for preview in self:
             chosen = preview.order_ids._origin.ids
-            planned = preview.planned_order_id_list or []
+            planned = preview._tms_planned_order_list()
             # In the plan's sequence; an order from elsewhere is refused on write.
             preview.order_id_list = [order_id for order_id in planned if order_id in chosen] + [
                 order_id for order_id in chosen if order_id not in planned
@@ -95,12 +95,10 @@ class TmsBillingWizardInvoice(models.TransientModel):
                 preview.amount_untaxed = sum(preview.line_ids.mapped("price_subtotal"))
                 preview.amount_total = sum(preview.line_ids.mapped("price_total"))
                 continue
-            amounts = [
-                (preview.order_amounts or {}).get(str(order_id), (0.0, 0.0))
-                for order_id in preview.order_id_list or []
-            ]
-            preview.amount_untaxed = sum(amount[0] for amount in amounts)
-            preview.amount_total = sum(amount[1] for amount in amounts)
+            # Orders taken out (planned amounts were given at creation otherwise).
+            amounts = self.env["sale.order"].browse(preview.order_id_list)._tms_amounts_to_invoice()
+            preview.amount_untaxed = sum(amount[0] for amount in amounts.values())
+            preview.amount_total = sum(amount[1] for amount in amounts.values())
 
     @api.depends("invoice_partner_id", "note", "order_id_list", "line_ids.name")
     @api.depends_context("lang")
@@ -127,14 +125,24 @@ class TmsBillingWizardInvoice(models.TransientModel):
 
     # -- adjusting ----------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            vals.setdefault("planned_order_id_list", vals.get("order_id_list"))
-            vals.setdefault("planned_invoice_partner_id", vals.get("invoice_partner_id"))
-        return super().create(vals_list)
+    def _tms_planned_order_list(self):
+        return (self.planned_order_id_list or self.order_id_list or []) if self else []
+
+    def _tms_planned_address(self):
+        return self.planned_invoice_partner_id or self.invoice_partner_id
+
+    def _tms_remember_plan(self):
+        """Keep the plan's address and orders before the first adjustment."""
+        for preview in self.filtered(lambda preview: not preview.planned_order_id_list):
+            super(TmsBillingWizardInvoice, preview).write(
+                {
+                    "planned_order_id_list": preview.order_id_list,
+                    "planned_invoice_partner_id": preview.invoice_partner_id.id,
+                }
+            )
 
     def write(self, vals):
+        self._tms_remember_plan()
         previous = {preview: set(preview.order_id_list or []) for preview in self}
         result = super().write(vals)
         # Changing the orders goes through ``order_id_list`` (the inverse of order_ids).
@@ -145,7 +153,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
 
     def _tms_orders_changed(self, before):
         """Keep exclusions and positions in step with the orders the user kept."""
-        planned = set(self.planned_order_id_list or [])
+        planned = set(self._tms_planned_order_list())
         kept = set(self.order_id_list or [])
         if not kept <= planned:
             raise ValidationError(
@@ -175,7 +183,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
     @api.onchange("invoice_partner_id")
     def _onchange_invoice_partner_id(self):
         address = self.invoice_partner_id
-        if not address or address == self.planned_invoice_partner_id:
+        if not address or address == self._tms_planned_address():
             return None
         others = self.wizard_id.preview_invoice_ids.filtered(
             lambda preview: (
@@ -204,7 +212,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
     def _check_invoice_partner_id(self):
         for preview in self:
             address = preview.invoice_partner_id
-            if not address or address == preview.planned_invoice_partner_id:
+            if not address or address == preview._tms_planned_address():
                 continue
             if address.commercial_partner_id != preview.partner_id.commercial_partner_id:
                 raise ValidationError(
@@ -238,6 +246,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
         """Open this invoice of the preview to adjust it."""
         self._tms_check_adjust_access()
         self.ensure_one()
+        self._tms_remember_plan()
         if not self.line_ids:
             self._tms_build_lines()
         return {
@@ -265,9 +274,9 @@ class TmsBillingWizardInvoice(models.TransientModel):
         self.line_ids.unlink()
         self.write(
             {
-                "invoice_partner_id": self.planned_invoice_partner_id.id,
+                "invoice_partner_id": self._tms_planned_address().id,
                 "note": False,
-                "order_id_list": self.planned_order_id_list,
+                "order_id_list": self._tms_planned_order_list(),
             }
         )
         return self.action_tms_adjust()
@@ -276,7 +285,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
         """Take every order of this invoice out of the run: they stay to invoice."""
         self._tms_check_adjust_access()
         for preview in self:
-            preview.wizard_id._tms_set_left_out(set(preview.planned_order_id_list or []), set())
+            preview.wizard_id._tms_set_left_out(set(preview.order_id_list or []), set())
         self.unlink()
 
     def _tms_build_lines(self):
@@ -291,7 +300,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
         values (aggregated as the invoice will aggregate them); the user's edits of a
         position billing the same sale lines are kept."""
         orders = self.env["sale.order"].browse(
-            [order_id for order_id in self.planned_order_id_list or [] if order_id in order_ids]
+            [order_id for order_id in self._tms_planned_order_list() if order_id in order_ids]
         )
         sale_lines = orders.order_line.filtered(
             lambda line: not line.display_type and line.qty_to_invoice
@@ -342,7 +351,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
         """What the user changed on this invoice, in words."""
         self.ensure_one()
         texts = []
-        if self.invoice_partner_id != self.planned_invoice_partner_id:
+        if self.invoice_partner_id != self._tms_planned_address():
             texts.append(
                 self.env._(
                     "invoice address %(address)s", address=self.invoice_partner_id.display_name
@@ -350,7 +359,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
             )
         if self.note and self.note.strip():
             texts.append(self.env._("note added"))
-        left_out = len(self.planned_order_id_list or []) - len(self.order_id_list or [])
+        left_out = len(self._tms_planned_order_list()) - len(self.order_id_list or [])
         if left_out:
             texts.append(self.env._("%(count)s order(s) left out", count=left_out))
         for line in self.line_ids:
@@ -379,7 +388,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
         }
         address = self.invoice_partner_id
         note = self.note.strip() if self.note else None
-        if address == self.planned_invoice_partner_id and not note and not edits:
+        if address == self._tms_planned_address() and not note and not edits:
             return None
         return {
             "invoice_partner_id": address.id,
