@@ -5,6 +5,7 @@ class AccountAnalyticDistributionModel(models.Model):
     _inherit = "account.analytic.distribution.model"
 
     def _get_distribution(self, vals):
+        """Override of `account` to remember the answer for an invoicing run (speed only)."""
         # Computed once per invoice line by Odoo; the lines of a transport run repeat a
         # few products and partners, so remember the answer for the run, and skip the
         # look-ups entirely when no distribution model exists.

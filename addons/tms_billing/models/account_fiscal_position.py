@@ -15,6 +15,7 @@ class AccountFiscalPosition(models.Model):
     )
 
     def _get_fiscal_position(self, partner, delivery=None):
+        """Override of `account` to remember the answer for an invoicing run (speed only)."""
         # Odoo looks the position up once per order; a transport run bills many orders
         # of the same few recipients, so remember the answer for the run.
         memo = self.env["sale.order"]._tms_run_memo("fiscal_position")

@@ -26,6 +26,7 @@ class ResPartner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Override of `base` to let only Transport Billing users set billing settings."""
         if any(set(POLICY_FIELDS) & vals.keys() for vals in vals_list):
             self._tms_check_may_change_billing_settings()
             for vals in vals_list:
@@ -33,6 +34,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        """Override of `base` to let only Transport Billing users change billing settings."""
         if set(POLICY_FIELDS) & vals.keys() and any(
             partner == partner.commercial_partner_id for partner in self
         ):
@@ -64,6 +66,7 @@ class ResPartner(models.Model):
             )
 
     def _commercial_fields(self):
+        """Override of `base`: contacts share their company's billing settings."""
         return super()._commercial_fields() + list(POLICY_FIELDS)
 
     def _tms_billing_settings(self, company):

@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from datetime import date
 
 import psycopg2
@@ -13,6 +14,9 @@ from ..engine import REASONS, OrderFacts, due_exclusion, exclusion_reason, plan_
 from ..web_address import is_web_address
 
 _logger = logging.getLogger(__name__)
+
+# Where the memos of the invoicing run live (see ``_tms_invoicing_run``).
+RUN_MEMO_KEY = "tms_billing_run_memo"
 
 # Orders billed per cron batch: one transaction each, committed by the cron runner.
 CRON_BATCH_SIZE = 2000
@@ -81,11 +85,13 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Override of `base` to refuse transport texts Odoo cannot store (NUL)."""
         for vals in vals_list:
             self._tms_check_texts(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        """Override of `base` to refuse transport texts Odoo cannot store (NUL)."""
         self._tms_check_texts(vals)
         return super().write(vals)
 
@@ -407,11 +413,33 @@ class SaleOrder(models.Model):
             values["invoice_date"] = invoice_date
         return values
 
+    # ------------------------------------------------------------------
+    # The invoicing run
+    #
+    # ``_tms_create_invoices`` runs Odoo's own invoice creation inside
+    # ``_tms_invoicing_run()``. For that time, a few hooks remember look-ups that Odoo
+    # repeats per order or per line although their answer cannot change within one run
+    # (``_tms_run_memo`` users: the default journal and the origin messages in
+    # account_move.py, the fiscal position in account_fiscal_position.py, the analytic
+    # distribution in account_analytic_distribution_model.py). They change speed, not
+    # results: outside a run each hook calls Odoo's code unchanged.
+    # ------------------------------------------------------------------
+
+    @api.model
+    @contextmanager
+    def _tms_invoicing_run(self):
+        """The span of one invoicing run; yields the run's memos (dicts by name)."""
+        memos = {}
+        self.env.cr.cache[RUN_MEMO_KEY] = memos
+        try:
+            yield memos
+        finally:
+            self.env.cr.cache.pop(RUN_MEMO_KEY, None)
+
     @api.model
     def _tms_run_memo(self, name):
-        """A dict that lives for one invoicing run (None outside a run), for look-ups
-        Odoo repeats per order or line though their answer cannot change within a run."""
-        memos = self.env.cr.cache.get("tms_billing_run_memo")
+        """The memo ``name`` of the current invoicing run, or None outside a run."""
+        memos = self.env.cr.cache.get(RUN_MEMO_KEY)
         return None if memos is None else memos.setdefault(name, {})
 
     def _tms_create_invoices(
@@ -465,18 +493,14 @@ class SaleOrder(models.Model):
         # for all orders at once instead.
         billable.order_line.mapped("tax_id")
         billable.order_line.mapped("invoice_lines")
-        self.env.cr.cache["tms_billing_run_memo"] = {}
-        try:
+        with self._tms_invoicing_run() as memos:
             moves = billable.with_context(
                 tms_invoice_values=values_by_order,
                 tms_invoice_origins=origins,
                 tms_invoice_refs=refs,
                 tms_line_edits=line_edits,
             )._create_invoices()
-            pending = self._tms_run_memo("origin_messages")
-        finally:
-            self.env.cr.cache.pop("tms_billing_run_memo", None)
-        moves._tms_log_origin_messages(pending)
+        moves._tms_log_origin_messages(memos.get("origin_messages", {}))
         billable._tms_log_invoiced(moves)
         self.env["tms.billing.export"]._tms_queue_auto(moves)
         return moves, plan
@@ -525,6 +549,7 @@ class SaleOrder(models.Model):
             )
 
     def _prepare_invoice(self):
+        """Override of `sale` to put the plan's values (period, modes, group) on the invoice."""
         values = super()._prepare_invoice()
         tms_values = self.env.context.get("tms_invoice_values", {}).get(self.id)
         if tms_values:
@@ -532,12 +557,15 @@ class SaleOrder(models.Model):
         return values
 
     def _get_invoice_grouping_keys(self):
+        """Override of `sale` to group a run's orders by the plan's invoice, not Odoo's keys."""
         keys = super()._get_invoice_grouping_keys()
         if self.env.context.get("tms_invoice_values"):
             keys = [*keys, "tms_billing_group"]
         return keys
 
     def _create_account_invoices(self, invoice_vals_list, final):
+        """Override of `sale` to give a run's invoices the plan's origin and reference,
+        aggregate and adjust their lines, and create them in chunks."""
         if self.env.context.get("tms_invoice_values"):
             origins = self.env.context.get("tms_invoice_origins", {})
             refs = self.env.context.get("tms_invoice_refs", {})

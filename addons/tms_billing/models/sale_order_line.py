@@ -13,11 +13,13 @@ class SaleOrderLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Override of `base` to refuse quantities and prices that are not numbers."""
         for vals in vals_list:
             self._tms_check_numbers(vals)
         return super().create(vals_list)
 
     def write(self, vals):
+        """Override of `base` to refuse quantities and prices that are not numbers."""
         self._tms_check_numbers(vals)
         return super().write(vals)
 
@@ -34,6 +36,7 @@ class SaleOrderLine(models.Model):
                 )
 
     def _prepare_invoice_line(self, **optional_values):
+        """Override of `sale` to label a run's lines with the order's route and dates."""
         values = super()._prepare_invoice_line(**optional_values)
         if self.env.context.get("tms_invoice_values") and not self.display_type:
             order = self.order_id
@@ -71,11 +74,13 @@ class SaleOrderLine(models.Model):
 
     @api.depends("invoice_lines.move_id.state", "invoice_lines.quantity")
     def _compute_qty_invoiced(self):
+        """Override of `sale` to count only this line's share of an aggregated position."""
         super()._compute_qty_invoiced()
         self._tms_correct_for_shares("qty_invoiced", self._tms_quantity_counted)
 
     @api.depends("invoice_lines.move_id.state", "invoice_lines.quantity")
     def _compute_qty_invoiced_posted(self):
+        """Override of `sale` to count only this line's share of an aggregated position."""
         super()._compute_qty_invoiced_posted()
         self._tms_correct_for_shares("qty_invoiced_posted", self._tms_posted_quantity_counted)
 
@@ -86,11 +91,13 @@ class SaleOrderLine(models.Model):
         "invoice_lines.move_id.move_type",
     )
     def _compute_untaxed_amount_invoiced(self):
+        """Override of `sale` to count only this line's share of an aggregated position."""
         super()._compute_untaxed_amount_invoiced()
         self._tms_correct_for_shares("untaxed_amount_invoiced", self._tms_untaxed_counted)
 
     @api.depends("invoice_lines", "invoice_lines.price_total", "invoice_lines.move_id.state")
     def _compute_amount_invoiced(self):
+        """Override of `sale` to count only this line's share of an aggregated position."""
         super()._compute_amount_invoiced()
         self._tms_correct_for_shares("amount_invoiced", self._tms_total_counted)
 

@@ -33,6 +33,7 @@ class TmsBillingContactWizard(models.TransientModel):
 
     @api.model
     def default_get(self, fields_list):
+        """Override of `base` to start from the customer and connection in the context."""
         values = super().default_get(fields_list)
         partner = self.env["res.partner"].browse(values.get("partner_id"))
         if partner and "search_term" in fields_list and not values.get("search_term"):
@@ -58,6 +59,7 @@ class TmsBillingContactWizard(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Override of `base` to check the caller may see the connection and customer."""
         # Checked before the record exists: a connection or customer of a company the
         # caller cannot see is an access error, not a company mismatch.
         for vals in vals_list:

@@ -94,6 +94,7 @@ class TmsBillingWizard(models.TransientModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Override of `base` to check the caller may read the orders it previews."""
         # The preview is a stored compute, run as superuser: the caller's right to read
         # the orders is checked here, at the entry, before anything is computed.
         for vals in vals_list:
@@ -103,6 +104,7 @@ class TmsBillingWizard(models.TransientModel):
         return super().create(vals_list)
 
     def write(self, vals):
+        """Override of `base` to check the caller may read the orders it previews."""
         self._check_invoice_date_value(vals)
         if "order_id_list" in vals:
             ids = self._checked_order_ids(vals["order_id_list"])

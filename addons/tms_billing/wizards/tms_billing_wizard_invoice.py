@@ -60,12 +60,10 @@ class TmsBillingWizardInvoice(models.TransientModel):
         string="Note on this invoice",
         help="Printed on this invoice, after the customer's invoice note and the note of the run.",
     )
-    amount_untaxed = fields.Monetary(
-        string="Untaxed", compute="_compute_amounts", store=True, readonly=True
-    )
-    amount_total = fields.Monetary(
-        string="Total", compute="_compute_amounts", store=True, readonly=True
-    )
+    # As planned, then kept up to date by the adjustments (``_tms_update_amounts``): a
+    # stored compute would be computed again for each of thousands of new previews.
+    amount_untaxed = fields.Monetary(string="Untaxed", readonly=True)
+    amount_total = fields.Monetary(string="Total", readonly=True)
     split_reason = fields.Char(string="Why a separate invoice", readonly=True)
     adjustment_summary = fields.Char(
         string="Adjusted", compute="_compute_adjustment_summary", readonly=True
@@ -88,17 +86,28 @@ class TmsBillingWizardInvoice(models.TransientModel):
                 order_id for order_id in chosen if order_id not in planned
             ]
 
-    @api.depends("order_id_list", "line_ids.price_subtotal", "line_ids.price_total")
-    def _compute_amounts(self):
+    def _tms_amounts(self, order_ids):
+        """Untaxed and total amount of this invoice: its positions' once the user
+        adjusts them, else the amounts to invoice of ``order_ids``."""
+        if self.line_ids:
+            return sum(self.line_ids.mapped("price_subtotal")), sum(
+                self.line_ids.mapped("price_total")
+            )
+        amounts = self.env["sale.order"].browse(order_ids)._tms_amounts_to_invoice().values()
+        return sum(amount[0] for amount in amounts), sum(amount[1] for amount in amounts)
+
+    def _tms_update_amounts(self):
         for preview in self:
-            if preview.line_ids:
-                preview.amount_untaxed = sum(preview.line_ids.mapped("price_subtotal"))
-                preview.amount_total = sum(preview.line_ids.mapped("price_total"))
-                continue
-            # Orders taken out (planned amounts were given at creation otherwise).
-            amounts = self.env["sale.order"].browse(preview.order_id_list)._tms_amounts_to_invoice()
-            preview.amount_untaxed = sum(amount[0] for amount in amounts.values())
-            preview.amount_total = sum(amount[1] for amount in amounts.values())
+            untaxed, total = preview._tms_amounts(preview.order_id_list or [])
+            if (untaxed, total) != (preview.amount_untaxed, preview.amount_total):
+                super(TmsBillingWizardInvoice, preview).write(
+                    {"amount_untaxed": untaxed, "amount_total": total}
+                )
+
+    @api.onchange("line_ids")
+    def _onchange_line_ids(self):
+        # The totals follow the edits before they are saved.
+        self.amount_untaxed, self.amount_total = self._tms_amounts(self.order_id_list or [])
 
     @api.depends("invoice_partner_id", "note", "order_id_list", "line_ids.name")
     @api.depends_context("lang")
@@ -142,6 +151,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
             )
 
     def write(self, vals):
+        """Override of `base` to keep exclusions and positions in step with the orders."""
         self._tms_remember_plan()
         previous = {preview: set(preview.order_id_list or []) for preview in self}
         result = super().write(vals)
@@ -149,6 +159,8 @@ class TmsBillingWizardInvoice(models.TransientModel):
         if "order_id_list" in vals:
             for preview, before in previous.items():
                 preview._tms_orders_changed(before)
+        if {"order_id_list", "line_ids"} & vals.keys():
+            self._tms_update_amounts()
         return result
 
     def _tms_orders_changed(self, before):
@@ -174,11 +186,13 @@ class TmsBillingWizardInvoice(models.TransientModel):
     @api.onchange("order_ids")
     def _onchange_order_ids(self):
         # The positions follow the orders the user keeps (edits of kept ones stay).
+        kept = set(self.order_ids._origin.ids) or set(self.order_ids.ids)
         if self.line_ids:
-            kept = set(self.order_ids._origin.ids) or set(self.order_ids.ids)
             self.line_ids = [Command.clear()] + [
                 Command.create(values) for values in self._tms_line_values(kept)
             ]
+        ordered = [order_id for order_id in self._tms_planned_order_list() if order_id in kept]
+        self.amount_untaxed, self.amount_total = self._tms_amounts(ordered)
 
     @api.onchange("invoice_partner_id")
     def _onchange_invoice_partner_id(self):

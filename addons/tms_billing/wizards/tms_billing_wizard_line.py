@@ -34,6 +34,13 @@ class TmsBillingWizardLine(models.TransientModel):
     planned_quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
     planned_price_unit = fields.Float(digits="Product Price", readonly=True)
 
+    def write(self, vals):
+        """Override of `base` so that the invoice's totals follow the edited position."""
+        result = super().write(vals)
+        if {"quantity", "price_unit"} & vals.keys():
+            self.preview_id._tms_update_amounts()
+        return result
+
     @api.depends("quantity", "price_unit", "discount", "tax_ids")
     def _compute_amounts(self):
         for line in self:
