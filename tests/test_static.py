@@ -1,6 +1,7 @@
 """Static checks of the addons: lint, XML, manifests, translations. No Odoo needed."""
 
 import ast
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -34,11 +35,61 @@ def test_ruff_format():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+# The project's own checks (.pylintrc) and OCA's mandatory ones for 18.0
+# (.pylintrc-mandatory), as .pre-commit-config.yaml runs them.
+@pytest.mark.parametrize("rcfile", [".pylintrc", ".pylintrc-mandatory"])
 @pytest.mark.parametrize("addon", ADDONS, ids=lambda p: p.name)
-def test_pylint_odoo_mandatory_checks(addon):
+def test_pylint_odoo_mandatory_checks(addon, rcfile):
     pytest.importorskip("pylint_odoo")
-    result = _run(sys.executable, "-m", "pylint", "--rcfile=.pylintrc", str(addon))
+    result = _run(sys.executable, "-m", "pylint", f"--rcfile={rcfile}", str(addon))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _oca_hook(module, *args):
+    """Runs a check of oca-odoo-pre-commit-hooks as its console script does."""
+    pytest.importorskip("oca_pre_commit_hooks")
+    code = f"import sys; from oca_pre_commit_hooks.{module} import main; sys.exit(main())"
+    return _run(sys.executable, "-c", code, *args)
+
+
+def test_oca_checks_odoo_module():
+    """OCA's checks of manifests, XML, CSV and data files (.pre-commit-config.yaml)."""
+    manifests = [str(addon / "__manifest__.py") for addon in ADDONS]
+    result = _oca_hook("cli", *manifests)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_oca_checks_po():
+    po_files = sorted(str(path) for path in (REPO / "addons").glob("*/i18n/*.po*"))
+    assert po_files
+    result = _oca_hook("cli_po", "--disable=po-pretty-format", *po_files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_forbidden_files():
+    """The local hooks of .pre-commit-config.yaml: no patch rejects, no en.po."""
+    listed = _run("git", "ls-files", "--cached", "--others", "--exclude-standard")
+    if listed.returncode:
+        pytest.skip("not a git work tree")
+    names = listed.stdout.splitlines()
+    assert "README.md" in names
+    assert not [name for name in names if name.endswith((".rej", "/i18n/en.po"))]
+
+
+def test_addon_readmes_match_their_fragments():
+    """README.rst and the Apps page (static/description/index.html) are rendered from
+    readme/*.md by tools/gen_addon_readme.py; a changed fragment needs a new rendering."""
+    pytest.importorskip("docutils")
+    result = _run(sys.executable, "tools/gen_addon_readme.py", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("addon", ADDONS, ids=lambda p: p.name)
+def test_addon_readme_fragments(addon):
+    for name in ("DESCRIPTION", "CONFIGURE", "USAGE", "CONTRIBUTORS"):
+        assert (addon / "readme" / f"{name}.md").is_file(), f"{addon.name}: {name}.md missing"
+    manifest = ast.literal_eval((addon / "__manifest__.py").read_text())
+    assert manifest.get("summary") and manifest.get("author")
 
 
 @pytest.mark.parametrize("path", XML_FILES, ids=lambda p: str(p.relative_to(REPO / "addons")))
@@ -92,3 +143,30 @@ def test_german_translation_is_complete(addon):
     missing = [entry.msgid for entry in pot if entry.msgid not in translated]
     assert len(pot) > 0
     assert not missing, f"{len(missing)} strings without German text, e.g. {missing[:5]}"
+
+
+def _readme_tool():
+    spec = importlib.util.spec_from_file_location(
+        "gen_addon_readme", REPO / "tools" / "gen_addon_readme.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_fragments_render_to_rst():
+    tool = _readme_tool()
+    rst = tool.markdown_to_rst(
+        "Intro with `code`, *em* and [a link](https://example.org).\n\n"
+        "## Part\n\n1. first\n   line\n2. second\n\n- item_x\n",
+        "x.md",
+        tool.FRAGMENT_HEADINGS,
+    )
+    assert rst == (
+        "Intro with ``code``, *em* and `a link <https://example.org>`__.\n\n"
+        "Part\n~~~~\n\n#. first line\n#. second\n\n- item_x\n"
+    )
+    # Markdown the converter does not know is refused rather than rendered wrongly.
+    for source in ("| a | b |\n", "> quote\n", "<b>bold</b>\n", "```\ncode\n"):
+        with pytest.raises(tool.FragmentError):
+            tool.markdown_to_rst(source, "x.md", tool.FRAGMENT_HEADINGS)

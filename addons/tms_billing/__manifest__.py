@@ -3,7 +3,6 @@
     "summary": "Bill transport orders as single or collective invoices",
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
-    "website": "https://github.com/tms-billing/tms-billing",
     "author": "TMS Billing",
     "maintainers": ["tms-billing"],
     "license": "LGPL-3",

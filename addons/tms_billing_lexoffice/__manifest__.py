@@ -3,7 +3,6 @@
     "summary": "Send transport invoices to Lexware Office as drafts and link customers",
     "version": "18.0.1.0.0",
     "category": "Accounting/Accounting",
-    "website": "https://github.com/tms-billing/tms-billing",
     "author": "TMS Billing",
     "maintainers": ["tms-billing"],
     "license": "LGPL-3",

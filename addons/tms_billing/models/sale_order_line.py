@@ -75,14 +75,16 @@ class SaleOrderLine(models.Model):
     @api.depends("invoice_lines.move_id.state", "invoice_lines.quantity")
     def _compute_qty_invoiced(self):
         """Override of `sale` to count only this line's share of an aggregated position."""
-        super()._compute_qty_invoiced()
+        res = super()._compute_qty_invoiced()
         self._tms_correct_for_shares("qty_invoiced", self._tms_quantity_counted)
+        return res
 
     @api.depends("invoice_lines.move_id.state", "invoice_lines.quantity")
     def _compute_qty_invoiced_posted(self):
         """Override of `sale` to count only this line's share of an aggregated position."""
-        super()._compute_qty_invoiced_posted()
+        res = super()._compute_qty_invoiced_posted()
         self._tms_correct_for_shares("qty_invoiced_posted", self._tms_posted_quantity_counted)
+        return res
 
     @api.depends(
         "invoice_lines",
@@ -92,14 +94,16 @@ class SaleOrderLine(models.Model):
     )
     def _compute_untaxed_amount_invoiced(self):
         """Override of `sale` to count only this line's share of an aggregated position."""
-        super()._compute_untaxed_amount_invoiced()
+        res = super()._compute_untaxed_amount_invoiced()
         self._tms_correct_for_shares("untaxed_amount_invoiced", self._tms_untaxed_counted)
+        return res
 
     @api.depends("invoice_lines", "invoice_lines.price_total", "invoice_lines.move_id.state")
     def _compute_amount_invoiced(self):
         """Override of `sale` to count only this line's share of an aggregated position."""
-        super()._compute_amount_invoiced()
+        res = super()._compute_amount_invoiced()
         self._tms_correct_for_shares("amount_invoiced", self._tms_total_counted)
+        return res
 
     # What Odoo's computes add for one invoice line, mirrored so the share can replace it.
 

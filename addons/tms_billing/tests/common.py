@@ -313,9 +313,10 @@ BILLING_SETTINGS_COLUMNS = {
 }
 
 
-def rows_fingerprint(env, tables, columns=BILLING_SETTINGS_COLUMNS):
-    """A fingerprint of the rows of ``tables`` and of ``columns`` ({table: columns}), to
-    tell whether a call changed any of them."""
+def rows_fingerprint(env, tables, columns=None):
+    """A fingerprint of the rows of ``tables`` and of ``columns`` ({table: columns}, by
+    default the billing settings), to tell whether a call changed any of them."""
+    columns = BILLING_SETTINGS_COLUMNS if columns is None else columns
     env.flush_all()
     state = {}
     for table in tables:

@@ -339,7 +339,7 @@ class TestAccessMatrix(AccessMatrixMixin, TmsBillingCase):
     def test_role_by_action_matrix(self):
         self._assert_matrix(self._actions(), DEFECTS)
 
-    def test_matrix_reports_a_removed_entry_check(self):
+    def test_matrix_reports_a_removed_entry_check(self):  # pylint: disable=missing-return
         """Without the wizard's check on the orders, the other company's manager
         previews this company's orders: the matrix reports exactly that cell."""
 

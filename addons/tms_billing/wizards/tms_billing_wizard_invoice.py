@@ -100,9 +100,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
         for preview in self:
             untaxed, total = preview._tms_amounts(preview.order_id_list or [])
             if (untaxed, total) != (preview.amount_untaxed, preview.amount_total):
-                super(TmsBillingWizardInvoice, preview).write(
-                    {"amount_untaxed": untaxed, "amount_total": total}
-                )
+                preview.write({"amount_untaxed": untaxed, "amount_total": total})
 
     @api.onchange("line_ids")
     def _onchange_line_ids(self):
@@ -140,10 +138,11 @@ class TmsBillingWizardInvoice(models.TransientModel):
     def _tms_planned_address(self):
         return self.planned_invoice_partner_id or self.invoice_partner_id
 
-    def _tms_remember_plan(self):
+    def _tms_remember_plan(self):  # pylint: disable=missing-return
         """Keep the plan's address and orders before the first adjustment."""
         for preview in self.filtered(lambda preview: not preview.planned_order_id_list):
-            super(TmsBillingWizardInvoice, preview).write(
+            # Not through this model's write, which calls this method first.
+            super(TmsBillingWizardInvoice, preview).write(  # pylint: disable=super-method-mismatch
                 {
                     "planned_order_id_list": preview.order_id_list,
                     "planned_invoice_partner_id": preview.invoice_partner_id.id,

@@ -60,7 +60,7 @@ class _LimitedRetry(Retry):
         retry.limiter = self.limiter
         return retry
 
-    def sleep(self, response=None):
+    def sleep(self, response=None):  # pylint: disable=missing-return
         super().sleep(response)
         if self.limiter:
             self.limiter.wait()
