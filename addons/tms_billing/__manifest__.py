@@ -24,6 +24,7 @@
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
         "views/account_fiscal_position_views.xml",
+        "views/report_invoice.xml",
         "data/ir_actions_server.xml",
         "views/tms_billing_menus.xml",
     ],

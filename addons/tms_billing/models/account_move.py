@@ -1,7 +1,12 @@
+from datetime import date
+
+import babel.dates
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import html2plaintext
+from odoo.tools import format_date, html2plaintext
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -233,24 +238,35 @@ class AccountMove(models.Model):
         transport = posted._tms_transport_moves().filtered(
             lambda move: move.move_type == "out_invoice"
         )
-        self.env["tms.billing.export"]._tms_queue_auto(transport, timing="post")
+        Export = self.env["tms.billing.export"]
+        Export._tms_queue_auto(transport, timing="post")
+        # A refund goes where its invoice went, as a credit note, once it is confirmed:
+        # for connections that send at creation too, since a refund draft may still
+        # change here.
+        Export._tms_queue_credit_notes(posted, timings=("post", "create"))
         return posted
+
+    def _tms_refund_origin_exports(self):
+        """The rows by which the invoice this refund reverses reached an accounting
+        system (sent, with its id there): where the refund goes as a credit note."""
+        self.ensure_one()
+        if self.move_type != "out_refund" or not self.reversed_entry_id:
+            return self.env["tms.billing.export"]
+        return self.reversed_entry_id.sudo().tms_export_ids.filtered(
+            lambda export: export.state == "sent" and export.external_id
+        )
 
     def button_cancel(self):
         moves = self._tms_transport_moves().filtered(lambda move: move.state != "cancel")
         result = super().button_cancel()
         for export in self.sudo().tms_export_ids.filtered(lambda export: export.state == "sent"):
+            if export.backend_id._tms_can_cancel_invoice(export):
+                # The provider documents a cancellation: asked there, two-phase.
+                export._tms_cancel_external()
+                continue
             # Neither lexoffice's nor sevDesk's documented API deletes a draft invoice:
             # say where it still is; the orders' next invoice waits until it is gone.
-            export._tms_log(
-                self.env._(
-                    "The draft %(reference)s in %(backend)s stays there: delete it in "
-                    "%(backend)s. If these orders are invoiced again, the new invoice is "
-                    "sent there once that draft is gone.",
-                    reference=export.external_number or export.external_id,
-                    backend=export.backend_id.name,
-                )
-            )
+            export._tms_log(export._tms_draft_stays_message())
         if moves:
             self.env["sale.order"]._tms_log_reset(
                 moves, self.env._("Invoice cancelled: the orders are to invoice again.")
@@ -312,9 +328,21 @@ class AccountMove(models.Model):
         moves = self.filtered(
             lambda move: move.state != "cancel" and move.move_type == "out_invoice"
         )
-        if not moves:
-            raise UserError(self.env._("Only customer invoices that are not cancelled are sent."))
-        exports = self.env["tms.billing.export"]._tms_queue(moves)
+        # A refund is sent as a credit note, and only where its invoice went: confirmed
+        # (a draft refund may still change), of an invoice sent there.
+        refunds = self.filtered(
+            lambda move: move.state == "posted" and move._tms_refund_origin_exports()
+        )
+        if not moves and not refunds:
+            raise UserError(
+                self.env._(
+                    "Only customer invoices that are not cancelled, and confirmed refunds of "
+                    "invoices sent to an accounting system, are sent."
+                )
+            )
+        Export = self.env["tms.billing.export"]
+        exports = Export._tms_queue(moves) if moves else Export
+        exports |= Export._tms_queue_credit_notes(refunds)
         if not exports:
             raise UserError(
                 self.env._(
@@ -389,16 +417,62 @@ class AccountMove(models.Model):
             )
 
     def _tms_prepare_export_draft(self, export):
-        """This invoice as the plain draft every provider's mapper takes."""
+        """This invoice, or this refund as a credit note, as the plain draft every
+        provider's mapper takes: ``kind`` is "invoice" or "credit_note"; a credit note
+        names the invoice it refunds by its id there (``preceding_id``)."""
         self.ensure_one()
+        backend = export.backend_id
+        if self.move_type == "out_refund":
+            return self._tms_prepare_credit_note_draft(export)
         if self.state == "cancel" or self.move_type != "out_invoice":
             raise UserError(
                 self.env._(
                     "%(invoice)s is not an open customer invoice.", invoice=self.display_name
                 )
             )
-        backend = export.backend_id
         self._tms_check_no_earlier_draft(backend)
+        return self._tms_export_draft_values(export, kind="invoice")
+
+    def _tms_prepare_credit_note_draft(self, export):
+        """The refund as a credit note of the invoice it reverses, on ``export``'s
+        connection, where that invoice must have been sent."""
+        if self.state != "posted":
+            raise UserError(
+                self.env._(
+                    "%(refund)s is not a confirmed refund: only confirmed refunds are sent "
+                    "as credit notes.",
+                    refund=self.display_name,
+                )
+            )
+        origin = self.reversed_entry_id
+        preceding = self._tms_refund_origin_exports().filtered(
+            lambda row: row.backend_id == export.backend_id
+        )
+        if not preceding:
+            raise UserError(
+                self.env._(
+                    "%(refund)s refunds %(invoice)s, which was not sent to %(backend)s: the "
+                    "credit note can only follow its invoice there.",
+                    refund=self.display_name,
+                    invoice=origin.display_name or "-",
+                    backend=export.backend_id.name,
+                )
+            )
+        draft = self._tms_export_draft_values(export, kind="credit_note", origin=origin)
+        draft.update(
+            {
+                "preceding_id": preceding.external_id,
+                "preceding_number": preceding.external_number or origin.name,
+            }
+        )
+        return draft
+
+    def _tms_export_draft_values(self, export, kind, origin=None):
+        """The draft of this move; a refund takes the delivery dates and billing period
+        of the invoice it reverses, and its net/gross mode and unit name when it has none
+        of its own."""
+        origin = origin or self.browse()
+        backend = export.backend_id
         partner = self.commercial_partner_id
         contact_id = backend._tms_external_ref(partner)
         if not contact_id and backend.auto_create_contacts:
@@ -416,9 +490,22 @@ class AccountMove(models.Model):
                 )
             )
         address = self.partner_id
-        gross = self.tms_tax_mode == "gross"
+        # A credit note is of the invoice's deliveries: their dates are the invoice's
+        # (sevDesk refuses other ones), not the refund's own date.
+        dates = origin or self
+        tax_mode = self.tms_tax_mode or origin.tms_tax_mode or "net"
+        gross = tax_mode == "gross"
         term = self.invoice_payment_term_id
+        lines = [
+            line._tms_prepare_export_line(gross)
+            for line in self.invoice_line_ids
+            if line.display_type == "product"
+        ]
+        if origin and not self.tms_unit_name and origin.tms_unit_name:
+            for line in lines:
+                line["unit_name"] = origin.tms_unit_name
         return {
+            "kind": kind,
             "marker": export.marker,
             "language": (partner.lang or self.env.lang or "de_DE")[:2],
             "tax_situation": self._tms_tax_situation(),
@@ -427,10 +514,10 @@ class AccountMove(models.Model):
             "customer_reference": self.ref or None,
             "invoice_date": self.invoice_date or fields.Date.context_today(self),
             "currency": self.currency_id.name,
-            "tax_mode": self.tms_tax_mode or "net",
-            "period_start": self.tms_period_start or None,
-            "period_end": self.tms_period_end or None,
-            "delivery_date": self.delivery_date or None,
+            "tax_mode": tax_mode,
+            "period_start": dates.tms_period_start or None,
+            "period_end": dates.tms_period_end or None,
+            "delivery_date": dates.delivery_date or None,
             "title": None,
             "introduction": self.invoice_origin or None,
             "remark": html2plaintext(self.narration).strip() if self.narration else None,
@@ -445,9 +532,74 @@ class AccountMove(models.Model):
                 else None,
                 **address._tms_address_values(),
             },
-            "lines": [
-                line._tms_prepare_export_line(gross)
-                for line in self.invoice_line_ids
-                if line.display_type == "product"
-            ],
+            "lines": lines,
         }
+
+    # -- the printed invoice and e-invoices ----------------------------------------
+
+    def _tms_is_single_invoice(self):
+        """Whether this transport invoice bills one order on its own (a single invoice)."""
+        self.ensure_one()
+        # The stored grouping key (GroupKey.as_string, engine/grouping.py) ends with the
+        # id of the order a single invoice is for, and with 0 for a collective invoice.
+        return bool(self.tms_billing_group) and self.tms_billing_group.rsplit("|", 1)[-1] not in (
+            "",
+            "0",
+        )
+
+    def _tms_service_period(self):
+        """The billing period ``(start, end)`` of a collective transport invoice, else None.
+
+        A single invoice has its delivery day (``delivery_date``) instead."""
+        self.ensure_one()
+        if (
+            not self.tms_billing_group
+            or self._tms_is_single_invoice()
+            or not (self.tms_period_start and self.tms_period_end)
+        ):
+            return None
+        return self.tms_period_start, self.tms_period_end
+
+    def _tms_report_service_period(self):
+        """The billing period as the invoice's reader writes dates: "01.10.2026 - 31.10.2026"."""
+        period = self._tms_service_period()
+        if not period:
+            return ""
+        start, end = period
+        return f"{format_date(self.env, start)} – {format_date(self.env, end)}"
+
+    def _tms_line_orders(self, line):
+        """The transport orders behind an invoice line, by delivery date."""
+        # Only the names and delivery dates of the orders of an invoice the user reads.
+        orders = line.sudo().sale_line_ids.order_id
+        return orders.sorted(lambda order: (order.tms_delivery_date or date.max, order.name))
+
+    def _tms_orders_with_dates(self, line, skeleton):
+        """ "SO001 (01.10.), SO002 (03.10.)": the orders of ``line`` with their delivery
+        dates in the reader's language, ``skeleton`` a CLDR date skeleton."""
+        locale = babel_locale_parse(get_lang(self.env).code)
+        texts = []
+        for order in self._tms_line_orders(line):
+            day = order.tms_delivery_date
+            texts.append(
+                f"{order.name} ({babel.dates.format_skeleton(skeleton, day, locale=locale)})"
+                if day
+                else order.name
+            )
+        return ", ".join(texts)
+
+    def _tms_report_line_orders(self, line):
+        """For a position aggregating orders: those orders with their delivery days."""
+        self.ensure_one()
+        if self.tms_line_mode != "aggregated" or line.display_type != "product":
+            return ""
+        return self._tms_orders_with_dates(line, "ddMM")
+
+    def _tms_line_orders_note(self, line):
+        """The note of an aggregated position in an e-invoice: its orders and their dates."""
+        self.ensure_one()
+        if self.tms_line_mode != "aggregated" or len(self._tms_line_orders(line)) < 2:
+            return ""
+        return self.env._(
+            "Orders: %(orders)s", orders=self._tms_orders_with_dates(line, "ddMMyyyy")
+        )

@@ -357,3 +357,25 @@ class TmsBillingBackend(models.Model):
     def _tms_invoice_url(self, external_id):
         """The web app's page of an invoice, or False."""
         return False
+
+    def _tms_credit_note_url(self, external_id):
+        """The web app's page of a credit note, or False when none is documented."""
+        return False
+
+    def _tms_document_url(self, export):
+        """The web app's page of what ``export`` sent: an invoice or a credit note."""
+        if export.document_type == "credit_note":
+            return self._tms_credit_note_url(export.external_id)
+        return self._tms_invoice_url(export.external_id)
+
+    def _tms_can_cancel_invoice(self, export):
+        """Whether the provider documents a way to cancel the invoice ``export`` sent,
+        once it is cancelled here; without one, the user is told what to do there."""
+        return False
+
+    def _tms_cancel_invoice(self, export, lookup_first):
+        """Cancel the invoice of ``export`` there. ``lookup_first``: an earlier call may
+        have been performed, read its state before asking again. Returns
+        ``{"state": "cancelled" | "kept" | "failed", "message": str, "reference": str,
+        "lookup": bool}``; raises an ExportError when the call fails."""
+        raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))

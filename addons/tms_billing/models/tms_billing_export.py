@@ -69,8 +69,19 @@ LEDGER_FIELDS = frozenset(
         "last_attempt_at",
         "sent_at",
         "status_checked_at",
+        "cancel_state",
+        "cancel_reference",
+        "cancel_message",
+        "cancel_lookup",
     }
 )
+DOCUMENT_TYPES = [("invoice", "Invoice"), ("credit_note", "Credit Note")]
+CANCEL_STATES = [
+    ("cancelling", "Cancelling"),
+    ("cancelled", "Cancelled there"),
+    ("kept", "Left there"),
+    ("failed", "Cancelling failed"),
+]
 
 
 def _cron_time_budget(value):
@@ -123,6 +134,12 @@ class TmsBillingExport(models.Model):
         check_company=True,
     )
     company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    document_type = fields.Selection(
+        DOCUMENT_TYPES,
+        compute="_compute_document_type",
+        store=True,
+        help="A refund is sent as a credit note of the invoice it reverses.",
+    )
     partner_id = fields.Many2one(
         related="move_id.commercial_partner_id", string="Customer", store=True
     )
@@ -172,6 +189,24 @@ class TmsBillingExport(models.Model):
     last_attempt_at = fields.Datetime(string="Last Attempt", readonly=True)
     sent_at = fields.Datetime(string="Sent On", readonly=True)
     status_checked_at = fields.Datetime(string="Status Checked On", readonly=True)
+    # The cancellation there of an invoice cancelled here, where the provider documents
+    # one (sevDesk); recorded like the push: intent, call, result.
+    cancel_state = fields.Selection(
+        CANCEL_STATES, string="Cancellation There", readonly=True, copy=False
+    )
+    cancel_reference = fields.Char(
+        string="Cancellation Document",
+        readonly=True,
+        copy=False,
+        help="The document the accounting system made when it cancelled the invoice.",
+    )
+    cancel_message = fields.Text(string="Cancellation Notice", readonly=True, copy=False)
+    cancel_lookup = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The last cancellation call may have been performed: its status is read "
+        "before it is ever asked again.",
+    )
 
     _sql_constraints = [
         (
@@ -194,11 +229,18 @@ class TmsBillingExport(models.Model):
             raise AccessError(self.env._("The export ledger changes through its own actions only."))
         return super().write(vals)
 
-    @api.depends("backend_id.app_url", "external_id")
+    @api.depends("move_id.move_type")
+    def _compute_document_type(self):
+        for export in self:
+            export.document_type = (
+                "credit_note" if export.move_id.move_type == "out_refund" else "invoice"
+            )
+
+    @api.depends("backend_id.app_url", "external_id", "document_type")
     def _compute_external_url(self):
         for export in self:
             export.external_url = (
-                export.external_id and export.backend_id._tms_invoice_url(export.external_id)
+                export.external_id and export.backend_id._tms_document_url(export)
             ) or False
 
     @api.depends("state", "last_attempt_at")
@@ -268,6 +310,26 @@ class TmsBillingExport(models.Model):
             return self
         exports = self._tms_queue(moves, backends)
         self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger()
+        return exports
+
+    @api.model
+    def _tms_queue_credit_notes(self, refunds, timings=None):
+        """The rows of confirmed refunds, as credit notes, on each connection their
+        invoice was sent to (of those whose push timing is in ``timings``, when given).
+        A refund of an invoice that never reached a connection is not queued there."""
+        values = []
+        for refund in refunds.filtered(
+            lambda move: move.move_type == "out_refund" and move.state == "posted"
+        ):
+            for origin in refund._tms_refund_origin_exports():
+                backend = origin.backend_id
+                if backend.active and (timings is None or backend.push_timing in timings):
+                    values.append((refund, backend))
+        exports = self
+        for refund, backend in values:
+            exports |= self._tms_queue(refund, backend)
+        if exports and timings is not None:
+            self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger()
         return exports
 
     # -- sending ----------------------------------------------------------------
@@ -588,15 +650,40 @@ class TmsBillingExport(models.Model):
                 "last_error": False,
             }
         )
+        if old_status == "draft" and self.external_status != "draft":
+            self._tms_wake_credit_notes()
         if self.external_status != old_status:
-            self._tms_log(
-                self.env._(
+            if self.document_type == "credit_note":
+                message = self.env._(
+                    "%(backend)s: credit note %(number)s is now %(status)s.",
+                    backend=self.backend_id.name,
+                    number=self.external_number or self.external_id,
+                    status=statuses.get(self.external_status, self.external_status),
+                )
+            else:
+                message = self.env._(
                     "%(backend)s: invoice %(number)s is now %(status)s.",
                     backend=self.backend_id.name,
                     number=self.external_number or self.external_id,
                     status=statuses.get(self.external_status, self.external_status),
                 )
-            )
+            self._tms_log(message)
+
+    def _tms_wake_credit_notes(self):
+        """The invoice is no longer a draft there: credit notes of its refunds that
+        waited for it (or gave up retrying) are due now, on the same connection."""
+        waiting = self.search(
+            [
+                ("backend_id", "=", self.backend_id.id),
+                ("state", "=", "failed"),
+                ("lookup_since", "=", False),
+                ("move_id.move_type", "=", "out_refund"),
+                ("move_id.reversed_entry_id", "=", self.move_id.id),
+            ]
+        )
+        if waiting:
+            waiting.write({"next_attempt_at": fields.Datetime.now()})
+            self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger()
 
     # -- buttons ----------------------------------------------------------------
 
@@ -712,6 +799,142 @@ class TmsBillingExport(models.Model):
     def action_open_external(self):
         self.ensure_one()
         self.check_access("read")
-        if not self.external_url:
+        if not self.external_id:
             raise UserError(self.env._("This invoice has not been sent yet."))
+        if not self.external_url:
+            raise UserError(
+                self.env._(
+                    "%(backend)s documents no web address for this document: look for "
+                    "%(reference)s there.",
+                    backend=self.backend_id.name,
+                    reference=self.external_number or self.external_id,
+                )
+            )
         return {"type": "ir.actions.act_url", "url": self.external_url, "target": "new"}
+
+    def action_cancel_external(self):
+        """Ask the accounting system again to cancel the invoices cancelled here whose
+        cancellation there failed."""
+        self.check_access("write")
+        rows = self.filtered(
+            lambda export: export.cancel_state == "failed" and export.move_id.state == "cancel"
+        )
+        if not rows:
+            raise UserError(
+                self.env._("Only invoices cancelled here whose cancellation there failed.")
+            )
+        for export in rows:
+            export._tms_cancel_external()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if "failed" in rows.mapped("cancel_state") else "info",
+                "title": self.env._("Cancellation"),
+                "message": "\n".join(
+                    f"{export.display_name}: {export.cancel_message or export.cancel_state}"
+                    for export in rows
+                ),
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # -- cancelling there -------------------------------------------------------
+
+    def _tms_draft_stays_message(self):
+        if self.document_type == "credit_note":
+            return self.env._(
+                "The credit note %(reference)s in %(backend)s stays there: delete it in "
+                "%(backend)s while it is a draft, or correct it there.",
+                reference=self.external_number or self.external_id,
+                backend=self.backend_id.name,
+            )
+        return self.env._(
+            "The draft %(reference)s in %(backend)s stays there: delete it in "
+            "%(backend)s. If these orders are invoiced again, the new invoice is "
+            "sent there once that draft is gone.",
+            reference=self.external_number or self.external_id,
+            backend=self.backend_id.name,
+        )
+
+    def _tms_claim_cancel(self):
+        """Take this row for one cancellation attempt: None if another worker has it or
+        there is nothing to cancel, else whether the last attempt may have been
+        performed (its outcome is then read before anything is asked again)."""
+        self.ensure_one()
+        self.flush_recordset()
+        self.env.cr.execute(
+            """
+            UPDATE tms_billing_export
+               SET cancel_state = 'cancelling',
+                   write_date = (now() AT TIME ZONE 'UTC'), write_uid = %s
+             WHERE id = %s AND state = 'sent'
+               AND (cancel_state IS NULL OR cancel_state = 'failed')
+         RETURNING cancel_lookup
+            """,
+            (self.env.uid, self.id),
+        )
+        row = self.env.cr.fetchone()
+        self.invalidate_recordset()
+        return None if row is None else bool(row[0])
+
+    def _tms_cancel_external(self):
+        """Cancel this sent invoice there: claim, commit, call, record, commit. The
+        provider's answer is recorded and logged; never raises for a provider's error."""
+        self.ensure_one()
+        lookup_first = self._tms_claim_cancel()
+        if lookup_first is None:
+            return False
+        self._tms_commit()
+        backend = self.backend_id
+        try:
+            outcome = backend._tms_cancel_invoice(self, lookup_first)
+        except psycopg2.Error:
+            raise
+        except (ExportError, UserError) as error:
+            unknown = isinstance(error, ExportError) and error.outcome_unknown
+            message = self.env._(
+                "Cancelling %(reference)s in %(backend)s failed: %(error)s%(hint)s",
+                reference=self.external_number or self.external_id,
+                backend=backend.name,
+                error=error,
+                hint=self.env._(
+                    " It may have been cancelled: its status there is read before it is "
+                    "asked again (Cancel There Again on the export)."
+                )
+                if unknown or lookup_first
+                else self.env._(" Cancel There Again on the export retries it."),
+            )
+            outcome = {
+                "state": "failed",
+                "message": message,
+                "lookup": bool(unknown or lookup_first),
+            }
+        except Exception as error:
+            _logger.exception("Cancelling %s in %s failed unexpectedly", self.marker, backend.name)
+            outcome = {
+                "state": "failed",
+                "message": self.env._(
+                    "Cancelling %(reference)s in %(backend)s failed unexpectedly: %(error)s. "
+                    "Check its status there.",
+                    reference=self.external_number or self.external_id,
+                    backend=backend.name,
+                    error=error,
+                ),
+                "lookup": True,
+            }
+        values = {
+            "cancel_state": outcome["state"],
+            "cancel_message": outcome["message"],
+            "cancel_lookup": bool(outcome.get("lookup")),
+        }
+        if outcome.get("reference"):
+            values["cancel_reference"] = outcome["reference"]
+        if outcome["state"] == "cancelled":
+            values["external_status"] = "cancelled"
+            values["status_checked_at"] = fields.Datetime.now()
+        self.sudo().write(values)
+        self._tms_commit()
+        self._tms_log(outcome["message"])
+        return outcome["state"] == "cancelled"

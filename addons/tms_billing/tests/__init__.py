@@ -10,3 +10,4 @@ from . import test_access_matrix
 from . import test_concurrency
 from . import test_bad_input_table
 from . import test_preview_adjust
+from . import test_invoice_report

@@ -56,6 +56,8 @@ ALLOWED = {
     # send invoices to an accounting system, read the export ledger
     "read_exports": LEDGER,
     "ledger_queue": LEDGER,
+    # ask the accounting system again to cancel an invoice cancelled here
+    "ledger_cancel_external": LEDGER,
     # change a ledger row's state or external id by hand: nobody
     "ledger_write_state": set(),
     "ledger_create_forged": set(),
@@ -104,6 +106,15 @@ class TestAccessMatrix(AccessMatrixMixin, TmsBillingCase):
             cls, cls.customer_collective, 2, invoice_user_id=salesman.id
         )
         cls.queued_export = cls.env["tms.billing.export"]._tms_queue(cls.queued_move, cls.backend)
+        # An invoice cancelled here whose cancellation there failed.
+        cancelled_move = cls._draft_invoices(cls, cls.customer_collective, 1)
+        cls.cancel_failed_export = cls.env["tms.billing.export"]._tms_queue(
+            cancelled_move, cls.backend
+        )
+        cancelled_move.button_cancel()
+        cls.cancel_failed_export.write(
+            {"state": "sent", "external_id": "INV-2", "cancel_state": "failed"}
+        )
         cls.event = cls.invoiced_order.tms_billing_event_ids
         cls._other_company_rows()
 
@@ -309,6 +320,9 @@ class TestAccessMatrix(AccessMatrixMixin, TmsBillingCase):
             {"move_id": self.loose_move.id, "backend_id": self.backend.id}
         )
         self.assertEqual(export.state, "to_send")
+
+    def _ledger_cancel_external(self, role):
+        self._as(role, self.cancel_failed_export).action_cancel_external()
 
     def _ledger_write_state(self, role):
         self._as(role, self.queued_export).write({"state": "sent", "external_id": "forged"})

@@ -192,3 +192,36 @@ class TestExportLedger(TmsBillingCase):
         self.assertGreater(
             self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
         )
+
+    def test_a_refund_follows_its_invoice_as_a_credit_note_draft(self):
+        move = self.export.move_id
+        move.write({"tms_period_start": "2026-10-01", "tms_period_end": "2026-10-31"})
+        move.action_post()
+        refund = move._reverse_moves([{"invoice_date": "2026-11-20"}])
+        refund.action_post()
+        self.assertFalse(refund.tms_export_ids, "its invoice is not sent yet")
+        self.export._tms_send()
+        self.assertEqual(self.export.state, "sent")
+        refund.action_tms_send_exports()
+        credit = refund.tms_export_ids
+        self.assertEqual((credit.document_type, credit.state), ("credit_note", "sent"))
+        self.assertEqual(self.export.document_type, "invoice")
+        draft = move._tms_prepare_export_draft(self.export)
+        self.assertEqual(draft["kind"], "invoice")
+        self.assertNotIn("preceding_id", draft)
+        draft = refund._tms_prepare_export_draft(credit)
+        self.assertEqual(draft["kind"], "credit_note")
+        self.assertEqual(draft["preceding_id"], self.export.external_id)
+        # The invoice's period, not the refund's own date.
+        self.assertEqual(
+            (draft["period_start"], draft["period_end"]),
+            (move.tms_period_start, move.tms_period_end),
+        )
+        self.assertEqual(draft["delivery_date"], move.delivery_date)
+        self.assertEqual(draft["invoice_date"], refund.invoice_date)
+        self.assertEqual(draft["lines"][0]["unit_price"], move.invoice_line_ids.price_unit)
+        # A credit note is listed as such in the ledger.
+        credit_notes = self.env["tms.billing.export"].search(
+            [("document_type", "=", "credit_note")]
+        )
+        self.assertEqual(credit_notes, credit)

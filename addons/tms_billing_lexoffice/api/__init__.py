@@ -16,6 +16,7 @@ from .errors import (
 )
 from .mapper import (
     build_contact_payload,
+    build_credit_note_payload,
     build_invoice_payload,
     check_tax_rates,
     escape_search_name,
@@ -42,6 +43,7 @@ __all__ = [
     "ValidationError",
     "WebhookKeyError",
     "build_contact_payload",
+    "build_credit_note_payload",
     "build_invoice_payload",
     "check_tax_rates",
     "contact_has_marker",

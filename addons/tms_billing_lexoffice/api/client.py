@@ -15,6 +15,7 @@ from .errors import (
     ConflictError,
     LexofficeError,
     LookupFailedError,
+    MappingError,
     NotFoundError,
     RateLimitError,
     ServerError,
@@ -61,9 +62,11 @@ class _LimitedRetry(Retry):
         return retry
 
     def sleep(self, response=None):  # pylint: disable=missing-return
+        # urllib3's Retry.sleep returns nothing; the limiter's turn comes after it.
         super().sleep(response)
         if self.limiter:
             self.limiter.wait()
+        return None
 
     def is_retry(self, method, status_code, has_retry_after=False):
         # Only a 429 is documented as not performed ("the actual call will not be
@@ -298,9 +301,9 @@ class LexofficeClient:
                 return invoice
         return None
 
-    def _list_draft_invoices(self, contact_id=None, created_since=None):
-        """Every draft invoice (of the contact, created since the day of
-        ``created_since``), newest first."""
+    def _list_draft_invoices(self, contact_id=None, created_since=None, voucher_type="invoice"):
+        """Every draft voucher of ``voucher_type`` (of the contact, created since the day
+        of ``created_since``), newest first."""
         formats = VOUCHERLIST_DATE_FORMATS if created_since else (None,)
         for number, date_format in enumerate(formats):
             filters = {"contactId": contact_id} if contact_id else {}
@@ -309,22 +312,94 @@ class LexofficeClient:
             elif date_format == "timestamp":
                 filters["createdDateFrom"] = format_timestamp(created_since)
             try:
-                return self._all_vouchers(filters)
+                return self._all_vouchers(filters, voucher_type)
             except ValidationError as error:
                 if error.status != 400 or number == len(formats) - 1:
                     raise
         return []
 
-    def _all_vouchers(self, filters):
+    def _all_vouchers(self, filters, voucher_type="invoice"):
         vouchers, page = [], 0
         while True:
-            listing = self.list_vouchers(page=page, sort="createdDate,DESC", **filters)
+            listing = self.list_vouchers(
+                voucher_type=voucher_type, page=page, sort="createdDate,DESC", **filters
+            )
             if not isinstance(listing, dict) or not isinstance(listing.get("content"), list):
                 raise LexofficeError("lexoffice answered the voucher list without content.")
             vouchers += [v for v in listing["content"] if isinstance(v, dict) and v.get("id")]
             if listing.get("last", True):
                 return vouchers
             page += 1
+
+    # -- credit notes (#credit-notes-endpoint) ------------------------------------
+
+    def create_credit_note(self, payload, preceding_invoice_id):
+        """A draft credit note of the invoice ``preceding_invoice_id``: "To be able to
+        pursue a sales voucher to a credit note, the optional query parameter
+        precedingSalesVoucherId needs to be set" (#credit-notes-endpoint-pursue-to-a-credit-
+        note). Never finalized: "Credit notes transmitted via the API are created in draft
+        mode per default" (#credit-notes-endpoint-create-a-credit-note)."""
+        if not preceding_invoice_id:
+            raise MappingError("A credit note of an invoice needs the invoice's lexoffice id.")
+        created = self._request(
+            "POST",
+            "/v1/credit-notes",
+            params={"precedingSalesVoucherId": preceding_invoice_id},
+            json=payload,
+            creates=True,
+        )
+        if not isinstance(created, dict) or not created.get("id"):
+            raise UnknownOutcomeError(
+                "lexoffice answered the credit note's creation without an id."
+            )
+        return created
+
+    def get_credit_note(self, credit_note_id):
+        """``GET /v1/credit-notes/{id}`` (#credit-notes-endpoint-retrieve-a-credit-note)."""
+        credit_note = self._request("GET", f"/v1/credit-notes/{credit_note_id}")
+        if not isinstance(credit_note, dict) or not credit_note.get("id"):
+            raise LexofficeError("lexoffice answered without the credit note.")
+        return credit_note
+
+    def find_credit_note_by_marker(
+        self, marker, preceding_invoice_id, contact_id=None, created_since=None, known_ids=()
+    ):
+        """The credit note whose remark ends with ``marker``, or None.
+
+        First among the invoice's ``relatedVouchers`` ("all existing voucher relations",
+        #invoices-endpoint-invoices-properties; "There can only be one credit note related
+        to an invoice", #credit-notes-endpoint-purpose); then, as the documentation does
+        not say whether a draft credit note is listed there, among the draft credit
+        notes of the voucher list (voucherType "creditnote", #voucherlist-endpoint).
+        """
+        try:
+            invoice = self.get_invoice(preceding_invoice_id)
+            related = [
+                voucher["id"]
+                for voucher in invoice.get("relatedVouchers") or []
+                if isinstance(voucher, dict)
+                and voucher.get("voucherType") == "creditnote"
+                and voucher.get("id")
+            ]
+            vouchers = self._list_draft_invoices(contact_id, created_since, "creditnote")
+        except LexofficeError as error:
+            if isinstance(error, (AuthenticationError, RateLimitError, ServerError)):
+                raise
+            raise LookupFailedError(
+                f"Looking for the credit note in lexoffice failed: {error}",
+                error.status,
+                error.details,
+            ) from None
+        candidates = related + [
+            voucher["id"]
+            for voucher in vouchers
+            if voucher["id"] not in known_ids and voucher["id"] not in related
+        ]
+        for candidate in candidates:
+            credit_note = self.get_credit_note(candidate)
+            if has_marker(credit_note.get("remark"), marker):
+                return credit_note
+        return None
 
     def create_event_subscription(self, event_type, callback_url):
         body = {"eventType": event_type, "callbackUrl": callback_url}
@@ -337,6 +412,13 @@ class LexofficeClient:
         return (
             f"{app_base.rstrip('/')}/permalink/invoices/{'edit' if edit else 'view'}/{invoice_id}"
         )
+
+    def credit_note_deeplink(self, credit_note_id, app_base=DEFAULT_APP_URL, edit=True):
+        """#credit-notes-endpoint-deeplink-to-a-credit-note: "{appbaseurl}/permalink/
+        credit-notes/edit/{id}" (or view); an edit link of a finalized credit note
+        redirects to its view page."""
+        kind = "edit" if edit else "view"
+        return f"{app_base.rstrip('/')}/permalink/credit-notes/{kind}/{credit_note_id}"
 
     def contact_deeplink(self, contact_id, app_base=DEFAULT_APP_URL):
         return f"{app_base.rstrip('/')}/permalink/contacts/view/{contact_id}"

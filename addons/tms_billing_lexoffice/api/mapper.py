@@ -241,6 +241,89 @@ def build_invoice_payload(draft, tax_type="taxable", tax_note=None):
     return payload
 
 
+# The credit note's header names the invoice it refunds: "the printed document does not
+# show the related invoice resp. the invoice number. However, to show the invoice
+# number, it can simply be included in the header text (introduction)"; introduction:
+# "We recommended to include the invoice number in the header when the credit note is
+# related to an invoice" (#credit-notes-endpoint-purpose, -credit-notes-properties).
+CREDIT_NOTE_WORDING = {
+    "de": "Gutschrift zur Rechnung {number}",
+    "en": "Credit note for invoice {number}",
+}
+
+
+def _credit_line_item(line, price_key, currency):
+    """A credit note's line: "Compared to invoices, credit notes do not have ... any line
+    item discounts" (#credit-notes-endpoint-credit-notes-properties), so a discount is
+    folded into the unit price. The documentation does not say whether amounts are
+    positive or negative; its own credit note samples carry positive netAmount values
+    and totals, and so positive amounts are sent."""
+    line = dict(line)
+    discount = float(line.pop("discount", 0) or 0)
+    if discount:
+        line["unit_price"] = float(line["unit_price"]) * (1 - discount / 100.0)
+    if float(line["unit_price"]) < 0 or float(line["quantity"]) < 0:
+        raise MappingError("A credit note's lines have positive quantities and prices.")
+    return _line_item(line, price_key, currency)
+
+
+def build_credit_note_payload(draft, tax_type="taxable", tax_note=None, preceding_number=None):
+    """The ``POST /v1/credit-notes`` body of a refund (#credit-notes-endpoint-create-a-
+    credit-note); raises MappingError before any call.
+
+    The required properties are the invoice's without shippingConditions: "credit notes
+    do not have a due date, shipping conditions, delivery terms, payment conditions and
+    any line item discounts" (#credit-notes-endpoint-credit-notes-properties).
+    """
+    currency = draft.get("currency") or "EUR"
+    if currency != "EUR":
+        raise MappingError(f"lexoffice credit notes are in EUR only, not {currency}.")
+    lines = draft.get("lines") or []
+    if not lines:
+        raise MappingError("A credit note needs at least one line.")
+    # "A maximum of 300 line items can be used in a single credit note"
+    # (#credit-notes-endpoint-credit-notes-properties).
+    if len(lines) > MAX_LINE_ITEMS:
+        raise MappingError(
+            f"lexoffice accepts at most {MAX_LINE_ITEMS} lines, this credit note has {len(lines)}."
+        )
+    tax_type = invoice_tax_type(tax_type, draft.get("tax_mode"))
+    if tax_type not in TAX_TYPES:
+        raise MappingError(f"Unknown tax type {tax_type!r}.")
+    if tax_type in CONTACT_TAX_TYPES and not draft.get("contact_id"):
+        raise MappingError(f"Tax type {tax_type} needs a linked lexoffice contact.")
+    tz = draft.get("timezone") or "Europe/Berlin"
+    # "for voucher types without shippingConditions (i.e., quotations, credit notes),
+    # the relevant date is voucherDate" (FAQ "Valid tax rates").
+    check_tax_rates(
+        tax_type, [line.get("tax_rate") or 0.0 for line in lines], draft["invoice_date"]
+    )
+    price_key = "grossAmount" if tax_type == "gross" else "netAmount"
+    tax_conditions = {"taxType": tax_type}
+    if tax_note and tax_type not in TAXED_TAX_TYPES:
+        tax_conditions["taxTypeNote"] = tax_note
+    language = draft.get("language") or "de"
+    header = None
+    if preceding_number:
+        header = CREDIT_NOTE_WORDING.get(language, CREDIT_NOTE_WORDING["en"]).format(
+            number=preceding_number
+        )
+    introduction = "\n".join(part for part in (header, draft.get("introduction")) if part)
+    payload = {
+        "voucherDate": format_timestamp(draft["invoice_date"], tz),
+        "address": _address(draft),
+        "lineItems": [_credit_line_item(line, price_key, currency) for line in lines],
+        "totalPrice": {"currency": currency},
+        "taxConditions": tax_conditions,
+        "remark": _remark_with_marker(draft.get("remark"), draft["marker"], language),
+    }
+    if draft.get("title"):
+        payload["title"] = fit(draft["title"], "title")
+    if introduction:
+        payload["introduction"] = fit(introduction, "introduction")
+    return payload
+
+
 def _address(draft):
     """The invoice address (#invoices-endpoint-address-details): ``name`` and
     ``countryCode`` are "only required when no existing contact is referenced"; with a
@@ -308,7 +391,9 @@ def build_contact_payload(contact):
 
 
 # voucherStatus of an invoice (#invoices-endpoint-properties; "overdue" and "paidoff" as
-# listed for the voucher list, #voucherlist-endpoint); anything else is kept as unknown.
+# listed for the voucher list, #voucherlist-endpoint); of a credit note "draft, open,
+# paidoff (has been fully paid back to the customer), voided"
+# (#credit-notes-endpoint-credit-notes-properties); anything else is kept as unknown.
 STATUSES = {
     "draft": "draft",
     "open": "open",
@@ -340,6 +425,7 @@ def to_date(value):
 
 __all__ = [
     "build_contact_payload",
+    "build_credit_note_payload",
     "build_invoice_payload",
     "check_tax_rates",
     "escape_search_name",

@@ -15,6 +15,10 @@ STATUS_EVENTS = {
     "invoice.changed",
     "invoice.deleted",
     "payment.changed",
+    # "credit-note.status.changed", "credit-note.deleted" (#event-subscriptions-endpoint-
+    # event-types), for connections subscribed to them.
+    "credit-note.status.changed",
+    "credit-note.deleted",
 }
 
 

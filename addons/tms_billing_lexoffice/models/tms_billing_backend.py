@@ -264,6 +264,8 @@ class TmsBillingBackend(models.Model):
     def _tms_send_invoice(self, export, draft):
         if self.provider != "lexoffice":
             return super()._tms_send_invoice(export, draft)
+        if draft.get("kind") == "credit_note":
+            return self._lexoffice_send_credit_note(export, draft)
         mapping = self._tms_tax_mapping(draft["tax_situation"])
         self._lexoffice_check_draft(draft, mapping)
         with self._lexoffice_errors():
@@ -273,7 +275,71 @@ class TmsBillingBackend(models.Model):
             created = self._lexoffice_client().create_invoice(payload)
         return self._tms_invoice_result(created["id"], status="draft")
 
-    def _lexoffice_check_draft(self, draft, mapping):
+    def _lexoffice_send_credit_note(self, export, draft):
+        """The refund as a draft credit note of its invoice there. The invoice is read
+        first: "If an invoice with the status draft is referenced by the
+        precedingSalesVoucherId, the request will be rejected with 406 response"
+        (#credit-notes-endpoint-pursue-to-a-credit-note), so a draft invoice is waited
+        for instead of refused, and "There can only be one credit note related to an
+        invoice" (#credit-notes-endpoint-purpose) is told in words."""
+        mapping = self._tms_tax_mapping(draft["tax_situation"])
+        self._lexoffice_check_draft(draft, mapping, credit_note=True)
+        client = self._lexoffice_client()
+        with self._lexoffice_errors():
+            try:
+                invoice = client.get_invoice(draft["preceding_id"])
+            except lexoffice.NotFoundError:
+                raise ExportRejected(
+                    self.env._(
+                        "Invoice %(invoice)s no longer exists in lexoffice (deleted there): "
+                        "the credit note cannot refer to it.",
+                        invoice=draft["preceding_number"],
+                    )
+                ) from None
+        status = invoice.get("voucherStatus")
+        if status == "draft":
+            # Retried with backoff by the send cron: sent once the invoice is final.
+            raise ExportError(
+                self.env._(
+                    "Finalise invoice %(invoice)s in lexoffice first; the credit note is "
+                    "sent then.",
+                    invoice=draft["preceding_number"],
+                )
+            )
+        if status == "voided":
+            raise ExportRejected(
+                self.env._(
+                    "Invoice %(invoice)s is cancelled (voided) in lexoffice: no credit note "
+                    "can refer to it there.",
+                    invoice=invoice.get("voucherNumber") or draft["preceding_number"],
+                )
+            )
+        existing = [
+            voucher
+            for voucher in invoice.get("relatedVouchers") or []
+            if isinstance(voucher, dict) and voucher.get("voucherType") == "creditnote"
+        ]
+        if existing:
+            raise ExportRejected(
+                self.env._(
+                    "Invoice %(invoice)s already has credit note %(credit_note)s in "
+                    "lexoffice, which allows one credit note per invoice: correct that "
+                    "credit note there.",
+                    invoice=invoice.get("voucherNumber") or draft["preceding_number"],
+                    credit_note=existing[0].get("voucherNumber") or existing[0].get("id"),
+                )
+            )
+        with self._lexoffice_errors():
+            payload = lexoffice.build_credit_note_payload(
+                draft,
+                tax_type=mapping.lexoffice_tax_type,
+                tax_note=mapping.tax_note,
+                preceding_number=invoice.get("voucherNumber") or draft["preceding_number"],
+            )
+            created = client.create_credit_note(payload, draft["preceding_id"])
+        return self._tms_invoice_result(created["id"], status="draft")
+
+    def _lexoffice_check_draft(self, draft, mapping, credit_note=False):
         """The limits a user can fix, in their language, before the mapper's own checks."""
         if draft["currency"] != "EUR":
             raise ExportRejected(
@@ -292,11 +358,11 @@ class TmsBillingBackend(models.Model):
                 )
             )
         tax_type = lexoffice.invoice_tax_type(mapping.lexoffice_tax_type, draft["tax_mode"])
+        # A credit note's rates are those of its voucherDate (FAQ "Valid tax rates").
+        rate_date = draft["invoice_date"] if credit_note else lexoffice.tax_rate_date(draft)
         try:
             lexoffice.check_tax_rates(
-                tax_type,
-                [line["tax_rate"] for line in draft["lines"]],
-                lexoffice.tax_rate_date(draft),
+                tax_type, [line["tax_rate"] for line in draft["lines"]], rate_date
             )
         except lexoffice.MappingError:
             code = self.env._("lexoffice tax type %(tax_type)s", tax_type=tax_type)
@@ -305,6 +371,8 @@ class TmsBillingBackend(models.Model):
     def _tms_find_invoice(self, export):
         if self.provider != "lexoffice":
             return super()._tms_find_invoice(export)
+        if export.document_type == "credit_note":
+            return self._lexoffice_find_credit_note(export)
         contact_id = self._tms_external_ref(export.move_id.commercial_partner_id) or None
         # Only the attempts since the last certain outcome can have created it; a
         # margin covers the two clocks.
@@ -333,9 +401,49 @@ class TmsBillingBackend(models.Model):
             invoice["id"], number=status["number"], status=status["status"]
         )
 
+    def _lexoffice_find_credit_note(self, export):
+        preceding = export.move_id._tms_refund_origin_exports().filtered(
+            lambda row: row.backend_id == self
+        )
+        if not preceding:
+            return None
+        contact_id = self._tms_external_ref(export.move_id.commercial_partner_id) or None
+        since = (export.lookup_since or export.create_date) - LOOKUP_CLOCK_MARGIN
+        known = self.env["tms.billing.export"].search(
+            [
+                ("backend_id", "=", self.id),
+                ("id", "!=", export.id),
+                ("external_id", "!=", False),
+                ("sent_at", ">=", since),
+            ]
+        )
+        with self._lexoffice_errors():
+            credit_note = self._lexoffice_client().find_credit_note_by_marker(
+                export.marker,
+                preceding.external_id,
+                contact_id=contact_id,
+                created_since=since.replace(tzinfo=UTC),
+                known_ids=set(known.mapped("external_id")),
+            )
+        if not credit_note:
+            return None
+        status = lexoffice.parse_invoice_status(credit_note)
+        return self._tms_invoice_result(
+            credit_note["id"], number=status["number"], status=status["status"]
+        )
+
     def _tms_fetch_invoice_status(self, export):
         if self.provider != "lexoffice":
             return super()._tms_fetch_invoice_status(export)
+        if export.document_type == "credit_note":
+            with self._lexoffice_errors():
+                try:
+                    credit_note = self._lexoffice_client().get_credit_note(export.external_id)
+                except lexoffice.NotFoundError:
+                    # "credit-note.deleted: A credit note was deleted in Lexware."
+                    # (#event-subscriptions-endpoint-event-types): then 404.
+                    return {"status": "deleted", "raw_status": None, "number": None}
+            return lexoffice.parse_invoice_status(credit_note)
         with self._lexoffice_errors():
             try:
                 invoice = self._lexoffice_client().get_invoice(export.external_id)
@@ -349,6 +457,14 @@ class TmsBillingBackend(models.Model):
             return super()._tms_invoice_url(external_id)
         app = self.app_url or DEFAULT_APP_URL
         return f"{app.rstrip('/')}/permalink/invoices/edit/{external_id}"
+
+    def _tms_credit_note_url(self, external_id):
+        if self.provider != "lexoffice":
+            return super()._tms_credit_note_url(external_id)
+        # #credit-notes-endpoint-deeplink-to-a-credit-note: "{appbaseurl}/permalink/
+        # credit-notes/edit/{id}"; a credit note no longer editable redirects to its view.
+        app = self.app_url or DEFAULT_APP_URL
+        return f"{app.rstrip('/')}/permalink/credit-notes/edit/{external_id}"
 
     def _tms_contact_url(self, external_id):
         if self.provider != "lexoffice":

@@ -6,3 +6,4 @@ from . import test_lexoffice_taxes
 from . import test_lexoffice_access
 from . import test_lexoffice_rate_limit
 from . import test_lexoffice_bad_input
+from . import test_lexoffice_credit_notes

@@ -8,7 +8,10 @@ timestamp format, the invoice rules (tax types, their contacts and rates, addres
 text limits), validation errors in both of the API's formats (406 with ``details`` for
 invoices, ``IssueList`` for contacts), optimistic locking (409), paging and name
 filters, plain dates in the voucher list's filters, and faults injected on demand,
-among them a 504 or a dropped connection after the invoice was created.
+among them a 504 or a dropped connection after the invoice was created. Credit notes
+follow #credit-notes-endpoint: drafts only here unless finalized, linked to a finalized
+invoice by ``precedingSalesVoucherId`` (406 for a draft or missing one), one per invoice,
+shown in both vouchers' ``relatedVouchers`` and in the voucher list as "creditnote".
 """
 
 import json
@@ -37,6 +40,8 @@ CONTACT_TAX_TYPES = set(RULES["tax_types"]["need_contact"])
 _LIMITS = RULES["text_limits"]
 TEXT_LIMITS = {key: _LIMITS[key] for key in ("title", "introduction", "remark")}
 LINE_TEXT_LIMITS = {"name": _LIMITS["lineItemName"], "description": _LIMITS["lineItemDescription"]}
+# #credit-notes-endpoint: the required properties, and what credit notes "do not have".
+CREDIT_NOTE = RULES["credit_note"]
 BERLIN = ZoneInfo("Europe/Berlin")
 PDF = b"%PDF-1.4\n% fake lexoffice invoice\n%%EOF\n"
 
@@ -67,6 +72,7 @@ class FakeLexoffice:
         self.rate_limit = rate_limit
         self.fault_delay = fault_delay  # how long "timeout_after" keeps the client waiting
         self.contacts, self.invoices, self.requests = {}, {}, []
+        self.credit_notes = {}
         self.voucherlist_queries = []
         self.subscriptions = []
         self._faults = []
@@ -110,6 +116,7 @@ class FakeLexoffice:
         with self._lock:
             self.contacts.clear()
             self.invoices.clear()
+            self.credit_notes.clear()
             self.subscriptions.clear()
             self.requests.clear()
             self._faults.clear()
@@ -128,6 +135,21 @@ class FakeLexoffice:
             invoice["voucherStatus"] = status
             if status != "draft" and not invoice.get("voucherNumber"):
                 invoice["voucherNumber"] = f"RE{next(self._numbers)}"
+
+    def set_credit_note_status(self, credit_note_id, status):
+        with self._lock:
+            credit_note = self.credit_notes[credit_note_id]
+            credit_note["voucherStatus"] = status
+            if status != "draft" and not credit_note.get("voucherNumber"):
+                credit_note["voucherNumber"] = f"GS{next(self._numbers)}"
+
+    def credit_notes_with_marker(self, marker):
+        """The credit notes whose remark ends with our marker line."""
+        return [
+            credit_note
+            for credit_note in self.credit_notes.values()
+            if _last_line(credit_note.get("remark")).endswith(marker)
+        ]
 
     def signed_event(self, event_type, resource_id, private_key):
         """A webhook callback body and its ``X-Lxo-Signature``, as lexoffice sends them.
@@ -215,6 +237,18 @@ class FakeLexoffice:
                 if invoice["voucherStatus"] == "draft":
                     return 409, {"message": "Draft invoices have no document."}
                 return 200, PDF
+        if route == ["credit-notes"] and method == "POST":
+            return self._create_credit_note(
+                body,
+                (query.get("precedingSalesVoucherId") or [None])[0],
+                query.get("finalize") == ["true"],
+            )
+        if len(route) == 2 and route[0] == "credit-notes" and method == "GET":
+            # #credit-notes-endpoint-retrieve-a-credit-note
+            credit_note = self.credit_notes.get(route[1])
+            if not credit_note:
+                return 404, {"message": "Not Found"}
+            return 200, credit_note
         if route == ["event-subscriptions"]:
             if method == "POST":
                 if not body.get("eventType") or not body.get("callbackUrl"):
@@ -308,21 +342,100 @@ class FakeLexoffice:
             voucherStatus="draft",
             totalPrice=_totals(body),
             createdDate=_now(),
+            # "If no related vouchers exist, an empty list will be returned."
+            # (#invoices-endpoint-invoices-properties, Related Vouchers Details)
+            relatedVouchers=[],
         )
         self.invoices[invoice_id] = invoice
         if finalize:
             self.set_invoice_status(invoice_id, "open")
         return 201, self._created(invoice_id, "invoices", 1)
 
+    def _create_credit_note(self, body, preceding_id, finalize):
+        """POST /v1/credit-notes[?precedingSalesVoucherId={id}] (#credit-notes-endpoint)."""
+        details = credit_note_violations(body)
+        if not details:
+            contact_id = body["address"].get("contactId")
+            if contact_id and contact_id not in self.contacts:
+                details.append(
+                    {
+                        "violation": "NOTFOUND",
+                        "field": "address.contactId",
+                        "message": "Kontakt existiert nicht",
+                    }
+                )
+        invoice = None
+        if not details and preceding_id is not None:
+            invoice = self.invoices.get(preceding_id)
+            # "If the pursue action is not valid, the request will be rejected with 406
+            # response." (#credit-notes-endpoint-pursue-to-a-credit-note)
+            if invoice is None:
+                details.append(_pursue("Vorgängerbeleg existiert nicht"))
+            # "If an invoice with the status draft is referenced by the
+            # precedingSalesVoucherId, the request will be rejected with 406 response."
+            elif invoice["voucherStatus"] == "draft":
+                details.append(_pursue("Rechnung im Entwurf kann nicht fortgeführt werden"))
+            # "There can only be one credit note related to an invoice."
+            # (#credit-notes-endpoint-purpose)
+            elif any(
+                voucher["voucherType"] == "creditnote" for voucher in invoice["relatedVouchers"]
+            ):
+                details.append(_pursue("Zur Rechnung existiert bereits eine Gutschrift"))
+        if details:
+            return 406, {
+                "timestamp": _now(),
+                "status": 406,
+                "error": "Not Acceptable",
+                "path": "/v1/credit-notes",
+                "traceId": uuid.uuid4().hex,
+                "message": "Validation failed for request.",
+                "details": details,
+            }
+        credit_note_id = str(uuid.uuid4())
+        credit_note = dict(
+            body,
+            id=credit_note_id,
+            version=1,
+            voucherStatus="draft",
+            totalPrice=_totals(body),
+            createdDate=_now(),
+            relatedVouchers=[],
+        )
+        self.credit_notes[credit_note_id] = credit_note
+        if invoice is not None:
+            # relatedVouchers: "all existing voucher relations for the current sales
+            # voucher" with id, voucherNumber and voucherType (Related Vouchers Details).
+            invoice["relatedVouchers"].append(
+                {"id": credit_note_id, "voucherNumber": None, "voucherType": "creditnote"}
+            )
+            credit_note["relatedVouchers"].append(
+                {
+                    "id": invoice["id"],
+                    "voucherNumber": invoice.get("voucherNumber"),
+                    "voucherType": "invoice",
+                }
+            )
+        if finalize:
+            self.set_credit_note_status(credit_note_id, "open")
+        return 201, self._created(credit_note_id, "credit-notes", 1)
+
     def _voucherlist(self, query):
         self.voucherlist_queries.append(query)
         if "voucherType" not in query or "voucherStatus" not in query:
             return 400, {"message": "voucherType and voucherStatus are required"}
         statuses = set(query["voucherStatus"][0].split(","))
+        # voucherType: "A comma-separated list of voucher types to be returned, or the
+        # value "any"" (#voucherlist-endpoint); "invoice" and "creditnote" are kept here.
+        types = set(query["voucherType"][0].split(","))
+        stores = [
+            (kind, store)
+            for kind, store in (("invoice", self.invoices), ("creditnote", self.credit_notes))
+            if kind in types or "any" in types
+        ]
         matches = [
             {
                 "id": i["id"],
-                "voucherType": "invoice",
+                "voucherType": kind,
                 "voucherStatus": i["voucherStatus"],
                 "voucherNumber": i.get("voucherNumber"),
                 "voucherDate": i["voucherDate"],
@@ -330,7 +443,8 @@ class FakeLexoffice:
                 "totalAmount": i["totalPrice"]["totalGrossAmount"],
                 "createdDate": i["createdDate"],
             }
-            for i in self.invoices.values()
+            for kind, store in stores
+            for i in store.values()
             if i["voucherStatus"] in statuses or "any" in statuses
         ]
         if "contactId" in query:
@@ -570,6 +684,38 @@ def invoice_violations(body):
         if len(body.get(key) or "") > limit:
             violation("SIZE", key, f"höchstens {limit} Zeichen")
     return details
+
+
+def credit_note_violations(body):
+    """What a POST /v1/credit-notes body breaks of #credit-notes-endpoint: the invoice's
+    rules (the same required properties, address, tax types and rates, line items, 300
+    at most, text limits) without shippingConditions, which "credit notes do not have",
+    nor payment conditions, delivery terms or line item discounts
+    (#credit-notes-endpoint-credit-notes-properties). The relevant date of the tax rates
+    is the voucherDate (FAQ "Valid tax rates")."""
+    details = [
+        detail
+        for detail in invoice_violations(dict(body, shippingConditions={"shippingType": "none"}))
+        if not detail["field"].startswith("shippingConditions")
+    ]
+    for key in CREDIT_NOTE["not_properties"]:
+        if key in body:
+            details.append({"violation": "INVALID", "field": key, "message": "unbekanntes Feld"})
+    for index, item in enumerate(body.get("lineItems") or []):
+        for key in CREDIT_NOTE["line_item_not_properties"]:
+            if key in item:
+                details.append(
+                    {
+                        "violation": "INVALID",
+                        "field": f"lineItems[{index}].{key}",
+                        "message": "unbekanntes Feld",
+                    }
+                )
+    return details
+
+
+def _pursue(message):
+    return {"violation": "INVALID", "field": "precedingSalesVoucherId", "message": message}
 
 
 def _relevant_date(body):

@@ -17,9 +17,11 @@ from .mapper import (
     build_contact_address_payload,
     build_contact_payload,
     build_email_payload,
+    build_save_credit_note_payload,
     build_save_invoice_payload,
     check_tax_rule,
     format_date,
+    parse_credit_note_status,
     parse_invoice_status,
 )
 
@@ -38,8 +40,10 @@ __all__ = [
     "build_contact_address_payload",
     "build_contact_payload",
     "build_email_payload",
+    "build_save_credit_note_payload",
     "build_save_invoice_payload",
     "check_tax_rule",
     "format_date",
+    "parse_credit_note_status",
     "parse_invoice_status",
 ]

@@ -5,7 +5,9 @@ It is a statement about sevDesk's API, and its judge is the vendor's OpenAPI fil
 numbers below are its lines). Every payload is checked against the facts extracted from
 that file into ``sevdesk_openapi_facts.json`` beside this module: required properties,
 types, enums, and the tax rule to rate table. Faults are injected on demand, among them
-a 504 or a dropped connection after the invoice was saved.
+a 504 or a dropped connection after the invoice was saved. Credit notes are saved through
+``saveCreditNote`` (drafts, with the rules of L4 "sevdesk-Update 2.0 > Credit Notes"), and
+``cancelInvoice`` makes a paid cancellation invoice (SR) of the invoice it cancels.
 """
 
 import base64
@@ -50,6 +52,7 @@ COUNTRIES = {
     "us": ("8", "Vereinigte Staaten"),
 }
 PDF = b"%PDF-1.4\n% fake sevDesk invoice\n%%EOF\n"
+CREDIT_NOTE = FACTS["credit_note"]
 
 
 def _strings(value):
@@ -114,6 +117,7 @@ class FakeSevdesk:
         self.bookkeeping_version = bookkeeping_version
         self.fault_delay = fault_delay
         self.contacts, self.invoices, self.addresses, self.emails = {}, {}, [], []
+        self.credit_notes = {}
         self.requests, self.pdf_sent = [], set()
         self._faults = []
         self._ids = iter(range(1000, 10**9))
@@ -149,7 +153,13 @@ class FakeSevdesk:
     def reset(self):
         """Forget all data, calls and pending faults (between tests)."""
         with self._lock:
-            for store in (self.contacts, self.invoices, self.addresses, self.emails):
+            for store in (
+                self.contacts,
+                self.invoices,
+                self.credit_notes,
+                self.addresses,
+                self.emails,
+            ):
                 store.clear()
             self.requests.clear()
             self.pdf_sent.clear()
@@ -162,6 +172,13 @@ class FakeSevdesk:
     def set_invoice_status(self, invoice_id, status):
         with self._lock:
             self.invoices[str(invoice_id)]["status"] = str(status)
+
+    def credit_notes_with_marker(self, marker):
+        return [
+            credit_note
+            for credit_note in self.credit_notes.values()
+            if (credit_note.get("customerInternalNote") or "").endswith(marker)
+        ]
 
     def invoices_with_marker(self, marker):
         return [
@@ -230,6 +247,22 @@ class FakeSevdesk:
             if "contact[id]" in query:
                 found = [i for i in found if str(i["contact"]["id"]) == query["contact[id]"][0]]
             return 200, _listing(found, query)
+        if route == ["CreditNote", "Factory", "saveCreditNote"] and method == "POST":
+            return self._save_credit_note(body, raw)
+        if route == ["CreditNote"] and method == "GET":
+            # Declared filters: status, contact[id] + contact[objectName] (L2264-2312).
+            found = list(self.credit_notes.values())
+            if "status" in query:
+                found = [c for c in found if str(c["status"]) == query["status"][0]]
+            if "contact[id]" in query:
+                found = [c for c in found if str(c["contact"]["id"]) == query["contact[id]"][0]]
+            return 200, _listing(found, query)
+        if len(route) == 2 and route[0] == "CreditNote" and method == "GET":
+            credit_note = self.credit_notes.get(route[1])
+            if not credit_note:
+                # "400: Bad request. creditNote was not found" (L2550-2551)
+                return 400, _error("Bad request. creditNote was not found")
+            return 200, {"objects": [credit_note]}  # an array (L2544-2548)
         if len(route) >= 2 and route[0] == "Invoice":
             invoice = self.invoices.get(route[1])
             if not invoice:
@@ -237,6 +270,8 @@ class FakeSevdesk:
                 return 400, _error("Bad request. Invoice was not found")
             if len(route) == 2 and method == "GET":
                 return 200, {"objects": [invoice]}  # an array even for one (L4724-4728)
+            if route[2:] == ["cancelInvoice"] and method == "POST":
+                return self._cancel_invoice(invoice)
             if route[2:] == ["getPdf"]:
                 if query.get("preventSendBy") != ["true"]:
                     self.pdf_sent.add(route[1])
@@ -375,6 +410,128 @@ class FakeSevdesk:
         self.invoices[invoice_id] = stored
         # saveInvoiceResponse {invoice, invoicePos, filename}, unwrapped (L13762-13774)
         return 201, {"invoice": stored, "invoicePos": positions, "filename": None}
+
+    def _save_credit_note(self, body, raw):
+        keys = list(json.loads(raw or b"{}").keys())
+        if keys != CREDIT_NOTE["save_keys"]:
+            return 400, _error(
+                f"saveCreditNote expects the keys {CREDIT_NOTE['save_keys']}, got {keys}"
+            )
+        credit_note = body["creditNote"] or {}
+        positions = body["creditNotePosSave"] or []
+        version = self.bookkeeping_version
+        schema = dict(FACTS["schemas"]["Model_creditNote"])
+        # deliveryDate, deliveryDateUntil and refSrcInvoice are named by the tag table
+        # (L117) only; see the facts file.
+        schema["properties"] = dict(schema["properties"], **CREDIT_NOTE["tag_table_properties"])
+        problems = schema_violations(
+            credit_note,
+            schema,
+            "creditNote.",
+            skip_required=NOT_REQUIRED_IN[version] | set(CREDIT_NOTE["not_required"]),
+            extra_enum={"taxType": LEGACY_EXTRA_TAX_TYPES},
+        )
+        if credit_note.get("objectName") != "CreditNote":
+            problems.append("creditNote.objectName must be CreditNote")
+        for index, position in enumerate(positions):
+            problems += schema_violations(
+                position, FACTS["schemas"]["Model_creditNotePos"], f"creditNotePosSave[{index}]."
+            )
+            if position.get("objectName") != "CreditNotePos":
+                problems.append(f"creditNotePosSave[{index}].objectName must be CreditNotePos")
+        if problems:
+            return 400, _error("; ".join(problems))
+        if str(credit_note["contact"]["id"]) not in self.contacts:
+            return 400, _error("contact does not exist")
+        # "Credit notes can only be created with the status DRAFT (100)" (L4).
+        if credit_note["status"] != CREDIT_NOTE["create_status"]:
+            return 422, _error("With sevdesk-Update 2.0 credit notes are created as drafts")
+        category = credit_note["bookingCategory"]
+        # "ACCOUNTING_TYPE is currently not supported in sevdesk-Update 2.0" (L11071ff).
+        if category in CREDIT_NOTE["unsupported_booking_categories"]:
+            return 422, _error(f"bookingCategory {category} is not supported")
+        source = None
+        if category in CREDIT_NOTE["needs_ref_src_invoice"]:
+            # refSrcInvoice "has to be used if "bookingCategory": "UNDERACHIEVEMENT" is
+            # used" (L117).
+            source = self.invoices.get(str(credit_note.get("refSrcInvoice")))
+            if source is None:
+                return 400, _error("refSrcInvoice is required and must be an invoice")
+            # "Creating a credit note for an advanced invoice (invoiceType: 'AR') or
+            # partial invoice (invoiceType: 'TR') is no longer possible" (L4).
+            if source["invoiceType"] in CREDIT_NOTE["refused_invoice_types"]:
+                return 422, _error("No credit note for advance or partial invoices")
+            # Whether a draft invoice (100) may be referred to is not documented: the
+            # fake accepts it.
+            problem = _delivery_problem(credit_note, source)
+            if problem:
+                return 422, _error(problem)
+        if version == "2.0":
+            rule = credit_note["taxRule"]["id"]
+            if rule not in RULE_RATES:
+                return 422, _error(f"taxRule {rule} cannot be used here")
+        else:
+            rule = {"default": "1", "eu": "3", "ss": "11", "noteu": "17"}.get(
+                credit_note["taxType"]
+            )
+            if rule is None:
+                return 422, _error(f"taxType {credit_note['taxType']} is not supported")
+        # The tax rules apply to credit notes as to invoices (L4, "The changes to the vat
+        # rules also apply here"): 422 for a rate the rule does not allow.
+        if any(float(p["taxRate"]) not in RULE_RATES[rule] for p in positions):
+            return 422, _error("Tax rate does not match the tax rule")
+        if _parse_date(credit_note["creditNoteDate"]) is None:
+            return 422, _error("creditNoteDate is invalid")
+        if not positions:
+            return 422, _error("A credit note needs positions")
+        credit_note_id = str(self._next_id())
+        stored = dict(
+            credit_note,
+            id=credit_note_id,
+            creditNoteNumber=f"GU-{len(self.credit_notes) + 1001}",
+            positions=positions,
+            **_sums(positions, credit_note.get("showNet", True)),
+        )
+        self.credit_notes[credit_note_id] = stored
+        # saveCreditNoteResponse {creditNote, creditNotePos}, unwrapped (L11562-11570)
+        return 201, {"creditNote": stored, "creditNotePos": positions}
+
+    def _cancel_invoice(self, invoice):
+        """POST /Invoice/{invoiceId}/cancelInvoice (L4912-4940): "creating a cancellation
+        invoice. The cancellation invoice will be automatically paid and the source
+        invoices status will change to 'cancelled'"; type SR "cancels another already
+        created normal invoice" (L168). Which statuses may be cancelled is not
+        documented; the fake refuses only an invoice it cancelled already (a test
+        assumption, not a vendor rule), and writes the status as the description words
+        it, 'cancelled', which the status enum does not hold."""
+        if invoice["status"] == "cancelled":
+            return 400, _error("Bad request")
+        invoice["status"] = "cancelled"
+        cancellation_id = str(self._next_id())
+        cancellation = dict(
+            invoice,
+            id=cancellation_id,
+            invoiceType="SR",
+            status="1000",
+            invoiceNumber=f"SR-{len(self.invoices) + 1001}",
+            origin={"id": invoice["id"], "objectName": "Invoice"},
+        )
+        self.invoices[cancellation_id] = cancellation
+        return 201, cancellation  # Model_InvoiceResponse, unwrapped (L4923-4928)
+
+
+def _delivery_problem(credit_note, invoice):
+    """L4, "sevdesk-Update 2.0 > Credit Notes": no credit note without a date of delivery
+    (deliveryDateUntil) for an invoice with one, none with one for an invoice without,
+    and none whose date of delivery is before the invoice's."""
+    own, theirs = credit_note.get("deliveryDateUntil"), invoice.get("deliveryDateUntil")
+    if theirs is not None and own is None:
+        return "The invoice has a date of delivery: the credit note needs one"
+    if theirs is None and own is not None:
+        return "The invoice has no date of delivery: the credit note may not have one"
+    if own is not None and _parse_date(own) < _parse_date(theirs):
+        return "The date of delivery may not be before the invoice's"
+    return None
 
 
 def _sums(positions, show_net):

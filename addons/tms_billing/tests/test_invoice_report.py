@@ -1,0 +1,126 @@
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from datetime import date
+from unittest import SkipTest
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import html2plaintext
+
+from .common import TmsBillingCase
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceReport(TmsBillingCase):
+    """The printed invoice states the billing period of a collective invoice, the
+    delivery day of a single one, and the orders behind an aggregated position."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("de_DE")
+        cls.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
+        cls.env.registry.clear_cache("templates")  # templates compiled before the terms
+        cls.customer_aggregated = cls._customer(
+            "Sammel Logistik GmbH", tms_invoicing_mode="collective", tms_line_mode="aggregated"
+        )
+        orders = cls._order(cls.customer_aggregated, date(2026, 10, 1))
+        orders |= cls._order(cls.customer_aggregated, date(2026, 10, 3))
+        single = cls._order(cls.customer_single, date(2026, 10, 5))
+        cls.moves, _plan = (orders | single)._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        cls.moves.action_post()
+        cls.collective = orders.invoice_ids
+        cls.single = single.invoice_ids
+        cls.orders = orders
+
+    def _text(self, move, lang):
+        move.partner_id.lang = lang
+        html, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "account.report_invoice", move.ids
+        )
+        # html2plaintext marks bold text with asterisks.
+        return re.sub(r"\s+", " ", html2plaintext(html.decode()).replace("*", ""))
+
+    def test_collective_invoice_states_its_period_and_orders(self):
+        self.assertEqual(len(self.collective), 1)
+        self.assertEqual(self.collective.tms_line_mode, "aggregated")
+        self.assertEqual(len(self.collective.invoice_line_ids), 1, "one aggregated position")
+        first, second = self.orders.sorted("tms_delivery_date").mapped("name")
+
+        english = self._text(self.collective, "en_US")
+        self.assertIn("Service period 10/01/2026 – 10/31/2026", english)
+        self.assertNotIn("Delivery Date", english)
+        self.assertIn(f"Orders: {first} (10/1), {second} (10/3)", english)
+
+        german = self._text(self.collective, "de_DE")
+        self.assertIn(
+            "Leistungszeitraum 01.10.2026 – 31.10.2026",
+            german,
+            "the German terms of views/report_invoice.xml belong in i18n/de.po",
+        )
+        self.assertIn(f"Aufträge: {first} (01.10.), {second} (03.10.)", german)
+
+    def test_single_invoice_states_its_delivery_day(self):
+        english = self._text(self.single, "en_US")
+        self.assertIn("Service date 10/05/2026", english)
+        self.assertNotIn("Service period", english)
+        self.assertNotIn("Orders:", english)
+        german = self._text(self.single, "de_DE")
+        self.assertIn("Leistungsdatum 05.10.2026", german)
+
+    def test_invoice_without_transport_keeps_odoos_delivery_date(self):
+        move = self._draft_invoices(self.customer_collective, 1, tms_billing_group=False)
+        english = self._text(move, "en_US")
+        self.assertIn("Delivery Date 10/20/2026", english)
+        self.assertNotIn("Service", english)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoicePdf(HttpCase, TmsBillingCase):
+    """The PDF, rendered by wkhtmltopdf: it loads the report's styles over HTTP, which
+    an HttpCase serves within the test's transaction."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("de_DE")
+        cls.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
+        cls.env.registry.clear_cache("templates")  # templates compiled before the terms
+        orders = cls._order(cls.customer_weekly, date(2026, 10, 1))
+        orders |= cls._order(cls.customer_weekly, date(2026, 10, 3))
+        cls.collective, _plan = orders._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        cls.collective.action_post()
+
+    def test_pdf(self):
+        report = self.env["ir.actions.report"]
+        if report.get_wkhtmltopdf_state() != "ok":
+            raise SkipTest("wkhtmltopdf is not installed: the PDF is not rendered")
+        self.collective.partner_id.lang = "de_DE"
+        pdf, kind = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            "account.account_invoices", self.collective.ids
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        if not shutil.which("pdfinfo"):
+            raise SkipTest("pdfinfo (poppler-utils) is not installed: the PDF is not read")
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "invoice.pdf")
+            with open(path, "wb") as file:
+                file.write(pdf)
+            info = subprocess.run(
+                ["pdfinfo", path], check=True, capture_output=True, text=True
+            ).stdout
+            # A page as an image, to look at (e.g. TMS_BILLING_REPORT_PNG=/tmp/page.png).
+            target = os.environ.get("TMS_BILLING_REPORT_PNG")
+            if target and shutil.which("pdftoppm"):
+                subprocess.run(
+                    ["pdftoppm", "-png", "-r", "80", "-singlefile", path, target[: -len(".png")]],
+                    check=True,
+                )
+        # One A4 page. wkhtmltopdf draws Odoo's web fonts without a text layer that
+        # pdftotext can read: the words are checked in the HTML it renders
+        # (TestInvoiceReport), and the picture shows them.
+        self.assertRegex(info, r"Pages:\s+1\n")
+        self.assertRegex(info, r"Page size:\s+595(\.\d+)? x 842")

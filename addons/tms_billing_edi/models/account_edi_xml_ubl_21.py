@@ -1,0 +1,15 @@
+from odoo import models
+
+
+class AccountEdiXmlUBL21(models.AbstractModel):
+    _inherit = "account.edi.xml.ubl_21"
+
+    def _export_invoice_vals(self, invoice):
+        """Override of `account_edi_ubl_cii` to put the customer's Leitweg-ID in BT-10."""
+        vals = super()._export_invoice_vals(invoice)
+        # Odoo fills cbc:BuyerReference (BT-10) with the customer's internal reference
+        # (``ref``); the reference the customer asked for takes its place.
+        reference = invoice.commercial_partner_id.tms_buyer_reference
+        if reference:
+            vals["vals"]["buyer_reference"] = reference
+        return vals
