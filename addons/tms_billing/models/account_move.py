@@ -269,7 +269,7 @@ class AccountMove(models.Model):
             export._tms_log(export._tms_draft_stays_message())
         if moves:
             self.env["sale.order"]._tms_log_reset(
-                moves, self.env._("Invoice cancelled: the orders are to invoice again.")
+                moves, lambda env: env._("Invoice cancelled: the orders are to invoice again.")
             )
         return result
 
@@ -304,7 +304,7 @@ class AccountMove(models.Model):
         if moves:
             # The link to the orders disappears with the lines: log while it exists.
             self.env["sale.order"]._tms_log_reset(
-                moves, self.env._("Invoice deleted: the orders are to invoice again.")
+                moves, lambda env: env._("Invoice deleted: the orders are to invoice again.")
             )
         return super().unlink()
 

@@ -27,3 +27,14 @@ class ResCompany(models.Model):
         help="The company charges no VAT as a small business (Kleinunternehmer): its "
         "invoices reach the accounting systems as VAT-free.",
     )
+
+    def _tms_log_lang(self):
+        """The language of this company's billing events and chatter notes.
+
+        They are written once and read by everyone, so they are worded in the company's
+        language (its partner's), not in that of whoever or whatever triggered them: a
+        German haulier reads German events, also those of the nightly cron (run as
+        OdooBot, in English) or of a colleague who works in English.
+        """
+        self.ensure_one()
+        return self.partner_id.lang or self.env.lang or "en_US"

@@ -63,6 +63,29 @@ class SaleOrder(models.Model):
     tms_billing_event_ids = fields.One2many(
         "tms.billing.event", "order_id", string="Billing Events"
     )
+    tms_is_transport = fields.Boolean(
+        string="Transport Order",
+        compute="_compute_tms_is_transport",
+        help="An order with transport data (places or dates): it is invoiced by its "
+        "customer's billing rules, with 'Create transport invoices'.",
+    )
+
+    @api.depends(
+        "tms_loading_place",
+        "tms_unloading_place",
+        "tms_loading_date",
+        "tms_unloading_date",
+        "tms_delivery_date",
+    )
+    def _compute_tms_is_transport(self):
+        for order in self:
+            order.tms_is_transport = bool(
+                order.tms_loading_place
+                or order.tms_unloading_place
+                or order.tms_loading_date
+                or order.tms_unloading_date
+                or order.tms_delivery_date
+            )
 
     @api.constrains("tms_loading_date", "tms_unloading_date", "tms_delivery_date")
     def _check_tms_transport_dates(self):
@@ -606,8 +629,9 @@ class SaleOrder(models.Model):
         move_by_order = {}
         message_by_move = {}
         for move in moves:
-            message_by_move[move] = self.env._(
-                "Invoice created: %(invoice)s", invoice=move.display_name
+            move_in_lang = move.with_context(lang=move.company_id._tms_log_lang())
+            message_by_move[move] = move_in_lang.env._(
+                "Invoice created: %(invoice)s", invoice=move_in_lang.display_name
             )
             for order in move.line_ids.sale_line_ids.order_id:
                 move_by_order[order.id] = move
@@ -626,14 +650,19 @@ class SaleOrder(models.Model):
         self.browse(list(bodies))._message_log_batch(bodies=bodies)
 
     def _tms_log_reset(self, moves, message):
-        events = [
-            {"order_id": order.id, "move_id": move.id, "kind": "reset", "message": message}
-            for move in moves
-            for order in move.line_ids.sale_line_ids.order_id
-        ]
+        """Log that ``moves`` no longer bill their orders; ``message(env)`` words it in
+        ``env``'s language (the company's, see ``res.company._tms_log_lang``)."""
+        events = []
+        bodies = {}
+        for move in moves:
+            text = message(move.with_context(lang=move.company_id._tms_log_lang()).env)
+            for order in move.line_ids.sale_line_ids.order_id:
+                events.append(
+                    {"order_id": order.id, "move_id": move.id, "kind": "reset", "message": text}
+                )
+                bodies[order.id] = text
         self.env["tms.billing.event"].sudo().create(events)
-        orders = self.browse({event["order_id"] for event in events})
-        orders._message_log_batch(bodies=dict.fromkeys(orders.ids, message))
+        self.browse(list(bodies))._message_log_batch(bodies=bodies)
 
     # ------------------------------------------------------------------
     # Buttons, server action and cron

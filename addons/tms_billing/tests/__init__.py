@@ -11,3 +11,4 @@ from . import test_concurrency
 from . import test_bad_input_table
 from . import test_preview_adjust
 from . import test_invoice_report
+from . import test_invoicing_button

@@ -53,6 +53,8 @@ class TestInvoiceReport(TmsBillingCase):
         self.assertIn("Service period 10/01/2026 – 10/31/2026", english)
         self.assertNotIn("Delivery Date", english)
         self.assertIn(f"Orders: {first} (10/1), {second} (10/3)", english)
+        # The position counts in the configured unit name, not the product's unit.
+        self.assertIn("2.00 Transport", english)
 
         german = self._text(self.collective, "de_DE")
         self.assertIn(
@@ -61,6 +63,7 @@ class TestInvoiceReport(TmsBillingCase):
             "the German terms of views/report_invoice.xml belong in i18n/de.po",
         )
         self.assertIn(f"Aufträge: {first} (01.10.), {second} (03.10.)", german)
+        self.assertIn("2,00 Transport", german)
 
     def test_single_invoice_states_its_delivery_day(self):
         english = self._text(self.single, "en_US")

@@ -299,3 +299,17 @@ class TestInvoicing(TmsBillingCase):
         alone = self._order(self.customer_collective, date(2026, 11, 5))
         moves, _plan = alone._tms_create_invoices()
         self.assertFalse(moves.ref)
+
+    def test_events_are_worded_in_the_companys_language(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
+        self.company.partner_id.lang = "de_DE"
+        order = self._order(self.customer_collective, date(2026, 10, 5))
+        # Whoever triggers them (here a user working in English), the events are German.
+        moves, _plan = order.with_context(lang="en_US")._tms_create_invoices()
+        created = order.tms_billing_event_ids.filtered(lambda event: event.kind == "invoiced")
+        self.assertTrue(created.message.startswith("Rechnung erstellt: "), created.message)
+        moves.with_context(lang="en_US").button_cancel()
+        reset = order.tms_billing_event_ids.filtered(lambda event: event.kind == "reset")
+        self.assertEqual(reset.message, "Rechnung storniert: Die Aufträge sind erneut abzurechnen.")
+        self.assertIn("Rechnung storniert", order.message_ids[:1].body)

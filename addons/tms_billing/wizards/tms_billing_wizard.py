@@ -291,37 +291,28 @@ class TmsBillingWizard(models.TransientModel):
         return self._action_after_create(moves)
 
     def _tms_log_adjustments(self, moves, adjustments, left_out):
-        """Record in the orders' billing events what the user adjusted and left out."""
-        events = [
-            {
-                "order_id": order.id,
-                "kind": "excluded",
-                "message": self.env._(
-                    "Left out of the invoicing run by %(user)s.", user=self.env.user.name
-                ),
-            }
-            for order in left_out
-        ]
-        if adjustments:
-            for move in moves:
-                orders = move.line_ids.sale_line_ids.order_id
-                adjustment = adjustments.get(frozenset(orders.ids))
-                if not adjustment:
-                    continue
-                message = self.env._(
-                    "Adjusted in the preview by %(user)s: %(changes)s.",
-                    user=self.env.user.name,
-                    changes="; ".join(adjustment["texts"]),
-                )
-                events += [
-                    {
-                        "order_id": order.id,
-                        "move_id": move.id,
-                        "kind": "adjusted",
-                        "message": message,
-                    }
-                    for order in orders
-                ]
+        """Record in the orders' billing events what the user adjusted and left out, in
+        the company's language (``res.company._tms_log_lang``)."""
+        events = []
+        for order in left_out:
+            env = order.with_context(lang=order.company_id._tms_log_lang()).env
+            message = env._("Left out of the invoicing run by %(user)s.", user=env.user.name)
+            events.append({"order_id": order.id, "kind": "excluded", "message": message})
+        for move in moves if adjustments else ():
+            orders = move.line_ids.sale_line_ids.order_id
+            adjustment = adjustments.get(frozenset(orders.ids))
+            if not adjustment:
+                continue
+            preview = adjustment["preview"].with_context(lang=move.company_id._tms_log_lang())
+            message = preview.env._(
+                "Adjusted in the preview by %(user)s: %(changes)s.",
+                user=preview.env.user.name,
+                changes="; ".join(preview._tms_adjustment_texts()),
+            )
+            events += [
+                {"order_id": order.id, "move_id": move.id, "kind": "adjusted", "message": message}
+                for order in orders
+            ]
         if events:
             self.env["tms.billing.event"].sudo().create(events)
 

@@ -407,7 +407,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
             "invoice_partner_id": address.id,
             "note": note,
             "line_edits": edits,
-            "texts": self._tms_adjustment_texts(),
+            "preview": self,
         }
 
     def _tms_format_amount(self, amount):
