@@ -120,6 +120,13 @@ class TmsBillingCase(TransactionCase):
         return order
 
     @classmethod
+    def _load_german(cls):
+        """German installed with this addon's translations, for texts read in German."""
+        cls.env["res.lang"]._activate_lang("de_DE")
+        cls.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
+        cls.env.registry.clear_cache("templates")  # templates compiled before the terms
+
+    @classmethod
     def _use_euro(cls):
         """The providers bill in EUR only."""
         euro = cls.env.ref("base.EUR")

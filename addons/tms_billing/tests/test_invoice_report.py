@@ -20,9 +20,7 @@ class TestInvoiceReport(TmsBillingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("de_DE")
-        cls.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
-        cls.env.registry.clear_cache("templates")  # templates compiled before the terms
+        cls._load_german()
         cls.customer_aggregated = cls._customer(
             "Sammel Logistik GmbH", tms_invoicing_mode="collective", tms_line_mode="aggregated"
         )
@@ -88,9 +86,7 @@ class TestInvoicePdf(HttpCase, TmsBillingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("de_DE")
-        cls.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
-        cls.env.registry.clear_cache("templates")  # templates compiled before the terms
+        cls._load_german()
         orders = cls._order(cls.customer_weekly, date(2026, 10, 1))
         orders |= cls._order(cls.customer_weekly, date(2026, 10, 3))
         cls.collective, _plan = orders._tms_create_invoices(invoice_date=date(2026, 11, 2))

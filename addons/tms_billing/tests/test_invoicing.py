@@ -301,8 +301,7 @@ class TestInvoicing(TmsBillingCase):
         self.assertFalse(moves.ref)
 
     def test_events_are_worded_in_the_companys_language(self):
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
+        self._load_german()
         self.company.partner_id.lang = "de_DE"
         order = self._order(self.customer_collective, date(2026, 10, 5))
         # Whoever triggers them (here a user working in English), the events are German.

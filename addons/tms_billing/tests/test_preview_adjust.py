@@ -226,8 +226,7 @@ class TestPreviewAdjust(TmsBillingCase):
         self.assertFalse(preview.line_ids)
 
     def test_reasons_are_worded_in_the_users_language(self):
-        self.env["res.lang"]._activate_lang("de_DE")
-        self.env["ir.module.module"]._load_module_terms(["tms_billing"], ["de_DE"], overwrite=True)
+        self._load_german()
         orders = self._collective_orders(1)
         for day in (5, 6):
             orders |= self._order(self.customer_single, date(2026, 10, day))
