@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 from tms_billing_engine import exclusion_reason, plan_invoices
-from tms_billing_engine.grouping import group_key
+from tms_billing_engine.grouping import GroupKey, group_key
 
 RULES = [
     ("company_id", 2, "different_company"),
@@ -129,3 +129,16 @@ def test_orders_after_an_interval_change_share_the_clipped_period(make_order):
     assert len(plan.invoices) == 1
     period = plan.invoices[0].period
     assert (period.start, period.end) == (date(2026, 11, 23), date(2026, 11, 30))
+
+
+def test_stored_key_tells_a_single_invoice_from_a_collective_one(make_order):
+    collective = make_order()
+    single = make_order(invoicing_mode="single")
+    keys = {
+        order.id: plan_invoices([order]).invoices[0].key.as_string()
+        for order in (collective, single)
+    }
+    assert GroupKey.single_order_id_of(keys[single.id]) == single.id
+    assert GroupKey.single_order_id_of(keys[collective.id]) == 0
+    assert GroupKey.single_order_id_of("") == 0
+    assert GroupKey.single_order_id_of(None) == 0

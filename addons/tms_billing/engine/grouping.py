@@ -34,6 +34,12 @@ class GroupKey:
         """A stable text form, stored on the invoice so Odoo groups on it."""
         return "|".join(str(value) for value in self.__dict__.values())
 
+    @staticmethod
+    def single_order_id_of(text):
+        """The order whose single invoice a stored key (``as_string``) is, else 0."""
+        last = text.rsplit("|", 1)[-1] if text else ""
+        return int(last) if last.isdigit() else 0
+
 
 @dataclass
 class PlannedInvoice:

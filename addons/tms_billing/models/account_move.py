@@ -11,6 +11,7 @@ from odoo.tools.misc import babel_locale_parse, get_lang
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
 from ..const import EXTERNAL_FINAL_STATES, LINE_MODES, TAX_MODES
+from ..engine.grouping import GroupKey
 
 # What makes up the draft an accounting system received: changed there once it is sent.
 EXPORTED_CONTENT = frozenset(
@@ -540,12 +541,7 @@ class AccountMove(models.Model):
     def _tms_is_single_invoice(self):
         """Whether this transport invoice bills one order on its own (a single invoice)."""
         self.ensure_one()
-        # The stored grouping key (GroupKey.as_string, engine/grouping.py) ends with the
-        # id of the order a single invoice is for, and with 0 for a collective invoice.
-        return bool(self.tms_billing_group) and self.tms_billing_group.rsplit("|", 1)[-1] not in (
-            "",
-            "0",
-        )
+        return bool(GroupKey.single_order_id_of(self.tms_billing_group))
 
     def _tms_service_period(self):
         """The billing period ``(start, end)`` of a collective transport invoice, else None.
