@@ -1,0 +1,93 @@
+"""What every accounting-system provider is given: the plain shapes of a draft and a contact.
+
+``account.move._tms_prepare_export_draft`` builds an ``InvoiceDraft`` (an invoice or a
+credit note), ``tms.billing.backend._tms_contact_values`` a ``ContactDraft``; each
+provider's mapper (``api/mapper.py`` of ``tms_billing_lexoffice`` and
+``tms_billing_sevdesk``) turns them into its own payloads. They are plain dicts typed
+with ``TypedDict``, so that the mappers stay free of Odoo and are tested on their own.
+
+Like ``export_errors``, this module imports nothing from Odoo.
+"""
+
+from datetime import date
+from typing import Literal, TypedDict
+
+TaxSituation = Literal["domestic", "eu_business", "eu_private", "third_country", "small_business"]
+
+
+class PostalAddress(TypedDict):
+    """A postal address; any part may be missing (None)."""
+
+    street: str | None  # street and street2, joined by ", "
+    zip: str | None
+    city: str | None
+    country_code: str | None  # ISO 3166-1 alpha-2, e.g. "DE"
+    country_name: str | None  # in the user's language, for messages and one-off addresses
+
+
+class DraftAddress(PostalAddress):
+    """The invoice address, always given (used when ``contact_id`` is not)."""
+
+    name: str  # the company (or person) invoiced
+    supplement: str | None  # the contact person of an address of a company
+
+
+class DraftLine(TypedDict):
+    """One position."""
+
+    name: str  # the first line of the invoice line's text
+    description: str | None  # its further lines
+    quantity: float
+    unit_name: str  # the customer's unit name ("Transport"), else the product's unit
+    unit_price: float  # net or gross, as the draft's ``tax_mode`` says
+    tax_rate: float  # percent, e.g. 19.0; 0.0 for tax-free positions
+    discount: float  # percent
+
+
+class PaymentTerm(TypedDict):
+    label: str  # the term's name, printed as is
+    days: int | None  # the longest due delay of the term, in days
+
+
+class InvoiceDraft(TypedDict):
+    """An invoice (``kind`` "invoice") or credit note ("credit_note") to create as a
+    draft in an accounting system."""
+
+    kind: Literal["invoice", "credit_note"]
+    marker: str  # our reference, unique per invoice and connection, e.g. "TMS-1f2e…"
+    language: str  # the customer's language (ISO 639-1, "de"), for our own wording
+    tax_situation: TaxSituation  # mapped per connection to the provider's tax code
+    fiscal_position: str | None  # its name, for messages
+    reference: str | None  # the customer's reference, else our origin (order numbers)
+    customer_reference: str | None  # the customer's reference only
+    invoice_date: date
+    currency: str  # ISO 4217, e.g. "EUR"
+    tax_mode: Literal["net", "gross"]  # whether the lines' unit prices are net or gross
+    period_start: date | None  # the billing period of a collective invoice
+    period_end: date | None
+    delivery_date: date | None  # the last delivery
+    title: str | None
+    introduction: str | None  # printed above the positions (the orders)
+    remark: str | None  # printed below the positions (the invoice's note)
+    payment_term: PaymentTerm | None
+    timezone: str  # IANA name, to date the draft there, e.g. "Europe/Berlin"
+    contact_id: str | None  # the customer's contact there; else ``address`` is used
+    address: DraftAddress
+    lines: list[DraftLine]
+
+
+class CreditNoteDraft(InvoiceDraft):
+    """A credit note additionally names the invoice it refunds there."""
+
+    preceding_id: str  # the invoice's id in the accounting system
+    preceding_number: str  # its number there, else Odoo's, for the printed text
+
+
+class ContactDraft(PostalAddress):
+    """A customer, to create as a contact in an accounting system."""
+
+    is_company: bool
+    name: str
+    email: str | None
+    vat: str | None  # the VAT ID as entered in Odoo
+    phone: str | None
