@@ -293,6 +293,14 @@ class TmsBillingBackend(models.Model):
             "phone": partner.phone or None,
         }
 
+    def _tms_buyer_reference(self, partner):
+        """The customer's buyer reference (Leitweg-ID, BT-10), or None. The field comes
+        with tms_billing_edi: without it installed, no customer has one."""
+        partner = partner.commercial_partner_id
+        if "tms_buyer_reference" not in partner._fields:
+            return None
+        return (partner.tms_buyer_reference or "").strip() or None
+
     # -- provider hooks -----------------------------------------------------------
 
     def _tms_default_urls(self):
@@ -346,6 +354,13 @@ class TmsBillingBackend(models.Model):
     def _tms_fetch_invoice_status(self, export):
         """The invoice's current external state, as result values."""
         raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
+    def _tms_fetch_document(self, export):
+        """The document the accounting system rendered of what ``export`` sent, as
+        ``{"content": bytes, "filename": str | None}``, or None while there is none
+        (e.g. a draft). The status result of ``_tms_fetch_invoice_status`` may name the
+        document's revision as ``document_version``. Raises an ExportError on failure."""
+        return None
 
     def _tms_invoice_result(self, external_id, number=None, status=None):
         return {"external_id": external_id, "number": number, "status": status}

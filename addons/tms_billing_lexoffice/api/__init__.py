@@ -19,6 +19,7 @@ from .mapper import (
     build_credit_note_payload,
     build_invoice_payload,
     check_tax_rates,
+    contact_buyer_reference,
     escape_search_name,
     format_timestamp,
     contact_has_marker,
@@ -26,6 +27,7 @@ from .mapper import (
     invoice_tax_type,
     parse_invoice_status,
     tax_rate_date,
+    with_buyer_reference,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "build_credit_note_payload",
     "build_invoice_payload",
     "check_tax_rates",
+    "contact_buyer_reference",
     "contact_has_marker",
     "escape_search_name",
     "format_timestamp",
@@ -54,4 +57,5 @@ __all__ = [
     "parse_invoice_status",
     "tax_rate_date",
     "verify_webhook_signature",
+    "with_buyer_reference",
 ]

@@ -25,6 +25,10 @@ from .errors import (
 )
 from .mapper import escape_search_name, format_timestamp, has_marker
 
+# What a document download may weigh: a rendered invoice is some hundred kilobytes; the
+# documentation names no limit (#invoices-endpoint-download-an-invoice-file).
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
 # GET /v1/voucherlist date filters take "format yyyy-MM-dd(e.g. 2023-06-01). References a
 # full day in CET/CEST" (#voucherlist-endpoint). Public clients have sent full timestamps
 # too, so a 400 on one format is tried once with the other before the look-up fails.
@@ -121,7 +125,9 @@ class LexofficeClient:
 
     # -- transport --------------------------------------------------------------
 
-    def _request(self, method, path, *, params=None, json=None, creates=False, accept=None):
+    def _request(
+        self, method, path, *, params=None, json=None, creates=False, accept=None, max_bytes=None
+    ):
         headers = {
             "Authorization": f"Bearer {self._api_key}",
             "Accept": accept or "application/json",
@@ -140,7 +146,11 @@ class LexofficeClient:
                 headers=headers,
                 timeout=self.timeout,
                 allow_redirects=False,
+                # A file is read in pieces, up to its limit (_download).
+                stream=bool(accept),
             )
+            if accept and response.status_code < 300 and not response.is_redirect:
+                return _download(response, method, path, max_bytes or MAX_FILE_BYTES)
         except (requests.Timeout, requests.ConnectionError) as error:
             if creates and not _never_sent(error):
                 raise UnknownOutcomeError(
@@ -157,8 +167,6 @@ class LexofficeClient:
                 f"lexoffice redirected {method} {path} to {location}; check the API URL",
                 response.status_code,
             )
-        if accept and response.status_code < 300:
-            return response.content
         return self._handle(response, method, path, creates)
 
     def _handle(self, response, method, path, creates):
@@ -249,10 +257,15 @@ class LexofficeClient:
             raise LexofficeError("lexoffice answered without the invoice.")
         return invoice
 
-    def get_invoice_file(self, invoice_id):
+    def get_invoice_file(self, invoice_id, max_bytes=None):
         """The invoice's document as PDF bytes: "Returns the file as binary data", drafts
-        have none and answer 409 (#invoices-endpoint-download-an-invoice-file)."""
-        return self._request("GET", f"/v1/invoices/{invoice_id}/file", accept="application/pdf")
+        have none and answer 409 (ConflictError) (#invoices-endpoint-download-an-invoice-
+        file). The Accept header takes "*/*", "application/pdf" or "application/xml";
+        application/pdf gives the PDF of every invoice, XRechnung included, where */*
+        would give an XRechnung's XML."""
+        return self._request(
+            "GET", f"/v1/invoices/{invoice_id}/file", accept="application/pdf", max_bytes=max_bytes
+        )
 
     def list_vouchers(
         self, voucher_type="invoice", voucher_status="draft", page=0, size=250, **filters
@@ -361,6 +374,18 @@ class LexofficeClient:
             raise LexofficeError("lexoffice answered without the credit note.")
         return credit_note
 
+    def get_credit_note_file(self, credit_note_id, max_bytes=None):
+        """The credit note's document as PDF bytes (#credit-notes-endpoint-download-a-
+        credit-note-file): "For credit notes in draft mode, there does not exist a
+        document file in Lexware. Any request attempts are rejected with 409 responses"
+        (ConflictError)."""
+        return self._request(
+            "GET",
+            f"/v1/credit-notes/{credit_note_id}/file",
+            accept="application/pdf",
+            max_bytes=max_bytes,
+        )
+
     def find_credit_note_by_marker(
         self, marker, preceding_invoice_id, contact_id=None, created_since=None, known_ids=()
     ):
@@ -431,6 +456,39 @@ def _never_sent(error):
         return True
     reason = getattr(error.args[0] if error.args else None, "reason", None)
     return isinstance(reason, NewConnectionError)
+
+
+def _download(response, method, path, max_bytes):
+    """The body of a file answer, read up to ``max_bytes``: a larger one is refused
+    before it is read whole."""
+    try:
+        declared = int(response.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > max_bytes:
+        response.close()
+        raise LexofficeError(
+            f"lexoffice answered {method} {path} with {declared} bytes, more than the "
+            f"{max_bytes} accepted",
+            response.status_code,
+        )
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(chunk_size=65536):
+            size += len(chunk)
+            if size > max_bytes:
+                response.close()
+                raise LexofficeError(
+                    f"lexoffice answered {method} {path} with more than the {max_bytes} "
+                    "bytes accepted",
+                    response.status_code,
+                )
+            chunks.append(chunk)
+    except requests.RequestException as error:
+        raise ServerError(
+            f"lexoffice's answer to {method} {path} broke off ({type(error).__name__})"
+        ) from None
+    return b"".join(chunks)
 
 
 def _berlin_day(moment):

@@ -415,7 +415,35 @@ def parse_invoice_status(body):
         "raw_status": raw,
         "number": body.get("voucherNumber"),
         "total_gross": totals.get("totalGrossAmount"),
+        # "Version (revision) number which will be increased on each change"
+        # (#invoices-endpoint-invoices-properties): what the document was rendered from.
+        "document_version": str(body["version"]) if body.get("version") is not None else None,
     }
+
+
+def contact_buyer_reference(contact):
+    """The Leitweg-ID of a lexoffice contact, or None: ``xRechnung.buyerReference``, which
+    "Contacts for German public authorities should be created with", together with
+    ``vendorNumberAtCustomer`` (#contacts-endpoint, XRechnung Details)."""
+    xrechnung = contact.get("xRechnung") if isinstance(contact, dict) else None
+    if not isinstance(xrechnung, dict):
+        return None
+    return xrechnung.get("buyerReference") or None
+
+
+def with_buyer_reference(payload, buyer_reference):
+    """``payload`` of an invoice with the customer's Leitweg-ID: "The buyerReference
+    (Leitweg-ID) stored in the referenced contact can be overwritten for a specific
+    invoice by transmitting a different buyerReference during invoice creation", and
+    "If xRechnung is present, buyerReference is a mandatory field"
+    (#invoices-endpoint-xrechnung-details)."""
+    if not buyer_reference or not buyer_reference.strip():
+        raise MappingError("An XRechnung invoice needs the buyer reference (Leitweg-ID).")
+    if not (payload.get("address") or {}).get("contactId"):
+        # "XRechnung properties are only relevant if an XRechnung enabled contact is
+        # referenced" (same section).
+        raise MappingError("An XRechnung invoice needs a referenced lexoffice contact.")
+    return dict(payload, xRechnung={"buyerReference": buyer_reference.strip()})
 
 
 def to_date(value):
@@ -428,6 +456,7 @@ __all__ = [
     "build_credit_note_payload",
     "build_invoice_payload",
     "check_tax_rates",
+    "contact_buyer_reference",
     "escape_search_name",
     "fit",
     "format_timestamp",
@@ -438,4 +467,5 @@ __all__ = [
     "tax_rate_date",
     "to_date",
     "truncate",
+    "with_buyer_reference",
 ]

@@ -268,12 +268,51 @@ class TmsBillingBackend(models.Model):
             return self._lexoffice_send_credit_note(export, draft)
         mapping = self._tms_tax_mapping(draft["tax_situation"])
         self._lexoffice_check_draft(draft, mapping)
+        client = self._lexoffice_client()
         with self._lexoffice_errors():
             payload = lexoffice.build_invoice_payload(
                 draft, tax_type=mapping.lexoffice_tax_type, tax_note=mapping.tax_note
             )
-            created = self._lexoffice_client().create_invoice(payload)
+        buyer_reference = self._tms_buyer_reference(export.move_id.partner_id)
+        if buyer_reference:
+            payload = self._lexoffice_xrechnung_payload(client, export, payload, buyer_reference)
+        with self._lexoffice_errors():
+            created = client.create_invoice(payload)
         return self._tms_invoice_result(created["id"], status="draft")
+
+    def _lexoffice_xrechnung_payload(self, client, export, payload, buyer_reference):
+        """The invoice of a customer with a Leitweg-ID, as an XRechnung there.
+
+        lexoffice takes the Leitweg-ID on the invoice only for a contact set up for
+        XRechnung: "If a buyer reference is specified, but the linked contact has no
+        buyer reference and vendor number at the customer, request attempts are rejected
+        with 406" (#invoices-endpoint-xrechnung-details). The contact is read first; one
+        without them is refused here, in words, rather than sent as an ordinary invoice
+        that a public authority would not accept. Contacts created from here carry no
+        xRechnung: lexoffice needs the vendor number at the customer with the Leitweg-ID
+        ("If a customer's buyerReference is set, its vendorNumberAtCustomer needs to be
+        set as well", #contacts-endpoint, XRechnung Details), which Odoo does not hold.
+        """
+        partner = export.move_id.commercial_partner_id
+        contact_id = (payload.get("address") or {}).get("contactId")
+        contact = None
+        if contact_id:
+            with self._lexoffice_errors():
+                contact = client.get_contact(contact_id)
+        if not contact or not lexoffice.contact_buyer_reference(contact):
+            raise ExportRejected(
+                self.env._(
+                    "%(customer)s has the Leitweg-ID %(reference)s, but its contact in "
+                    "lexoffice is not set up for XRechnung, and lexoffice refuses a Leitweg-ID "
+                    "for such a contact. Enter the Leitweg-ID and your vendor number at the "
+                    "customer on the contact in lexoffice (%(contact)s), then send again.",
+                    customer=partner.display_name,
+                    reference=buyer_reference,
+                    contact=(contact_id and self._tms_contact_url(contact_id)) or "-",
+                )
+            )
+        with self._lexoffice_errors():
+            return lexoffice.with_buyer_reference(payload, buyer_reference)
 
     def _lexoffice_send_credit_note(self, export, draft):
         """The refund as a draft credit note of its invoice there. The invoice is read
@@ -451,6 +490,23 @@ class TmsBillingBackend(models.Model):
                 # Drafts can be deleted in the web app; lexoffice then answers 404.
                 return {"status": "deleted", "raw_status": None, "number": None}
         return lexoffice.parse_invoice_status(invoice)
+
+    def _tms_fetch_document(self, export):
+        if self.provider != "lexoffice":
+            return super()._tms_fetch_document(export)
+        # GET /v1/invoices/{id}/file and /v1/credit-notes/{id}/file: a draft has no
+        # document file and answers 409 (#invoices-endpoint-download-an-invoice-file,
+        # #credit-notes-endpoint-download-a-credit-note-file): there is nothing yet.
+        client = self._lexoffice_client()
+        with self._lexoffice_errors():
+            try:
+                if export.document_type == "credit_note":
+                    content = client.get_credit_note_file(export.external_id)
+                else:
+                    content = client.get_invoice_file(export.external_id)
+            except lexoffice.ConflictError:
+                return None
+        return {"content": content, "filename": None}
 
     def _tms_invoice_url(self, external_id):
         if self.provider != "lexoffice":

@@ -43,7 +43,12 @@ LINE_TEXT_LIMITS = {"name": _LIMITS["lineItemName"], "description": _LIMITS["lin
 # #credit-notes-endpoint: the required properties, and what credit notes "do not have".
 CREDIT_NOTE = RULES["credit_note"]
 BERLIN = ZoneInfo("Europe/Berlin")
-PDF = b"%PDF-1.4\n% fake lexoffice invoice\n%%EOF\n"
+# A minimal, valid one-page PDF (598 bytes), served as every rendered document.
+PDF = Path(__file__).with_name("fake_document.pdf").read_bytes()
+# #invoices-endpoint-download-an-invoice-file: the Accept header takes "*/*",
+# "application/pdf" or "application/xml"; "Other media types give 406", and an invoice
+# that is no XRechnung has no XML (404).
+FILE_ACCEPT = ("*/*", "application/pdf", "application/xml")
 
 
 class _Bucket:
@@ -74,6 +79,8 @@ class FakeLexoffice:
         self.contacts, self.invoices, self.requests = {}, {}, []
         self.credit_notes = {}
         self.voucherlist_queries = []
+        # The Accept header of every file download, in order.
+        self.file_accepts = []
         self.subscriptions = []
         self._faults = []
         self._bucket = _Bucket(rate_limit) if rate_limit else None
@@ -123,6 +130,7 @@ class FakeLexoffice:
             self.small_business = False
             self.voucherlist_date_format = "date"
             self.voucherlist_queries.clear()
+            self.file_accepts.clear()
 
     def inject(self, method, path_prefix, faults):
         """Make the next matching calls fail, one fault per call, in order."""
@@ -133,6 +141,8 @@ class FakeLexoffice:
         with self._lock:
             invoice = self.invoices[invoice_id]
             invoice["voucherStatus"] = status
+            # "Version (revision) number which will be increased on each change".
+            invoice["version"] += 1
             if status != "draft" and not invoice.get("voucherNumber"):
                 invoice["voucherNumber"] = f"RE{next(self._numbers)}"
 
@@ -140,6 +150,7 @@ class FakeLexoffice:
         with self._lock:
             credit_note = self.credit_notes[credit_note_id]
             credit_note["voucherStatus"] = status
+            credit_note["version"] += 1
             if status != "draft" and not credit_note.get("voucherNumber"):
                 credit_note["voucherNumber"] = f"GS{next(self._numbers)}"
 
@@ -195,7 +206,7 @@ class FakeLexoffice:
 
     # -- the API ----------------------------------------------------------------
 
-    def handle(self, method, path, query, body):
+    def handle(self, method, path, query, body, accept=None):
         """Returns (status, body) for one authenticated, rate-limited call."""
         parts = [p for p in path.split("/") if p]
         if parts[:1] != ["v1"]:
@@ -231,24 +242,24 @@ class FakeLexoffice:
             if len(route) == 2 and method == "GET":
                 return 200, invoice
             if route[2:] == ["file"] and method == "GET":
-                # #invoices-endpoint-download-an-invoice-file: "For invoices in draft
-                # mode, there does not exist a document file ... rejected with 409";
-                # otherwise "the file as binary data" with its Content-Type.
-                if invoice["voucherStatus"] == "draft":
-                    return 409, {"message": "Draft invoices have no document."}
-                return 200, PDF
+                return self._file(invoice, accept)
         if route == ["credit-notes"] and method == "POST":
             return self._create_credit_note(
                 body,
                 (query.get("precedingSalesVoucherId") or [None])[0],
                 query.get("finalize") == ["true"],
             )
-        if len(route) == 2 and route[0] == "credit-notes" and method == "GET":
+        if len(route) >= 2 and route[0] == "credit-notes" and method == "GET":
             # #credit-notes-endpoint-retrieve-a-credit-note
             credit_note = self.credit_notes.get(route[1])
             if not credit_note:
                 return 404, {"message": "Not Found"}
-            return 200, credit_note
+            if len(route) == 2:
+                return 200, credit_note
+            if route[2:] == ["file"]:
+                # #credit-notes-endpoint-download-a-credit-note-file; "we currently do
+                # not support the XRechnung format for credit-notes" (#faq-xrechnung).
+                return self._file(credit_note, accept)
         if route == ["event-subscriptions"]:
             if method == "POST":
                 if not body.get("eventType") or not body.get("callbackUrl"):
@@ -261,6 +272,23 @@ class FakeLexoffice:
         if route == ["voucherlist"] and method == "GET":
             return self._voucherlist(query)
         return 405 if route else 404, {"message": "Method Not Allowed"}
+
+    def _file(self, voucher, accept):
+        """GET .../{id}/file (#invoices-endpoint-download-an-invoice-file): "For invoices
+        in draft mode, there does not exist a document file in Lexware. Any request
+        attempts are rejected with 409 responses"; otherwise "the file as binary data"
+        with its Content-Type. Another Accept than the three documented ones is 406; XML
+        is only there for an XRechnung (404 otherwise)."""
+        self.file_accepts.append(accept)
+        if accept not in FILE_ACCEPT:
+            return 406, {"message": "Not Acceptable"}
+        if voucher["voucherStatus"] == "draft":
+            return 409, {"message": "Draft vouchers have no document file."}
+        if accept == "application/xml" and not (voucher.get("xRechnung") or {}).get(
+            "buyerReference"
+        ):
+            return 404, {"message": "Not Found"}
+        return 200, PDF
 
     def _create_contact(self, body):
         issues = contact_violations(body)
@@ -333,6 +361,13 @@ class FakeLexoffice:
                         "message": "Kontakt existiert nicht",
                     }
                 ],
+            }
+        xrechnung_issue = _xrechnung_violation(body, self.contacts.get(contact_id))
+        if xrechnung_issue:
+            return 406, {
+                "status": 406,
+                "message": "Validation failed for request.",
+                "details": [xrechnung_issue],
             }
         invoice_id = str(uuid.uuid4())
         invoice = dict(
@@ -582,6 +617,11 @@ def contact_violations(body):
             ("invalid_value", f"addresses.billing[0].{key}")
             for key in set(address) - set(rules["address_fields"])
         ]
+    # XRechnung Details: "If a customer's buyerReference is set, its
+    # vendorNumberAtCustomer needs to be set as well."
+    xrechnung = body.get("xRechnung") or {}
+    if xrechnung.get("buyerReference") and not xrechnung.get("vendorNumberAtCustomer"):
+        issues.append(("missing_entity", "xRechnung.vendorNumberAtCustomer"))
     # note: "maximum length of 1000 characters".
     if len(body.get("note") or "") > rules["note_max_length"]:
         issues.append(("invalid_value", "note"))
@@ -589,6 +629,31 @@ def contact_violations(body):
     if len((body.get("emailAddresses") or {}).get("business") or []) > 1:
         issues.append(("invalid_value", "emailAddresses.business"))
     return issues
+
+
+def _xrechnung_violation(body, contact):
+    """What an invoice's ``xRechnung`` breaks of #invoices-endpoint-xrechnung-details:
+    "If xRechnung is present, buyerReference is a mandatory field" (an empty string asks
+    for a standard invoice), and "If a buyer reference is specified, but the linked
+    contact has no buyer reference and vendor number at the customer, request attempts
+    are rejected with 406"."""
+    if "xRechnung" not in body or body["xRechnung"] is None:
+        return None
+    reference = (body["xRechnung"] or {}).get("buyerReference")
+    if reference is None:
+        return {
+            "violation": "NOTNULL",
+            "field": "xRechnung.buyerReference",
+            "message": "darf nicht leer sein",
+        }
+    enabled = (contact or {}).get("xRechnung") or {}
+    if reference and not (enabled.get("buyerReference") and enabled.get("vendorNumberAtCustomer")):
+        return {
+            "violation": "INVALID",
+            "field": "xRechnung.buyerReference",
+            "message": "Kontakt ist nicht für XRechnung eingerichtet",
+        }
+    return None
 
 
 def _last_line(text):
@@ -848,7 +913,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             return answer(400, {"status": 400, "message": "Malformed JSON"})
         with fake._lock:
-            status, result = fake.handle(method, path, query, body)
+            status, result = fake.handle(method, path, query, body, self.headers.get("Accept"))
         if fault == "truncated_200":
             return _answer_truncated(self, result)
         if fault in GARBAGE:

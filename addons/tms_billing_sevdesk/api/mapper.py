@@ -366,6 +366,11 @@ def build_contact_payload(contact):
     for source, target in (("customer_number", "customerNumber"), ("vat", "vatNumber")):
         if contact.get(source):
             payload[target] = str(contact[source])
+    if contact.get("buyer_reference"):
+        # "Buyer reference of the contact" (Model_Contact.buyerReference, L9339), which
+        # an e-invoice needs of its contact (propertyIsEInvoice, L13314-13331): the
+        # Leitweg-ID of a public authority.
+        payload["buyerReference"] = contact["buyer_reference"]
     return payload
 
 
@@ -403,6 +408,9 @@ def parse_invoice_status(obj):
         "raw_status": code,
         "number": obj.get("invoiceNumber"),
         "total_gross": _number_or_none(total),
+        # "Date of last invoice update" (Model_InvoiceResponse.update, L12377): what
+        # the document was rendered from.
+        "document_version": obj.get("update") or None,
     }
 
 

@@ -166,6 +166,10 @@ class TmsBillingBackend(models.Model):
         if self.provider != "sevdesk":
             return super()._tms_create_contact(partner, link)
         values = self._tms_contact_values(partner)
+        # The Leitweg-ID goes to the contact, the only place sevDesk takes a buyer
+        # reference (Model_Contact.buyerReference, L9339; invoices have none). A contact
+        # linked by hand keeps what it has there: it is not written from here.
+        values["buyer_reference"] = self._tms_buyer_reference(partner)
         client = self._sevdesk_client()
         countries = self._sevdesk_country_ids(client)
         with self._sevdesk_errors():
@@ -202,6 +206,10 @@ class TmsBillingBackend(models.Model):
         client = self._sevdesk_client()
         version = self._sevdesk_bookkeeping_version(client)
         countries = self._sevdesk_country_ids(client)
+        # propertyIsEInvoice is not set: an e-invoice needs, besides the contact's
+        # buyerReference, the invoice's paymentMethod and the account's bank and tax
+        # data (Model_Invoice.propertyIsEInvoice, L13314-13331), which are not sent from
+        # here; the invoice is made an e-invoice in sevDesk.
         with self._sevdesk_errors():
             payload = sevdesk.build_save_invoice_payload(
                 draft,
@@ -337,6 +345,17 @@ class TmsBillingBackend(models.Model):
                 # "Bad request. Invoice was not found" (openapi.yaml L4730): deleted there.
                 return {"status": "deleted", "raw_status": None, "number": None}
         return sevdesk.parse_invoice_status(invoice)
+
+    def _tms_fetch_document(self, export):
+        if self.provider != "sevdesk":
+            return super()._tms_fetch_document(export)
+        # Called once the status there is no longer a draft (100): the file does not
+        # say whether getPdf renders a draft, and a draft's document is not final.
+        client = self._sevdesk_client()
+        with self._sevdesk_errors():
+            if export.document_type == "credit_note":
+                return client.get_credit_note_document(export.external_id)
+            return client.get_invoice_document(export.external_id)
 
     def _tms_invoice_url(self, external_id):
         if self.provider != "sevdesk":

@@ -5,3 +5,4 @@ from . import test_sevdesk_taxes
 from . import test_sevdesk_access
 from . import test_sevdesk_bad_input
 from . import test_sevdesk_credit_notes
+from . import test_sevdesk_documents

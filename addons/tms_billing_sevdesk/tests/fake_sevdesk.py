@@ -51,7 +51,8 @@ COUNTRIES = {
     "it": ("7", "Italien"),
     "us": ("8", "Vereinigte Staaten"),
 }
-PDF = b"%PDF-1.4\n% fake sevDesk invoice\n%%EOF\n"
+# A minimal, valid one-page PDF (598 bytes), served base64-encoded by getPdf.
+PDF = Path(__file__).with_name("fake_document.pdf").read_bytes()
 CREDIT_NOTE = FACTS["credit_note"]
 
 
@@ -118,7 +119,7 @@ class FakeSevdesk:
         self.fault_delay = fault_delay
         self.contacts, self.invoices, self.addresses, self.emails = {}, {}, [], []
         self.credit_notes = {}
-        self.requests, self.pdf_sent = [], set()
+        self.requests, self.pdf_sent, self.pdf_requests = [], set(), []
         self._faults = []
         self._ids = iter(range(1000, 10**9))
         self._lock = threading.RLock()
@@ -163,6 +164,7 @@ class FakeSevdesk:
                 store.clear()
             self.requests.clear()
             self.pdf_sent.clear()
+            self.pdf_requests.clear()
             self._faults.clear()
 
     def inject(self, method, path_prefix, faults):
@@ -171,7 +173,14 @@ class FakeSevdesk:
 
     def set_invoice_status(self, invoice_id, status):
         with self._lock:
-            self.invoices[str(invoice_id)]["status"] = str(status)
+            invoice = self.invoices[str(invoice_id)]
+            invoice["status"] = str(status)
+            # "Date of last invoice update" (Model_InvoiceResponse.update, L12377).
+            invoice["update"] = f"{datetime.now(UTC).isoformat(timespec='microseconds')}"
+
+    def set_credit_note_status(self, credit_note_id, status):
+        with self._lock:
+            self.credit_notes[str(credit_note_id)]["status"] = str(status)
 
     def credit_notes_with_marker(self, marker):
         return [
@@ -257,12 +266,19 @@ class FakeSevdesk:
             if "contact[id]" in query:
                 found = [c for c in found if str(c["contact"]["id"]) == query["contact[id]"][0]]
             return 200, _listing(found, query)
-        if len(route) == 2 and route[0] == "CreditNote" and method == "GET":
+        if len(route) >= 2 and route[0] == "CreditNote" and method == "GET":
             credit_note = self.credit_notes.get(route[1])
             if not credit_note:
-                # "400: Bad request. creditNote was not found" (L2550-2551)
+                # "400: Bad request. creditNote was not found" (L2550-2551); getPdf:
+                # "400: Bad request. Invoice was not found" (sic, L2814).
                 return 400, _error("Bad request. creditNote was not found")
-            return 200, {"objects": [credit_note]}  # an array (L2544-2548)
+            if len(route) == 2:
+                return 200, {"objects": [credit_note]}  # an array (L2544-2548)
+            if route[2:] == ["getPdf"]:
+                # GET /CreditNote/{creditNoteId}/getPdf (L2769-2823)
+                return self._get_pdf(
+                    credit_note, route[1], query, credit_note.get("creditNoteNumber")
+                )
         if len(route) >= 2 and route[0] == "Invoice":
             invoice = self.invoices.get(route[1])
             if not invoice:
@@ -272,17 +288,28 @@ class FakeSevdesk:
                 return 200, {"objects": [invoice]}  # an array even for one (L4724-4728)
             if route[2:] == ["cancelInvoice"] and method == "POST":
                 return self._cancel_invoice(invoice)
-            if route[2:] == ["getPdf"]:
-                if query.get("preventSendBy") != ["true"]:
-                    self.pdf_sent.add(route[1])
-                # {filename, mimeType, base64encoded, content}, unwrapped (L5113-5131)
-                return 200, {
-                    "filename": f"{invoice['invoiceNumber']}.pdf",
-                    "mimeType": "application/pdf",
-                    "base64encoded": True,
-                    "content": base64.b64encode(PDF).decode(),
-                }
+            if route[2:] == ["getPdf"] and method == "GET":
+                return self._get_pdf(invoice, route[1], query, invoice.get("invoiceNumber"))
         return 404, _error("Not found")
+
+    def _get_pdf(self, document, document_id, query, number):
+        """getPdf (L5086-5139, L2769-2823): ``download`` and ``preventSendBy`` are
+        booleans (L5100-5111); without preventSendBy=true the document counts as sent
+        (recorded in ``pdf_sent``, as the parameter's "Defines if u want to send the
+        invoice" reads). The answer is ``{filename, mimeType, base64encoded,
+        content}``, unwrapped (L5113-5131)."""
+        self.pdf_requests.append((document_id, {k: v[0] for k, v in query.items()}))
+        for name in ("download", "preventSendBy"):
+            if name in query and query[name][0] not in ("true", "false"):
+                return 400, _error(f"{name} must be a boolean")
+        if query.get("preventSendBy") != ["true"]:
+            self.pdf_sent.add(document_id)
+        return 200, {
+            "filename": f"{number or document_id}.pdf",
+            "mimeType": "application/pdf",
+            "base64encoded": True,
+            "content": base64.b64encode(PDF).decode(),
+        }
 
     def _create_contact(self, body):
         problems = schema_violations(body, FACTS["schemas"]["Model_Contact"])

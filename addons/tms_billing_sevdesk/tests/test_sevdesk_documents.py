@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import SevdeskCase
+from .fake_sevdesk import PDF
+
+LEITWEG_ID = "991-12345-67"
+
+
+@tagged("post_install", "-at_install")
+class TestSevdeskDocuments(SevdeskCase):
+    """The PDF sevDesk renders comes back to the invoice once it is no draft there."""
+
+    def _pushed(self):
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1, amount=200.0)
+        move.action_post()
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "sent", export.last_error)
+        return move, export
+
+    def _poll(self, export):
+        export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
+        self.env["tms.billing.export"]._cron_tms_poll_export_status()
+
+    def test_a_draft_gets_no_document_until_it_is_open_there(self):
+        move, export = self._pushed()
+        self._poll(export)
+        self.assertEqual(export.external_status, "draft")
+        self.assertFalse(self.fake.pdf_requests, "a draft's PDF is not asked for")
+        self.assertFalse(export.document_attachment_id or export.document_error)
+        self.fake.set_invoice_status(export.external_id, "200")
+        self._poll(export)
+        attachment = export.document_attachment_id
+        self.assertEqual((attachment.res_model, attachment.res_id), ("account.move", move.id))
+        self.assertEqual(attachment.raw, PDF)
+        number = self.fake.invoices[export.external_id]["invoiceNumber"]
+        self.assertEqual(attachment.name, f"sevDesk {number} (Open).pdf")
+        self.assertIn(f"{number}.pdf", attachment.description)
+        self.assertEqual(export.document_version, self.fake.invoices[export.external_id]["update"])
+        # preventSendBy=true: reading the PDF never marks the invoice as sent there.
+        self.assertEqual(
+            self.fake.pdf_requests,
+            [(export.external_id, {"download": "true", "preventSendBy": "true"})],
+        )
+        self.assertEqual(self.fake.pdf_sent, set())
+
+    def test_a_failed_fetch_is_recorded_and_retried_at_the_next_poll(self):
+        _move, export = self._pushed()
+        self.fake.set_invoice_status(export.external_id, "1000")
+        self.fake.inject("GET", f"/Invoice/{export.external_id}/getPdf", ["500"])
+        self._poll(export)
+        self.assertEqual(export.external_status, "paid")
+        self.assertFalse(export.document_attachment_id)
+        self.assertIn("Fetching the document failed", export.document_error)
+        self.assertTrue(export.document_due)
+        self._poll(export)
+        self.assertEqual(export.document_attachment_id.raw, PDF)
+        self.assertFalse(export.document_error or export.document_due)
+
+    def test_leitweg_id_goes_with_the_created_contact(self):
+        if "tms_buyer_reference" not in self.customer_collective._fields:
+            self.skipTest("the Leitweg-ID comes with tms_billing_edi")
+        self.customer_collective.tms_buyer_reference = LEITWEG_ID
+        link = self._link(self.customer_collective)
+        self.assertEqual(self.fake.contacts[link.external_id]["buyerReference"], LEITWEG_ID)
+        self._link(self.customer_single)
+        self.assertNotIn(
+            "buyerReference",
+            self.fake.contacts[self.customer_single.tms_partner_link_ids.external_id],
+        )
