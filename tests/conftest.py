@@ -13,6 +13,7 @@ ADDONS = Path(__file__).resolve().parent.parent / "addons"
 
 PURE_MODULES = {
     "tms_billing_engine": ADDONS / "tms_billing" / "engine",
+    "tms_billing_contract": ADDONS / "tms_billing" / "export_contract.py",
     "lexoffice_api": ADDONS / "tms_billing_lexoffice" / "api",
     "fake_lexoffice": ADDONS / "tms_billing_lexoffice" / "tests" / "fake_lexoffice.py",
     "sevdesk_api": ADDONS / "tms_billing_sevdesk" / "api",

@@ -91,3 +91,6 @@ class ContactDraft(PostalAddress):
     email: str | None
     vat: str | None  # the VAT ID as entered in Odoo
     phone: str | None
+    # The buyer reference its e-invoices must carry (EN 16931 BT-10, for German public
+    # bodies the Leitweg-ID); set with tms_billing_edi installed, else None.
+    buyer_reference: str | None

@@ -22,8 +22,13 @@ def client(fake):
 @pytest.fixture
 def draft():
     return {
+        "kind": "invoice",
         "marker": "TMS-abc-1",
+        "language": "de",
+        "tax_situation": "domestic",
+        "fiscal_position": None,
         "reference": "S00001, S00002",
+        "customer_reference": None,
         "invoice_date": date(2026, 11, 2),
         "currency": "EUR",
         "tax_mode": "net",
@@ -38,10 +43,12 @@ def draft():
         "contact_id": None,
         "address": {
             "name": "Nordfracht GmbH",
+            "supplement": None,
             "street": "Am Kai 1",
             "zip": "20457",
             "city": "Hamburg",
             "country_code": "DE",
+            "country_name": "Deutschland",
         },
         "lines": [
             {

@@ -15,6 +15,7 @@ from lexoffice_api import (
     ValidationError,
     build_contact_payload,
     build_invoice_payload,
+    deeplink,
     verify_webhook_signature,
 )
 
@@ -54,14 +55,6 @@ def test_contact_validation_uses_the_issue_list(client):
     assert "company.name" in str(caught.value)
 
 
-def test_version_conflict(client):
-    created = client.create_contact(build_contact_payload({"is_company": True, "name": "Alt"}))
-    contact = client.get_contact(created["id"])
-    client.update_contact(created["id"], dict(contact, company={"name": "Neu"}))
-    with pytest.raises(ConflictError):
-        client.update_contact(created["id"], dict(contact, company={"name": "Zu spät"}))
-
-
 def test_invoice_draft_and_status(fake, client, draft):
     created = client.create_invoice(build_invoice_payload(draft))
     invoice = client.get_invoice(created["id"])
@@ -69,7 +62,7 @@ def test_invoice_draft_and_status(fake, client, draft):
     assert invoice["totalPrice"]["totalNetAmount"] == round(480 + 2 * 250.5 * 0.9, 2)
     fake.set_invoice_status(created["id"], "open")
     assert client.get_invoice(created["id"])["voucherNumber"].startswith("RE")
-    assert client.invoice_deeplink(created["id"]).endswith(
+    assert deeplink(None, "invoices", created["id"]).endswith(
         f"/permalink/invoices/view/{created['id']}"
     )
 

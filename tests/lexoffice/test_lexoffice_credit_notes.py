@@ -8,6 +8,7 @@ from lexoffice_api import (
     ValidationError,
     build_credit_note_payload,
     build_invoice_payload,
+    deeplink,
 )
 
 
@@ -143,8 +144,10 @@ def test_look_up_reads_the_voucher_list_of_credit_notes(fake, client, draft):
     assert {v["voucherType"] for v in invoices["content"]} == {"invoice"}
 
 
-def test_deeplinks_of_credit_notes(client):
-    assert client.credit_note_deeplink("abc").endswith("/permalink/credit-notes/edit/abc")
-    assert client.credit_note_deeplink("abc", edit=False).endswith(
-        "/permalink/credit-notes/view/abc"
+def test_deeplinks_of_credit_notes():
+    assert deeplink(None, "credit-notes", "abc", edit=True).endswith(
+        "/permalink/credit-notes/edit/abc"
+    )
+    assert deeplink("https://app.example/", "credit-notes", "abc") == (
+        "https://app.example/permalink/credit-notes/view/abc"
     )

@@ -282,7 +282,7 @@ class TmsBillingBackend(models.Model):
         )
 
     def _tms_contact_values(self, partner):
-        """A customer as the plain dict the providers' mappers take."""
+        """A customer as the providers' mappers take it (``export_contract.ContactDraft``)."""
         partner = partner.commercial_partner_id
         return {
             "is_company": partner.is_company,
@@ -291,6 +291,7 @@ class TmsBillingBackend(models.Model):
             "email": partner.email or None,
             "vat": partner.vat or None,
             "phone": partner.phone or None,
+            "buyer_reference": self._tms_buyer_reference(partner),
         }
 
     def _tms_buyer_reference(self, partner):

@@ -506,7 +506,7 @@ class TmsBillingExport(models.Model):
         )
         # The external id is durable before anything that could fail is tried.
         self._tms_commit()
-        message = self.env._(
+        message = self._tms_log_env()._(
             "Sent as a draft to %(backend)s (%(reference)s).",
             backend=self.backend_id.name,
             reference=self.external_number or self.external_id,
@@ -538,19 +538,25 @@ class TmsBillingExport(models.Model):
         _logger.info("Export %s to %s failed: %s", self.marker, self.backend_id.name, error)
         # Log the first failure and the one that needs a person, not every retry.
         if self.attempts == 1 or not retry:
+            env = self._tms_log_env()
             if retry:
-                message = self.env._(
+                message = env._(
                     "Sending to %(backend)s failed, it is retried automatically: %(error)s",
                     backend=self.backend_id.name,
                     error=error,
                 )
             else:
-                message = self.env._(
+                message = env._(
                     "Sending to %(backend)s failed and needs your attention: %(error)s",
                     backend=self.backend_id.name,
                     error=error,
                 )
             self._tms_log(message)
+
+    def _tms_log_env(self):
+        """The environment the row's chatter notes and events are worded in: the
+        company's language (``res.company._tms_log_lang``), whoever sends."""
+        return self.with_context(lang=self.company_id._tms_log_lang()).env
 
     def _tms_log(self, message):
         """Tell the invoice's chatter and the orders' events; never fails the ledger,
@@ -705,15 +711,17 @@ class TmsBillingExport(models.Model):
         if version:
             self._tms_update_document(version)
         if self.external_status != old_status:
+            env = self._tms_log_env()
+            statuses = dict(self._fields["external_status"]._description_selection(env))
             if self.document_type == "credit_note":
-                message = self.env._(
+                message = env._(
                     "%(backend)s: credit note %(number)s is now %(status)s.",
                     backend=self.backend_id.name,
                     number=self.external_number or self.external_id,
                     status=statuses.get(self.external_status, self.external_status),
                 )
             else:
-                message = self.env._(
+                message = env._(
                     "%(backend)s: invoice %(number)s is now %(status)s.",
                     backend=self.backend_id.name,
                     number=self.external_number or self.external_id,
@@ -1006,14 +1014,15 @@ class TmsBillingExport(models.Model):
     # -- cancelling there -------------------------------------------------------
 
     def _tms_draft_stays_message(self):
+        env = self._tms_log_env()
         if self.document_type == "credit_note":
-            return self.env._(
+            return env._(
                 "The credit note %(reference)s in %(backend)s stays there: delete it in "
                 "%(backend)s while it is a draft, or correct it there.",
                 reference=self.external_number or self.external_id,
                 backend=self.backend_id.name,
             )
-        return self.env._(
+        return env._(
             "The draft %(reference)s in %(backend)s stays there: delete it in "
             "%(backend)s. If these orders are invoiced again, the new invoice is "
             "sent there once that draft is gone.",

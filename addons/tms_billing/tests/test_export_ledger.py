@@ -225,3 +225,11 @@ class TestExportLedger(TmsBillingCase):
             [("document_type", "=", "credit_note")]
         )
         self.assertEqual(credit_notes, credit)
+
+    def test_ledger_notes_are_worded_in_the_companys_language(self):
+        self._load_german()
+        self.company.partner_id.lang = "de_DE"
+        self.export.with_context(lang="en_US")._tms_send()
+        self.assertEqual(self.export.state, "sent")
+        note = self.export.move_id.message_ids[:1]
+        self.assertIn("Als Entwurf an Stub übertragen", note.body)

@@ -1,6 +1,6 @@
 """Odoo-free lexoffice API client and payload mapper."""
 
-from .client import LexofficeClient, RateLimiter, verify_webhook_signature
+from .client import LexofficeClient, RateLimiter, deeplink, verify_webhook_signature
 from .errors import (
     AuthenticationError,
     ConflictError,
@@ -50,6 +50,7 @@ __all__ = [
     "check_tax_rates",
     "contact_buyer_reference",
     "contact_has_marker",
+    "deeplink",
     "escape_search_name",
     "format_timestamp",
     "has_marker",

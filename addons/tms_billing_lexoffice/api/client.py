@@ -239,9 +239,6 @@ class LexofficeClient:
             raise UnknownOutcomeError("lexoffice answered the contact's creation without an id.")
         return created
 
-    def update_contact(self, contact_id, payload):
-        return self._request("PUT", f"/v1/contacts/{contact_id}", json=payload)
-
     def create_invoice(self, payload, finalize=False):
         """The action result ``{id, resourceUri, ...}``; an answer without an id is not a
         success, and what it did is unknown."""
@@ -433,20 +430,17 @@ class LexofficeClient:
     def list_event_subscriptions(self):
         return self._request("GET", "/v1/event-subscriptions").get("content", [])
 
-    def invoice_deeplink(self, invoice_id, app_base=DEFAULT_APP_URL, edit=False):
-        return (
-            f"{app_base.rstrip('/')}/permalink/invoices/{'edit' if edit else 'view'}/{invoice_id}"
-        )
 
-    def credit_note_deeplink(self, credit_note_id, app_base=DEFAULT_APP_URL, edit=True):
-        """#credit-notes-endpoint-deeplink-to-a-credit-note: "{appbaseurl}/permalink/
-        credit-notes/edit/{id}" (or view); an edit link of a finalized credit note
-        redirects to its view page."""
-        kind = "edit" if edit else "view"
-        return f"{app_base.rstrip('/')}/permalink/credit-notes/{kind}/{credit_note_id}"
-
-    def contact_deeplink(self, contact_id, app_base=DEFAULT_APP_URL):
-        return f"{app_base.rstrip('/')}/permalink/contacts/view/{contact_id}"
+def deeplink(app_base, kind, external_id, edit=False):
+    """The web app's page of a voucher or contact (``kind``: "invoices", "credit-notes" or
+    "contacts"). #invoices-endpoint-deeplink-to-an-invoice: "Invoices can be directly
+    accessed by permanent HTTPS links to either be viewed or to be edited. If an invoice
+    is not allowed to be edited, a redirection to the view page takes place", "{appbaseurl}
+    /permalink/invoices/edit/{id}" or ".../view/{id}"; the same for credit notes
+    (#credit-notes-endpoint-deeplink-to-a-credit-note) and contacts
+    (#contacts-endpoint-deeplink-to-a-contact)."""
+    mode = "edit" if edit else "view"
+    return f"{(app_base or DEFAULT_APP_URL).rstrip('/')}/permalink/{kind}/{mode}/{external_id}"
 
 
 def _never_sent(error):

@@ -1,33 +1,9 @@
 """Plain invoice drafts and contacts to lexoffice payloads, and back.
 
-An invoice draft is a dict::
-
-    {
-        "marker": "TMS-1f2e3d-42",      # unique per invoice and backend, kept in the remark
-        "language": "de",               # the customer's language, for our own wording
-        "tax_situation": "domestic" | "eu_business" | "eu_private" | "third_country"
-                         | "small_business",  # mapped per connection to the provider's code
-        "fiscal_position": str | None,  # its name, for messages
-        "reference": str | None,        # our origin (order numbers)
-        "customer_reference": str | None,
-        "invoice_date": date,
-        "currency": "EUR",
-        "tax_mode": "net" | "gross",    # unit prices below are net or gross
-        "period_start": date | None, "period_end": date | None,
-        "delivery_date": date | None,
-        "title": str | None, "introduction": str | None, "remark": str | None,
-        "payment_term": {"label": str, "days": int | None} | None,
-        "timezone": "Europe/Berlin",
-        "contact_id": str | None,       # else the one-off "address" is used
-        "address": {"name", "supplement", "street", "zip", "city", "country_code",
-                    "country_name"},         # the invoice address, always
-        "lines": [{"name", "description", "quantity", "unit_name", "unit_price",
-                   "tax_rate", "discount"}],
-    }
-
-A contact is a dict with ``is_company``, ``name``, ``first_name``, ``last_name``,
-``street``, ``zip``, ``city``, ``country_code``, ``email``, ``vat``, ``phone`` and
-``allow_tax_free`` (the customer is billed without German VAT).
+Drafts and contacts come as the shapes of ``tms_billing/export_contract.py``:
+``InvoiceDraft`` (``kind`` "invoice"), ``CreditNoteDraft`` ("credit_note") and
+``ContactDraft``. A contact here also carries ``allow_tax_free`` (the customer is billed
+without German VAT), which only lexoffice's contact payload needs.
 
 Every rule below names its section of the vendor's documentation,
 https://developers.lexware.io/docs/.

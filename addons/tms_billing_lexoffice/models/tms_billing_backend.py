@@ -511,22 +511,18 @@ class TmsBillingBackend(models.Model):
     def _tms_invoice_url(self, external_id):
         if self.provider != "lexoffice":
             return super()._tms_invoice_url(external_id)
-        app = self.app_url or DEFAULT_APP_URL
-        return f"{app.rstrip('/')}/permalink/invoices/edit/{external_id}"
+        # A draft opens to be edited, a final invoice in its view.
+        return lexoffice.deeplink(self.app_url, "invoices", external_id, edit=True)
 
     def _tms_credit_note_url(self, external_id):
         if self.provider != "lexoffice":
             return super()._tms_credit_note_url(external_id)
-        # #credit-notes-endpoint-deeplink-to-a-credit-note: "{appbaseurl}/permalink/
-        # credit-notes/edit/{id}"; a credit note no longer editable redirects to its view.
-        app = self.app_url or DEFAULT_APP_URL
-        return f"{app.rstrip('/')}/permalink/credit-notes/edit/{external_id}"
+        return lexoffice.deeplink(self.app_url, "credit-notes", external_id, edit=True)
 
     def _tms_contact_url(self, external_id):
         if self.provider != "lexoffice":
             return super()._tms_contact_url(external_id)
-        app = self.app_url or DEFAULT_APP_URL
-        return f"{app.rstrip('/')}/permalink/contacts/view/{external_id}"
+        return lexoffice.deeplink(self.app_url, "contacts", external_id)
 
 
 def _contact_summary(contact):

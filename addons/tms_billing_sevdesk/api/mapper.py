@@ -1,7 +1,8 @@
 """Plain invoice drafts and contacts to sevDesk payloads.
 
-The draft is the dict described in ``tms_billing_lexoffice.api.mapper`` (the same shape
-for every provider); sevDesk needs ``contact_id``. Backend settings come as arguments.
+Drafts and contacts come as the shapes of ``tms_billing/export_contract.py``
+(``InvoiceDraft``, ``CreditNoteDraft``, ``ContactDraft``), the same for every provider;
+sevDesk needs ``contact_id``. Backend settings come as arguments.
 
 The judge of every rule here is sevDesk's OpenAPI file (``api.sevdesk.de/openapi.yaml``;
 the public copy GitHub ``j-mastr/sevdesk-api``, ``external/openapi.yaml``, is what the
