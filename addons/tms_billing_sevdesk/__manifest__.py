@@ -9,5 +9,8 @@
     "development_status": "Beta",
     "depends": ["tms_billing"],
     "external_dependencies": {"python": ["requests"]},
-    "data": ["views/tms_billing_backend_views.xml"],
+    "data": [
+        "security/ir.model.access.csv",
+        "views/tms_billing_backend_views.xml",
+    ],
 }

@@ -58,7 +58,6 @@ def test_save_invoice_and_poll_status(fake, client, draft, settings):
         assert parse_invoice_status(client.get_invoice(invoice["id"]))["status"] == name
     client.get_invoice_pdf(invoice["id"])
     assert fake.pdf_sent == set()
-    assert client.invoice_web_url(invoice["id"]).endswith(f"/fi/detail/type/RE/id/{invoice['id']}")
 
 
 def test_rule_rate_mismatch_is_a_validation_error(fake, client, draft, settings):

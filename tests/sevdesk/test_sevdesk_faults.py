@@ -2,7 +2,12 @@
 
 import random
 
-from sevdesk_api import SevdeskError, UnknownOutcomeError, build_save_invoice_payload
+from sevdesk_api import (
+    RateLimitError,
+    ServerError,
+    UnknownOutcomeError,
+    build_save_invoice_payload,
+)
 
 FAULTS = ["500", "502", "503", "504_after", "drop_after", "timeout_after"]
 
@@ -14,9 +19,9 @@ def push(client, draft, settings):
             return client.save_invoice(payload)["id"]
         except UnknownOutcomeError:
             pass
-        except SevdeskError as error:
-            if not error.retryable:
-                raise
+        except (RateLimitError, ServerError):
+            # What the backend's _sevdesk_errors hands the ledger as worth another try.
+            pass
         found = client.find_invoice_by_marker(draft["marker"], contact_id=draft["contact_id"])
         if found:
             return found["id"]

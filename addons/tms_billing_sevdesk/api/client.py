@@ -8,6 +8,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 from urllib3.util import Retry
 
+from .const import DEFAULT_BASE_URL, LIST_PAGE_SIZE, MAX_LIST_PAGES, MAX_PDF_BYTES
 from .errors import (
     AuthenticationError,
     NotFoundError,
@@ -23,11 +24,6 @@ from .mapper import (
     build_email_payload,
     has_marker,
 )
-
-DEFAULT_BASE_URL = "https://my.sevdesk.de/api/v1"
-# What a rendered document may weigh, decoded; the file names no limit.
-MAX_PDF_BYTES = 20 * 1024 * 1024
-DEFAULT_APP_URL = "https://my.sevdesk.de"
 
 
 class _Retry(Retry):
@@ -169,6 +165,66 @@ class SevdeskClient:
         if not ids:
             raise SevdeskError("sevDesk's country list (GET /StaticCountry) has no ISO codes.")
         return ids
+
+    def list_users(self):
+        """The account's users, ``[{"id": str, "name": str, "username": str}]``.
+
+        ``GET /SevUser`` is not in the vendor file, which names SevUser only as the type
+        of Model_Invoice.contactPerson ("The user who acts as a contact person for the
+        invoice", L12886-12899). The repository's community openapi.yaml defines it
+        (L9101-9150): ``limit``/``offset``, answered ``{objects: [Model_SevUserResponse],
+        total}``, a user carrying ``id``, ``fullname``, ``firstName``, ``lastName`` and
+        ``username`` (L20268ff). A user without a numeric id is refused, not skipped.
+        """
+        users = []
+        for user in self._list("/SevUser", "user"):
+            name = (user.get("fullname") or "").strip() or " ".join(
+                filter(None, [user.get("firstName"), user.get("lastName")])
+            )
+            username = (user.get("username") or "").strip()
+            user_id = _object_id(user, "/SevUser")
+            users.append({"id": user_id, "name": name or username or user_id, "username": username})
+        return users
+
+    def list_units(self):
+        """The account's units, ``[{"id": int, "name": str, "code": str | None}]``.
+
+        ``GET /Unity`` is in neither the vendor file nor the community one: Unity is named
+        only as the type of Model_InvoicePos.unity ("The unit in which the positions part
+        is measured", example id 1, L13431-13445). Its objects are read as public clients
+        read them (``id``, ``name``, ``translationCode``, ``unitySystem``), in the
+        ``{objects: [...]}`` of every list of the file; a unit without a numeric id or a
+        name is refused, not guessed around.
+        """
+        units = []
+        for unit in self._list("/Unity", "unit"):
+            name = unit.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise SevdeskError("sevDesk answered GET /Unity with a unit without a name.")
+            code = unit.get("translationCode")
+            units.append(
+                {
+                    "id": int(_object_id(unit, "/Unity")),
+                    "name": name.strip(),
+                    "code": code if isinstance(code, str) and code else None,
+                }
+            )
+        return units
+
+    def _list(self, path, what):
+        """Every object of a list, page by page (``limit``/``offset``, L4 "Pagination")."""
+        found = []
+        for page in range(MAX_LIST_PAGES):
+            params = {"limit": LIST_PAGE_SIZE, "offset": page * LIST_PAGE_SIZE}
+            objects = self._request("GET", path, params=params)
+            if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
+                raise SevdeskError(f"sevDesk answered GET {path} without a list of {what}s.")
+            found += objects
+            if len(objects) < LIST_PAGE_SIZE:
+                return found
+        raise SevdeskError(
+            f"sevDesk lists more than {MAX_LIST_PAGES * LIST_PAGE_SIZE} {what}s (GET {path})."
+        )
 
     def search_contacts(self, name=None, customer_number=None, limit=50, offset=0):
         params = {"depth": 1, "limit": limit, "offset": offset}
@@ -344,9 +400,6 @@ class SevdeskClient:
             raise
         return _pdf_document(answer, f"credit note {credit_note_id}", max_bytes)
 
-    def invoice_web_url(self, invoice_id, app_base=DEFAULT_APP_URL):
-        return f"{app_base.rstrip('/')}/fi/detail/type/RE/id/{invoice_id}"
-
 
 def _pdf_document(answer, what, max_bytes):
     """The PDF of a getPdf answer: ``content`` is "format: binary" in the schema, with
@@ -369,6 +422,18 @@ def _pdf_document(answer, what, max_bytes):
         raise SevdeskError(f"The PDF of {what} is larger than the {max_bytes} bytes accepted.")
     filename = answer.get("filename")
     return {"content": data, "filename": filename if isinstance(filename, str) else None}
+
+
+def _object_id(obj, path):
+    """The id of a listed object, as digits: list answers type ids as strings or as
+    numbers (Model_SevUserResponse.id is a number, community openapi.yaml L20268ff)."""
+    value = obj.get("id")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if not text.isdigit() or not int(text):
+        raise SevdeskError(f"sevDesk answered GET {path} with an object without an id.")
+    return str(int(text))
 
 
 def _never_sent(error):

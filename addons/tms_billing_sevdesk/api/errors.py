@@ -2,8 +2,6 @@
 
 
 class SevdeskError(Exception):
-    retryable = False
-
     def __init__(self, message, status=None, exception_uuid=None):
         super().__init__(message)
         self.message = message
@@ -33,14 +31,10 @@ class NotFoundError(SevdeskError):
 class RateLimitError(SevdeskError):
     """429 after all retries: the call was not performed."""
 
-    retryable = True
-
 
 class ServerError(SevdeskError):
-    retryable = True
+    """5xx after all retries, or sevDesk could not be reached."""
 
 
 class UnknownOutcomeError(SevdeskError):
     """A create timed out, lost its connection or got 502/504: it may have been saved."""
-
-    retryable = True

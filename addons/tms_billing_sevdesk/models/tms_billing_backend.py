@@ -1,6 +1,6 @@
 from contextlib import contextmanager
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from odoo.addons.tms_billing.export_errors import (
     ExportAuthFailed,
@@ -10,7 +10,7 @@ from odoo.addons.tms_billing.export_errors import (
 )
 
 from .. import api as sevdesk
-from ..api.client import DEFAULT_APP_URL, DEFAULT_BASE_URL
+from ..api.const import DEFAULT_APP_URL, DEFAULT_BASE_URL, DEFAULT_UNIT_ID, INVOICE_WEB_PATH
 
 # The default tax rule and text of each situation, for a German haulier's services.
 # Rules and their rates: openapi.yaml L4, "sevdesk-Update 2.0 > Tax Rules"; the texts
@@ -49,14 +49,46 @@ class TmsBillingBackend(models.Model):
     provider = fields.Selection(
         selection_add=[("sevdesk", "sevDesk")], ondelete={"sevdesk": "set default"}
     )
+    # The choices, from the lists Test connection reads from the account.
+    sevdesk_user_ids = fields.One2many(
+        "tms.billing.sevdesk.user", "backend_id", string="sevDesk Users", readonly=True
+    )
+    sevdesk_unit_ids = fields.One2many(
+        "tms.billing.sevdesk.unit", "backend_id", string="sevDesk Units", readonly=True
+    )
+    sevdesk_contact_user_id = fields.Many2one(
+        "tms.billing.sevdesk.user",
+        string="Contact Person",
+        domain="[('backend_id', '=', id)]",
+        ondelete="set null",
+        copy=False,
+        help="The sevDesk user named as contact person on every invoice. Test connection "
+        "fills this list.",
+    )
+    sevdesk_position_unit_id = fields.Many2one(
+        "tms.billing.sevdesk.unit",
+        string="Unit",
+        domain="[('backend_id', '=', id)]",
+        ondelete="set null",
+        copy=False,
+        help="The sevDesk unit of every invoice position (e.g. Stk, Std, km, Pauschal). Test "
+        "connection fills this list; without a choice sevDesk's unit 1 is sent.",
+    )
+    # The ids sent to sevDesk: the chosen entries', or the ones typed in before the lists
+    # existed, which are kept as long as nothing is chosen.
     sevdesk_contact_person_id = fields.Char(
-        string="sevDesk Contact Person",
+        string="sevDesk User ID",
+        compute="_compute_sevdesk_contact_person_id",
+        store=True,
+        readonly=False,
         help="The id of the sevDesk user shown as contact person on invoices.",
     )
     sevdesk_unit_id = fields.Integer(
-        string="sevDesk Unit",
-        default=1,
-        help="The id of the sevDesk unit used for invoice positions (often 1 = piece).",
+        string="sevDesk Unit ID",
+        compute="_compute_sevdesk_unit_id",
+        store=True,
+        readonly=False,
+        help="The id of the sevDesk unit used for invoice positions.",
     )
     sevdesk_bookkeeping_version = fields.Char(
         string="sevDesk Bookkeeping Version",
@@ -69,6 +101,19 @@ class TmsBillingBackend(models.Model):
         copy=False,
         help="sevDesk's country ids by ISO code, read once from sevDesk.",
     )
+
+    @api.depends("sevdesk_contact_user_id")
+    def _compute_sevdesk_contact_person_id(self):
+        for backend in self.filtered("sevdesk_contact_user_id"):
+            backend.sevdesk_contact_person_id = backend.sevdesk_contact_user_id.external_id
+
+    @api.depends("sevdesk_position_unit_id")
+    def _compute_sevdesk_unit_id(self):
+        for backend in self:
+            if backend.sevdesk_position_unit_id:
+                backend.sevdesk_unit_id = backend.sevdesk_position_unit_id.external_id
+            elif not backend.sevdesk_unit_id:
+                backend.sevdesk_unit_id = DEFAULT_UNIT_ID
 
     def _sevdesk_client(self):
         self.ensure_one()
@@ -103,10 +148,35 @@ class TmsBillingBackend(models.Model):
             raise ExportRejected(str(error)) from None
 
     def write(self, vals):
-        if {"api_url", "api_key"} & set(vals):
+        other_account = bool({"api_url", "api_key"} & set(vals))
+        if other_account:
             # What was read from one sevDesk account does not hold for another.
             vals = {"sevdesk_country_ids": False, "sevdesk_bookkeeping_version": False, **vals}
-        return super().write(vals)
+        result = super().write(vals)
+        if other_account:
+            # Nor do its users and units; the ids sent stay until something else is
+            # chosen from the lists read again.
+            self.sudo().sevdesk_user_ids.unlink()
+            self.sudo().sevdesk_unit_ids.unlink()
+        return result
+
+    def _sevdesk_store_lists(self, users, units):
+        """Keep the account's users and units as the choices of this connection: entries
+        are updated by their sevDesk id, new ones added, vanished ones removed (a choice
+        among them is emptied). A connection whose ids were typed in gets the matching
+        entries chosen. Written as superuser: nobody edits these lists by hand."""
+        self.ensure_one()
+        backend = self.sudo()
+        _sync(backend.sevdesk_user_ids, users, backend.id, ("name", "username"))
+        _sync(backend.sevdesk_unit_ids, units, backend.id, ("name",))
+        if not backend.sevdesk_contact_user_id and backend.sevdesk_contact_person_id:
+            backend.sevdesk_contact_user_id = backend.sevdesk_user_ids.filtered(
+                lambda user: user.external_id == backend.sevdesk_contact_person_id.strip()
+            )[:1]
+        if not backend.sevdesk_position_unit_id and backend.sevdesk_unit_id:
+            backend.sevdesk_position_unit_id = backend.sevdesk_unit_ids.filtered(
+                lambda unit: unit.external_id == backend.sevdesk_unit_id
+            )[:1]
 
     # What is read from sevDesk is kept on the connection for whoever pushes: written as
     # superuser, the caller's right to push having been checked at the entry.
@@ -141,8 +211,41 @@ class TmsBillingBackend(models.Model):
         with self._sevdesk_errors():
             version = client.get_bookkeeping_version()
             countries = client.get_country_ids()
+            users = client.list_users()
+            units = client.list_units()
         self.write({"sevdesk_bookkeeping_version": version, "sevdesk_country_ids": countries})
-        return self.env._("bookkeeping system %(version)s", version=version)
+        self._sevdesk_store_lists(users, units)
+        warnings = []
+        if not self.sevdesk_contact_user_id:
+            warnings.append(
+                self.env._(
+                    "Choose the contact person on the sevDesk tab: sevDesk does not take "
+                    "invoices without one."
+                )
+                if not self.sevdesk_contact_person_id
+                else self.env._(
+                    "The contact person %(user)s is not a user of this sevDesk account: "
+                    "choose one on the sevDesk tab.",
+                    user=self.sevdesk_contact_person_id,
+                )
+            )
+        if self.sevdesk_unit_id and not self.sevdesk_position_unit_id:
+            warnings.append(
+                self.env._(
+                    "The unit %(unit)s is not a unit of this sevDesk account: choose one on "
+                    "the sevDesk tab.",
+                    unit=self.sevdesk_unit_id,
+                )
+            )
+        return {
+            "account": self.env._(
+                "bookkeeping system %(version)s, %(users)s users, %(units)s units",
+                version=version,
+                users=len(users),
+                units=len(units),
+            ),
+            "warnings": warnings,
+        }
 
     def _tms_search_contacts(self, term):
         if self.provider != "sevdesk":
@@ -218,7 +321,7 @@ class TmsBillingBackend(models.Model):
                 tax_text=mapping.tax_note,
                 country_ids=countries,
                 bookkeeping_version=version,
-                unit_ids={"default": self.sevdesk_unit_id or 1},
+                unit_ids={"default": self.sevdesk_unit_id or DEFAULT_UNIT_ID},
             )
             invoice = client.save_invoice(payload)
         return self._sevdesk_result(invoice)
@@ -276,7 +379,7 @@ class TmsBillingBackend(models.Model):
                 preceding_id=draft["preceding_id"],
                 preceding_number=number,
                 bookkeeping_version=version,
-                unit_ids={"default": self.sevdesk_unit_id or 1},
+                unit_ids={"default": self.sevdesk_unit_id or DEFAULT_UNIT_ID},
             )
             credit_note = client.save_credit_note(payload)
         return self._sevdesk_credit_note_result(credit_note)
@@ -361,7 +464,7 @@ class TmsBillingBackend(models.Model):
         if self.provider != "sevdesk":
             return super()._tms_invoice_url(external_id)
         app = self.app_url or DEFAULT_APP_URL
-        return f"{app.rstrip('/')}/fi/detail/type/RE/id/{external_id}"
+        return app.rstrip("/") + INVOICE_WEB_PATH.format(invoice_id=external_id)
 
     def _tms_credit_note_url(self, external_id):
         if self.provider != "sevdesk":
@@ -465,6 +568,23 @@ class TmsBillingBackend(models.Model):
         return self._tms_invoice_result(
             str(invoice["id"]), number=status["number"], status=status["status"]
         )
+
+
+def _sync(records, entries, backend_id, names):
+    """Make ``records`` (one list of a connection) hold ``entries``, matched by their
+    sevDesk id (a string for users, a number for units, as the client reads them)."""
+    by_id = {record.external_id: record for record in records}
+    new = {}
+    for entry in entries:
+        values = {name: entry.get(name) or False for name in names}
+        record = by_id.pop(entry["id"], None)
+        if record is not None:
+            if any(record[name] != value for name, value in values.items()):
+                record.write(values)
+        elif entry["id"] not in new:
+            new[entry["id"]] = {"backend_id": backend_id, "external_id": entry["id"], **values}
+    records.browse([record.id for record in by_id.values()]).unlink()
+    records.create(list(new.values()))
 
 
 def _contact_summary(contact):

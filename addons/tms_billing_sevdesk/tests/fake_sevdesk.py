@@ -51,6 +51,42 @@ COUNTRIES = {
     "it": ("7", "Italien"),
     "us": ("8", "Vereinigte Staaten"),
 }
+# The account's users. GET /SevUser is not in the vendor file, which names SevUser only as
+# the type of Model_Invoice.contactPerson (L12886-12899); the repository's community
+# openapi.yaml (root) defines it (L9101-9150) with Model_SevUserResponse (L20268ff: id,
+# fullname, firstName, lastName, username, role enum Accountant, accountant-light, admin,
+# checker, user). The people and ids are this fake's own.
+SEV_USERS = (
+    {
+        "id": 42,
+        "objectName": "SevUser",
+        "fullname": "Anna Schmidt",
+        "firstName": "Anna",
+        "lastName": "Schmidt",
+        "username": "anna.schmidt@spedition-nord.example",
+        "role": "admin",
+    },
+    {
+        "id": 77,
+        "objectName": "SevUser",
+        "fullname": "Jonas Weber",
+        "firstName": "Jonas",
+        "lastName": "Weber",
+        "username": "jonas.weber@spedition-nord.example",
+        "role": "user",
+    },
+)
+# The account's units. GET /Unity is in neither file: the vendor's names Unity only as the
+# type of Model_InvoicePos.unity ("The unit in which the positions part is measured",
+# example id 1, L13431-13445). The shape below (id, objectName, name, translationCode,
+# unitySystem) is what public clients read; names are a German account's, the ids, codes
+# and systems this fake's own (id 1 "Stk", the unit sent when none is chosen).
+UNITS = (
+    {"id": 1, "name": "Stk", "translationCode": "UNITY_PIECE", "unitySystem": "1"},
+    {"id": 9, "name": "Std", "translationCode": "UNITY_HOUR", "unitySystem": "1"},
+    {"id": 10, "name": "km", "translationCode": "UNITY_KILOMETER", "unitySystem": "1"},
+    {"id": 19, "name": "Pauschal", "translationCode": "UNITY_FLAT_RATE", "unitySystem": "1"},
+)
 # A minimal, valid one-page PDF (598 bytes), served base64-encoded by getPdf.
 PDF = Path(__file__).with_name("fake_document.pdf").read_bytes()
 CREDIT_NOTE = FACTS["credit_note"]
@@ -119,6 +155,8 @@ class FakeSevdesk:
         self.fault_delay = fault_delay
         self.contacts, self.invoices, self.addresses, self.emails = {}, {}, [], []
         self.credit_notes = {}
+        self.users, self.units = [], []
+        self._reset_account()
         self.requests, self.pdf_sent, self.pdf_requests = [], set(), []
         self._faults = []
         self._ids = iter(range(1000, 10**9))
@@ -162,10 +200,16 @@ class FakeSevdesk:
                 self.emails,
             ):
                 store.clear()
+            self._reset_account()
             self.requests.clear()
             self.pdf_sent.clear()
             self.pdf_requests.clear()
             self._faults.clear()
+
+    def _reset_account(self):
+        """The account's users and units as served; a test may change them."""
+        self.users = [dict(user) for user in SEV_USERS]
+        self.units = [dict(unit, objectName="Unity") for unit in UNITS]
 
     def inject(self, method, path_prefix, faults):
         with self._lock:
@@ -225,6 +269,12 @@ class FakeSevdesk:
                 for code, (cid, name) in COUNTRIES.items()
             ]
             return 200, _listing(countries, query)
+        if route == ["SevUser"] and method == "GET":
+            # {objects: [Model_SevUserResponse], total} (community openapi.yaml L9127-9141)
+            return 200, _listing(self.users, query)
+        if route == ["Unity"] and method == "GET":
+            # Not documented (see UNITS): {objects: [...]} as every list of the file.
+            return 200, _listing(self.units, query)
         if route == ["Contact", "Factory", "getNextCustomerNumber"]:
             return 200, {"objects": str(1001 + len(self.contacts))}  # {objects: string}
         if route == ["Contact"] and method == "POST":
@@ -353,6 +403,23 @@ class FakeSevdesk:
             return [f"contact {contact.get('id')} does not exist"]
         return []
 
+    def _account_problems(self, document, positions, positions_key):
+        """contactPerson is "The user who acts as a contact person" (Model_Invoice,
+        L12886-12899) and a position's unity "The unit in which the positions part is
+        measured" (Model_InvoicePos, L13431-13445): the account's SevUser and Unity
+        objects. The file does not say how an unknown id is answered; the fake refuses
+        it with a 400, as it refuses an unknown contact."""
+        problems = []
+        person = (document.get("contactPerson") or {}).get("id")
+        if person is not None and str(person) not in {str(u["id"]) for u in self.users}:
+            problems.append(f"contactPerson {person} is not a SevUser of this account")
+        units = {str(unit["id"]) for unit in self.units}
+        for index, position in enumerate(positions):
+            unit = (position.get("unity") or {}).get("id")
+            if unit is not None and str(unit) not in units:
+                problems.append(f"{positions_key}[{index}].unity {unit} is not a Unity")
+        return problems
+
     def _save_invoice(self, body, raw):
         keys = list(json.loads(raw or b"{}").keys())
         if keys != SAVE_INVOICE_KEYS:
@@ -374,6 +441,7 @@ class FakeSevdesk:
             problems += schema_violations(
                 position, FACTS["schemas"]["Model_InvoicePos"], f"invoicePosSave[{index}]."
             )
+        problems += self._account_problems(invoice, positions, "invoicePosSave")
         if problems:
             # Malformed requests: 400 (saveInvoice responses, L4696).
             return 400, _error("; ".join(problems))
@@ -466,6 +534,7 @@ class FakeSevdesk:
             )
             if position.get("objectName") != "CreditNotePos":
                 problems.append(f"creditNotePosSave[{index}].objectName must be CreditNotePos")
+        problems += self._account_problems(credit_note, positions, "creditNotePosSave")
         if problems:
             return 400, _error("; ".join(problems))
         if str(credit_note["contact"]["id"]) not in self.contacts:

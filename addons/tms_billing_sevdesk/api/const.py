@@ -1,0 +1,25 @@
+"""What the sevDesk API documents, in one place.
+
+Source of every value: sevDesk's OpenAPI file (``api.sevdesk.de/openapi.yaml``; the public
+copy GitHub ``j-mastr/sevdesk-api``, ``external/openapi.yaml``, is what the ``L`` numbers
+refer to). Where that file is silent, the comment says so.
+"""
+
+# servers[0].url, "Our main application instance" (L9).
+DEFAULT_BASE_URL = "https://my.sevdesk.de/api/v1"
+# The web app. The file documents no web app addresses at all; this one and the invoice
+# page below are the ones public clients use.
+DEFAULT_APP_URL = "https://my.sevdesk.de"
+INVOICE_WEB_PATH = "/fi/detail/type/RE/id/{invoice_id}"
+# What a rendered document may weigh, decoded; the file names no limit (getPdf,
+# L5086-5139).
+MAX_PDF_BYTES = 20 * 1024 * 1024
+# Model_InvoicePos.unity.id: "Unique identifier of the unit", example 1 (L13436-13440).
+# Which unit that is, the file does not say ("Stk" in the accounts public clients show);
+# it is sent when no unit was chosen.
+DEFAULT_UNIT_ID = 1
+# Pagination (L4, "API Requests > Pagination"): "The limit must be between 1 and 1000";
+# best practice: "Keep limit values reasonable (between 10-100)". A list read page by
+# page stops after MAX_LIST_PAGES pages and fails rather than keep a partial list.
+LIST_PAGE_SIZE = 100
+MAX_LIST_PAGES = 50
