@@ -67,9 +67,8 @@ def push(client, invoice):
             return
         except api.UnknownOutcomeError:
             unknown = True
-        except api.LexofficeError as error:
-            if not error.retryable:
-                raise
+        except (api.RateLimitError, api.ServerError, api.LookupFailedError):
+            pass  # retried later, as the connection does
     raise RuntimeError(f"{invoice['marker']} not pushed")
 
 

@@ -212,9 +212,8 @@ def test_lookup_tries_the_other_date_format_once_after_a_400(fake, client, draft
 
 def test_lookup_that_fails_in_both_formats_is_an_unknown_outcome_not_a_refusal(fake, client):
     fake.voucherlist_date_format = "neither"
-    with pytest.raises(LookupFailedError, match="Invalid value") as caught:
+    with pytest.raises(LookupFailedError, match="Invalid value"):
         client.find_invoice_by_marker("TMS-x", created_since=datetime.now(UTC))
-    assert caught.value.retryable
     assert [r[2] for r in fake.requests if r[1] == "/v1/voucherlist"] == [400, 400]
 
 

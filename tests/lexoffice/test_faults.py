@@ -3,7 +3,13 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-from lexoffice_api import LexofficeError, UnknownOutcomeError, build_invoice_payload
+from lexoffice_api import (
+    LookupFailedError,
+    RateLimitError,
+    ServerError,
+    UnknownOutcomeError,
+    build_invoice_payload,
+)
 
 FAULTS = ["429", "500", "503", "504_after", "504_before", "drop_after", "timeout_after"]
 
@@ -23,9 +29,8 @@ def push(client, draft):
             return client.create_invoice(payload)["id"]
         except UnknownOutcomeError:
             outcome_unknown = True
-        except LexofficeError as error:
-            if not error.retryable:
-                raise
+        except (RateLimitError, ServerError, LookupFailedError):
+            pass  # retried later, as the connection does
     raise AssertionError(f"{draft['marker']} was never pushed")
 
 

@@ -2,9 +2,9 @@
 
 
 class LexofficeError(Exception):
-    """A call failed. ``details`` lists ``{"field", "message"}`` from the provider."""
-
-    retryable = False
+    """A call failed. ``details`` lists ``{"field", "message"}`` from the provider.
+    Whether to retry is the connection's decision (``_lexoffice_errors`` maps each class to
+    the export ledger's), not the client's."""
 
     def __init__(self, message, status=None, details=None):
         super().__init__(message)
@@ -49,26 +49,18 @@ class ConflictError(LexofficeError):
 class RateLimitError(LexofficeError):
     """429 after all retries: the call was not performed."""
 
-    retryable = True
-
 
 class ServerError(LexofficeError):
     """5xx after all retries."""
-
-    retryable = True
 
 
 class UnknownOutcomeError(LexofficeError):
     """A create timed out or the gateway answered 504: it may have been performed."""
 
-    retryable = True
-
 
 class LookupFailedError(LexofficeError):
     """The look-up for an invoice whose creation is uncertain failed: the outcome stays
     unknown, and the look-up is tried again later."""
-
-    retryable = True
 
 
 class WebhookKeyError(LexofficeError, ValueError):

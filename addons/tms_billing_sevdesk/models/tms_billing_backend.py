@@ -268,11 +268,10 @@ class TmsBillingBackend(models.Model):
     def _tms_create_contact(self, partner, link=None):
         if self.provider != "sevdesk":
             return super()._tms_create_contact(partner, link)
+        # The contact carries the Leitweg-ID (``buyer_reference``): the only place sevDesk
+        # takes a buyer reference (Model_Contact.buyerReference, L9339; invoices have
+        # none). A contact linked by hand keeps what it has there: it is not written here.
         values = self._tms_contact_values(partner)
-        # The Leitweg-ID goes to the contact, the only place sevDesk takes a buyer
-        # reference (Model_Contact.buyerReference, L9339; invoices have none). A contact
-        # linked by hand keeps what it has there: it is not written from here.
-        values["buyer_reference"] = self._tms_buyer_reference(partner)
         client = self._sevdesk_client()
         countries = self._sevdesk_country_ids(client)
         with self._sevdesk_errors():
