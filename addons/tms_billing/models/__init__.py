@@ -13,3 +13,4 @@ from . import account_move
 from . import account_move_line
 from . import account_fiscal_position
 from . import account_analytic_distribution_model
+from . import tms_billing_demo

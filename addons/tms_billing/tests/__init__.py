@@ -12,4 +12,5 @@ from . import test_bad_input_table
 from . import test_preview_adjust
 from . import test_invoice_report
 from . import test_invoicing_button
+from . import test_demo_tour
 from . import test_export_contract
