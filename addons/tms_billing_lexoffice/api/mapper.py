@@ -161,30 +161,29 @@ def check_tax_rates(tax_type, rates, relevant_date):
         )
 
 
-def build_invoice_payload(draft, tax_type="taxable", tax_note=None):
-    """The ``POST /v1/invoices`` body for ``draft``; raises MappingError before any call.
-
-    ``tax_type`` is the connection's code for the draft's tax situation: ``taxable`` or
-    one of the vat-free taxTypes; ``tax_note`` the taxTypeNote of vat-free invoices.
-    """
+def _checked_voucher(draft, tax_type, tax_note, kind, rate_date):
+    """What an invoice and a credit note check alike before any call (``kind`` names the
+    voucher in messages): ``(currency, lines, tax_type, timezone, price_key,
+    tax_conditions)``; raises MappingError."""
     currency = draft.get("currency") or "EUR"
     # "Only possible value is EUR" (#voucherlist-endpoint; totalPrice.currency).
     if currency != "EUR":
-        raise MappingError(f"lexoffice invoices are in EUR only, not {currency}.")
+        raise MappingError(f"lexoffice {kind}s are in EUR only, not {currency}.")
     lines = draft.get("lines") or []
     if not lines:
-        raise MappingError("An invoice needs at least one line.")
+        raise MappingError(f"A {kind} needs at least one line.")
+    # "A maximum of 300 line items can be used in a single invoice" / "... credit note"
+    # (#invoices-endpoint, #credit-notes-endpoint-credit-notes-properties).
     if len(lines) > MAX_LINE_ITEMS:
         raise MappingError(
-            f"lexoffice accepts at most {MAX_LINE_ITEMS} lines, this invoice has {len(lines)}."
+            f"lexoffice accepts at most {MAX_LINE_ITEMS} lines, this {kind} has {len(lines)}."
         )
     tax_type = invoice_tax_type(tax_type, draft.get("tax_mode"))
     if tax_type not in TAX_TYPES:
         raise MappingError(f"Unknown tax type {tax_type!r}.")
     if tax_type in CONTACT_TAX_TYPES and not draft.get("contact_id"):
         raise MappingError(f"Tax type {tax_type} needs a linked lexoffice contact.")
-    tz = draft.get("timezone") or "Europe/Berlin"
-    check_tax_rates(tax_type, [line.get("tax_rate") or 0.0 for line in lines], tax_rate_date(draft))
+    check_tax_rates(tax_type, [line.get("tax_rate") or 0.0 for line in lines], rate_date)
     # unitPrice: netAmount "Only relevant if taxConditions.taxType != gross", grossAmount
     # "Only relevant if ... == gross" (#invoices-endpoint-line-items-details).
     price_key = "grossAmount" if tax_type == "gross" else "netAmount"
@@ -193,6 +192,19 @@ def build_invoice_payload(draft, tax_type="taxable", tax_note=None):
     # be set. When omitted Lexware sets the organization's default." (taxTypeNote)
     if tax_note and tax_type not in TAXED_TAX_TYPES:
         tax_conditions["taxTypeNote"] = tax_note
+    tz = draft.get("timezone") or "Europe/Berlin"
+    return currency, lines, tax_type, tz, price_key, tax_conditions
+
+
+def build_invoice_payload(draft, tax_type="taxable", tax_note=None):
+    """The ``POST /v1/invoices`` body for ``draft``; raises MappingError before any call.
+
+    ``tax_type`` is the connection's code for the draft's tax situation: ``taxable`` or
+    one of the vat-free taxTypes; ``tax_note`` the taxTypeNote of vat-free invoices.
+    """
+    currency, lines, tax_type, tz, price_key, tax_conditions = _checked_voucher(
+        draft, tax_type, tax_note, "invoice", tax_rate_date(draft)
+    )
     payload = {
         "voucherDate": format_timestamp(draft["invoice_date"], tz),
         "address": _address(draft),
@@ -251,33 +263,11 @@ def build_credit_note_payload(draft, tax_type="taxable", tax_note=None, precedin
     do not have a due date, shipping conditions, delivery terms, payment conditions and
     any line item discounts" (#credit-notes-endpoint-credit-notes-properties).
     """
-    currency = draft.get("currency") or "EUR"
-    if currency != "EUR":
-        raise MappingError(f"lexoffice credit notes are in EUR only, not {currency}.")
-    lines = draft.get("lines") or []
-    if not lines:
-        raise MappingError("A credit note needs at least one line.")
-    # "A maximum of 300 line items can be used in a single credit note"
-    # (#credit-notes-endpoint-credit-notes-properties).
-    if len(lines) > MAX_LINE_ITEMS:
-        raise MappingError(
-            f"lexoffice accepts at most {MAX_LINE_ITEMS} lines, this credit note has {len(lines)}."
-        )
-    tax_type = invoice_tax_type(tax_type, draft.get("tax_mode"))
-    if tax_type not in TAX_TYPES:
-        raise MappingError(f"Unknown tax type {tax_type!r}.")
-    if tax_type in CONTACT_TAX_TYPES and not draft.get("contact_id"):
-        raise MappingError(f"Tax type {tax_type} needs a linked lexoffice contact.")
-    tz = draft.get("timezone") or "Europe/Berlin"
     # "for voucher types without shippingConditions (i.e., quotations, credit notes),
     # the relevant date is voucherDate" (FAQ "Valid tax rates").
-    check_tax_rates(
-        tax_type, [line.get("tax_rate") or 0.0 for line in lines], draft["invoice_date"]
+    currency, lines, tax_type, tz, price_key, tax_conditions = _checked_voucher(
+        draft, tax_type, tax_note, "credit note", draft["invoice_date"]
     )
-    price_key = "grossAmount" if tax_type == "gross" else "netAmount"
-    tax_conditions = {"taxType": tax_type}
-    if tax_note and tax_type not in TAXED_TAX_TYPES:
-        tax_conditions["taxTypeNote"] = tax_note
     language = draft.get("language") or "de"
     header = None
     if preceding_number:

@@ -412,26 +412,14 @@ class TmsBillingBackend(models.Model):
             return super()._tms_find_invoice(export)
         if export.document_type == "credit_note":
             return self._lexoffice_find_credit_note(export)
-        contact_id = self._tms_external_ref(export.move_id.commercial_partner_id) or None
-        # Only the attempts since the last certain outcome can have created it; a
-        # margin covers the two clocks.
-        since = (export.lookup_since or export.create_date) - LOOKUP_CLOCK_MARGIN
-        # Drafts our ledger already holds under another marker cannot be this one.
-        known = self.env["tms.billing.export"].search(
-            [
-                ("backend_id", "=", self.id),
-                ("id", "!=", export.id),
-                ("external_id", "!=", False),
-                ("sent_at", ">=", since),
-            ]
-        )
+        contact_id, since, known_ids = self._lexoffice_lookup_scope(export)
         with self._lexoffice_errors():
             invoice = self._lexoffice_client().find_invoice_by_marker(
                 export.marker,
                 contact_id=contact_id,
-                created_since=since.replace(tzinfo=UTC),
+                created_since=since,
                 expected_total=export.move_id.amount_total,
-                known_ids=set(known.mapped("external_id")),
+                known_ids=known_ids,
             )
         if not invoice:
             return None
@@ -440,14 +428,14 @@ class TmsBillingBackend(models.Model):
             invoice["id"], number=status["number"], status=status["status"]
         )
 
-    def _lexoffice_find_credit_note(self, export):
-        preceding = export.move_id._tms_refund_origin_exports().filtered(
-            lambda row: row.backend_id == self
-        )
-        if not preceding:
-            return None
+    def _lexoffice_lookup_scope(self, export):
+        """Where a voucher of ``export`` lost to an unknown outcome can be:
+        ``(contact_id, created_since, known_ids)``."""
         contact_id = self._tms_external_ref(export.move_id.commercial_partner_id) or None
+        # Only the attempts since the last certain outcome can have created it; a
+        # margin covers the two clocks.
         since = (export.lookup_since or export.create_date) - LOOKUP_CLOCK_MARGIN
+        # Vouchers our ledger already holds under another marker cannot be this one.
         known = self.env["tms.billing.export"].search(
             [
                 ("backend_id", "=", self.id),
@@ -456,13 +444,22 @@ class TmsBillingBackend(models.Model):
                 ("sent_at", ">=", since),
             ]
         )
+        return contact_id, since.replace(tzinfo=UTC), set(known.mapped("external_id"))
+
+    def _lexoffice_find_credit_note(self, export):
+        preceding = export.move_id._tms_refund_origin_exports().filtered(
+            lambda row: row.backend_id == self
+        )
+        if not preceding:
+            return None
+        contact_id, since, known_ids = self._lexoffice_lookup_scope(export)
         with self._lexoffice_errors():
             credit_note = self._lexoffice_client().find_credit_note_by_marker(
                 export.marker,
                 preceding.external_id,
                 contact_id=contact_id,
-                created_since=since.replace(tzinfo=UTC),
-                known_ids=set(known.mapped("external_id")),
+                created_since=since,
+                known_ids=known_ids,
             )
         if not credit_note:
             return None
