@@ -285,32 +285,42 @@ class SevdeskClient:
         return invoice
 
     def get_invoice(self, invoice_id):
+        """``GET /Invoice/{invoiceId}``; "400: Bad request. Invoice was not found" and no
+        404 (openapi.yaml L4730)."""
+        return self._get_voucher("Invoice", invoice_id)
+
+    def _get_voucher(self, object_name, voucher_id):
+        """``GET /{object_name}/{id}``: ``{objects: [the voucher]}``; a 400 means not found
+        (the documented answer for an unknown id, see the callers)."""
         try:
-            invoices = self._request("GET", f"/Invoice/{invoice_id}")
+            vouchers = self._request("GET", f"/{object_name}/{voucher_id}")
         except ValidationError as error:
-            # GET /Invoice/{invoiceId} documents "400: Bad request. Invoice was not
-            # found" and no 404 (openapi.yaml, L4730).
             if error.status == 400:
                 raise NotFoundError(error.message, 400, error.exception_uuid) from None
             raise
-        if not isinstance(invoices, list) or not invoices or not isinstance(invoices[0], dict):
-            raise SevdeskError(f"sevDesk answered GET /Invoice/{invoice_id} without an invoice.")
-        return invoices[0]
+        if not isinstance(vouchers, list) or not vouchers or not isinstance(vouchers[0], dict):
+            raise SevdeskError(f"sevDesk answered GET /{object_name}/{voucher_id} without it.")
+        return vouchers[0]
 
-    def find_invoice_by_marker(self, marker, contact_id=None):
-        """The draft whose ``customerInternalNote`` ends with ``marker``, or None."""
+    def _find_draft_by_marker(self, object_name, marker, contact_id):
+        """The draft (status 100) ``object_name`` of ``contact_id`` whose
+        ``customerInternalNote`` ends with ``marker``, or None."""
         params = {"status": 100, "limit": 1000}
         if contact_id:
             params.update({"contact[id]": contact_id, "contact[objectName]": "Contact"})
-        invoices = self._request("GET", "/Invoice", params=params)
-        if not isinstance(invoices, list):
-            raise SevdeskError("sevDesk answered GET /Invoice without a list.")
-        for invoice in invoices:
-            if isinstance(invoice, dict) and has_marker(
-                invoice.get("customerInternalNote"), marker
+        vouchers = self._request("GET", f"/{object_name}", params=params)
+        if not isinstance(vouchers, list):
+            raise SevdeskError(f"sevDesk answered GET /{object_name} without a list.")
+        for voucher in vouchers:
+            if isinstance(voucher, dict) and has_marker(
+                voucher.get("customerInternalNote"), marker
             ):
-                return invoice
+                return voucher
         return None
+
+    def find_invoice_by_marker(self, marker, contact_id=None):
+        """The draft whose ``customerInternalNote`` ends with ``marker``, or None."""
+        return self._find_draft_by_marker("Invoice", marker, contact_id)
 
     # -- credit notes and cancellations ----------------------------------------------
 
@@ -326,21 +336,7 @@ class SevdeskClient:
     def get_credit_note(self, credit_note_id):
         """``GET /CreditNote/{creditNoteId}``: ``{objects: [Model_creditNoteResponse]}``,
         and "400: Bad request. creditNote was not found" (openapi.yaml L2524-2555)."""
-        try:
-            credit_notes = self._request("GET", f"/CreditNote/{credit_note_id}")
-        except ValidationError as error:
-            if error.status == 400:
-                raise NotFoundError(error.message, 400, error.exception_uuid) from None
-            raise
-        if (
-            not isinstance(credit_notes, list)
-            or not credit_notes
-            or not isinstance(credit_notes[0], dict)
-        ):
-            raise SevdeskError(
-                f"sevDesk answered GET /CreditNote/{credit_note_id} without a credit note."
-            )
-        return credit_notes[0]
+        return self._get_voucher("CreditNote", credit_note_id)
 
     def find_credit_note_by_marker(self, marker, contact_id=None):
         """The draft credit note whose ``customerInternalNote`` ends with ``marker``, or
@@ -348,18 +344,7 @@ class SevdeskClient:
         contact[id], contact[objectName]; L2264-2312) and matched here: the note filter
         ``customerIntenalNote`` is named only in the tag's prose (sic, L121), with no
         declared parameter or matching rule."""
-        params = {"status": 100, "limit": 1000}
-        if contact_id:
-            params.update({"contact[id]": contact_id, "contact[objectName]": "Contact"})
-        credit_notes = self._request("GET", "/CreditNote", params=params)
-        if not isinstance(credit_notes, list):
-            raise SevdeskError("sevDesk answered GET /CreditNote without a list.")
-        for credit_note in credit_notes:
-            if isinstance(credit_note, dict) and has_marker(
-                credit_note.get("customerInternalNote"), marker
-            ):
-                return credit_note
-        return None
+        return self._find_draft_by_marker("CreditNote", marker, contact_id)
 
     def cancel_invoice(self, invoice_id):
         """``POST /Invoice/{invoiceId}/cancelInvoice`` (openapi.yaml L4912-4940): "will
