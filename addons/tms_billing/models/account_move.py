@@ -91,6 +91,7 @@ class AccountMove(models.Model):
             move.tms_order_count = len(move.tms_order_ids)
 
     def _search_default_journal(self):
+        """Override of `account` to remember the answer for an invoicing run (speed only)."""
         # Searched once per new invoice by Odoo; the invoices of a transport run share a
         # few companies and currencies, so remember the answer for the run.
         memo = self.env["sale.order"]._tms_run_memo("default_journal")
@@ -116,6 +117,7 @@ class AccountMove(models.Model):
         subtype_id=False,
         **kwargs,
     ):
+        """Override of `mail` to post the "created from" notes of a run at once."""
         # Odoo posts "created from" on each new invoice, one message_post per invoice;
         # a transport run collects these notes and logs them in one batch at its end.
         pending = self.env["sale.order"]._tms_run_memo("origin_messages")
@@ -223,6 +225,7 @@ class AccountMove(models.Model):
         return self.filtered("tms_billing_group")
 
     def write(self, vals):
+        """Override of `base` to keep what an accounting system holds read-only here."""
         if (
             EXPORTED_CONTENT & vals.keys()
             and not self.env.context.get("tms_posting")
@@ -234,6 +237,7 @@ class AccountMove(models.Model):
         return super().write(vals)
 
     def _post(self, soft=True):
+        """Override of `account` to send confirmed invoices and refunds where they go."""
         # Confirming an invoice sent as a draft is no change to what was sent.
         posted = super(AccountMove, self.with_context(tms_posting=True))._post(soft=soft)
         transport = posted._tms_transport_moves().filtered(
@@ -258,6 +262,7 @@ class AccountMove(models.Model):
         )
 
     def button_cancel(self):
+        """Override of `account` to cancel there too, or say how, and free the orders."""
         moves = self._tms_transport_moves().filtered(lambda move: move.state != "cancel")
         result = super().button_cancel()
         for export in self.sudo().tms_export_ids.filtered(lambda export: export.state == "sent"):
@@ -298,6 +303,7 @@ class AccountMove(models.Model):
             )
 
     def unlink(self):
+        """Override of `account` to refuse deleting a sent invoice and free the orders."""
         if not self.env.context.get(MODULE_UNINSTALL_FLAG):
             # Refused before anything is logged: no "deleted" event for a kept invoice.
             self._unlink_except_tms_exported()

@@ -8,6 +8,7 @@ from ..engine import LineFacts, aggregate_lines
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
+    tms_unit_name = fields.Char(related="move_id.tms_unit_name", string="Unit Name")
     tms_sale_line_qty = fields.Json(
         string="Quantity per Sale Line",
         copy=False,

@@ -79,11 +79,13 @@ class TmsBillingBackend(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Override of `base` to give a new connection its provider's documented taxes."""
         backends = super().create(vals_list)
         backends._tms_add_default_tax_mappings()
         return backends
 
     def write(self, vals):
+        """Override of `base` to replace the tax mappings when the provider changes."""
         if "provider" in vals:
             # Another provider speaks other codes: its documented defaults replace them.
             changed = self.filtered(lambda backend: backend.provider != vals["provider"])

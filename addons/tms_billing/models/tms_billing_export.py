@@ -263,12 +263,14 @@ class TmsBillingExport(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        """Override of `base`: a row's state is the ledger's to set, not the caller's."""
         settable = {"move_id", "backend_id"}
         if not self.env.su and any((LEDGER_FIELDS - settable) & set(vals) for vals in vals_list):
             raise AccessError(self.env._("Export rows record their state by themselves."))
         return super().create(vals_list)
 
     def write(self, vals):
+        """Override of `base`: the ledger changes through its own actions only."""
         if not self.env.su and LEDGER_FIELDS & set(vals):
             raise AccessError(self.env._("The export ledger changes through its own actions only."))
         return super().write(vals)

@@ -6,6 +6,8 @@ import tempfile
 from datetime import date
 from unittest import SkipTest
 
+from lxml import etree
+
 from odoo.tests import HttpCase, tagged
 from odoo.tools import html2plaintext
 
@@ -62,6 +64,14 @@ class TestInvoiceReport(TmsBillingCase):
         )
         self.assertIn(f"Aufträge: {first} (01.10.), {second} (03.10.)", german)
         self.assertIn("2,00 Transport", german)
+
+    def test_invoice_form_counts_transport_positions_in_the_unit_name(self):
+        self.assertEqual(self.collective.invoice_line_ids.tms_unit_name, "Transport")
+        arch = self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"]
+        column = etree.fromstring(arch).xpath(
+            "//field[@name='invoice_line_ids']/list/field[@name='tms_unit_name']"
+        )
+        self.assertEqual(column[0].get("column_invisible"), "not parent.tms_unit_name")
 
     def test_single_invoice_states_its_delivery_day(self):
         english = self._text(self.single, "en_US")

@@ -13,5 +13,5 @@ class ResPartner(models.Model):
 
     @api.model
     def _commercial_fields(self):
-        # Contacts invoice with their company's reference.
+        """Override of `base`: contacts invoice with their company's buyer reference."""
         return [*super()._commercial_fields(), "tms_buyer_reference"]

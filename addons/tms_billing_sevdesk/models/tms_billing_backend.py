@@ -148,6 +148,7 @@ class TmsBillingBackend(models.Model):
             raise ExportRejected(str(error)) from None
 
     def write(self, vals):
+        """Override of `tms_billing` to forget what was read from another account."""
         other_account = bool({"api_url", "api_key"} & set(vals))
         if other_account:
             # What was read from one sevDesk account does not hold for another.
