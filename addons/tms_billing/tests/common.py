@@ -185,6 +185,22 @@ class TmsBillingCase(TransactionCase):
         contact = backend._tms_create_contact(customer)
         return self.env["tms.billing.partner.link"]._tms_link(customer, backend, contact)
 
+    def _push_one_invoice(self, customer=None, amount=200.0):
+        """A confirmed invoice of ``customer``, linked there, sent as a draft by the cron."""
+        customer = customer or self.customer_collective
+        self._link(customer)
+        move = self._draft_invoices(customer, 1, amount=amount)
+        move.action_post()
+        self.env["tms.billing.export"]._cron_tms_send_exports()
+        export = move.tms_export_ids
+        self.assertEqual(export.state, "sent", export.last_error)
+        return move, export
+
+    def _poll_status(self, export):
+        """The hourly status read, with ``export`` due."""
+        export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
+        self.env["tms.billing.export"]._cron_tms_poll_export_status()
+
     def _assert_pushes_survive_faults(self, fake, create_path, faults, count=200, seed=2026):
         """``count`` invoices pushed through the ledger while about a third of the create
         calls fail in one of ``faults``: each must end sent, once, with its own id."""

@@ -13,12 +13,7 @@ CREATE = ("POST", "/v1/credit-notes")
 class TestCreditNotes(LexofficeCase):
     def _pushed_invoice(self, finalise=True):
         """A confirmed invoice sent as a draft, finalised there unless told otherwise."""
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1, amount=200.0)
-        move.action_post()
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "sent", export.last_error)
+        move, export = self._push_one_invoice()
         if finalise:
             self.fake.set_invoice_status(export.external_id, "open")
         return move, export

@@ -13,35 +13,22 @@ LEITWEG_ID = "04011000-1234512345-35"
 class TestDocuments(LexofficeCase):
     """The document lexoffice renders comes back to the invoice once it is final there."""
 
-    def _pushed(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1, amount=200.0)
-        move.action_post()
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "sent", export.last_error)
-        return move, export
-
-    def _poll(self, export):
-        export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
-        self.env["tms.billing.export"]._cron_tms_poll_export_status()
-
     def _file_calls(self, export):
         path = f"/v1/invoices/{export.external_id}/file"
         return [call for call in self.fake.requests if call[1] == path]
 
     def test_a_draft_gets_no_document_until_it_is_final_there(self):
-        move, export = self._pushed()
+        move, export = self._push_one_invoice()
         # A create makes a draft: no file is asked for, nothing is pending, no error.
         self.assertEqual(export.external_status, "draft")
         self.assertFalse(self._file_calls(export))
-        self._poll(export)
+        self._poll_status(export)
         self.assertFalse(self._file_calls(export), "a draft has no file (409)")
         self.assertFalse(export.document_attachment_id or export.document_error)
         self.assertFalse(export.document_due)
         # Finalised there: the next status poll brings the document.
         self.fake.set_invoice_status(export.external_id, "open")
-        self._poll(export)
+        self._poll_status(export)
         self.assertEqual(export.external_status, "open")
         attachment = export.document_attachment_id
         self.assertEqual((attachment.res_model, attachment.res_id), ("account.move", move.id))
@@ -53,16 +40,16 @@ class TestDocuments(LexofficeCase):
         self.assertEqual(export.document_version, "2")  # lexoffice's revision
         self.assertEqual(self.fake.file_accepts, ["application/pdf"])
         # Read again without a change there: not fetched again.
-        self._poll(export)
+        self._poll_status(export)
         self.assertEqual(len(self._file_calls(export)), 1)
 
     def test_a_newer_revision_supersedes_the_document(self):
-        _move, export = self._pushed()
+        _move, export = self._push_one_invoice()
         self.fake.set_invoice_status(export.external_id, "open")
-        self._poll(export)
+        self._poll_status(export)
         first = export.document_attachment_id
         self.fake.set_invoice_status(export.external_id, "paid")
-        self._poll(export)
+        self._poll_status(export)
         second = export.document_attachment_id
         self.assertNotEqual(first, second)
         self.assertEqual((export.external_status, export.document_version), ("paid", "3"))
@@ -75,11 +62,11 @@ class TestDocuments(LexofficeCase):
         self.assertEqual(len(self.fake.requests), calls)
 
     def test_a_failed_fetch_is_recorded_and_retried_at_the_next_poll(self):
-        _move, export = self._pushed()
+        _move, export = self._push_one_invoice()
         self.fake.set_invoice_status(export.external_id, "paid")
         # A refusal with a message of 500,000 characters: kept short on the row.
         self.fake.inject("GET", f"/v1/invoices/{export.external_id}/file", ["huge_error"])
-        self._poll(export)
+        self._poll_status(export)
         # The status is read and recorded all the same; the document is due.
         self.assertEqual(export.external_status, "paid")
         self.assertFalse(export.last_error)
@@ -88,16 +75,16 @@ class TestDocuments(LexofficeCase):
         self.assertLessEqual(len(export.document_error), 500)
         self.assertEqual((export.document_due, export.document_attempts), (True, 1))
         # Paid is final, yet the row is read again for its document.
-        self._poll(export)
+        self._poll_status(export)
         self.assertTrue(export.document_attachment_id)
         self.assertFalse(export.document_error or export.document_due)
         self.assertEqual(export.document_attempts, 0)
 
     def test_what_is_no_pdf_is_refused(self):
-        _move, export = self._pushed()
+        _move, export = self._push_one_invoice()
         self.fake.set_invoice_status(export.external_id, "open")
         self.fake.inject("GET", f"/v1/invoices/{export.external_id}/file", ["html_200"])
-        self._poll(export)
+        self._poll_status(export)
         self.assertFalse(export.document_attachment_id)
         self.assertIn("not a PDF", export.document_error)
         self.assertTrue(export.document_due)

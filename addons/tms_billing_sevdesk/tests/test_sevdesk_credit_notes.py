@@ -12,12 +12,7 @@ SAVE = ("POST", "/api/v1/CreditNote/Factory/saveCreditNote")
 class TestSevdeskCreditNotes(SevdeskCase):
     def _pushed_invoice(self, status="200"):
         """A confirmed invoice sent as a draft, given ``status`` there."""
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1, amount=200.0)
-        move.action_post()
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "sent", export.last_error)
+        move, export = self._push_one_invoice()
         self.fake.set_invoice_status(export.external_id, status)
         return move, export
 

@@ -1,6 +1,3 @@
-from datetime import timedelta
-
-from odoo import fields
 from odoo.tests import tagged
 
 from .common import SevdeskCase
@@ -13,27 +10,14 @@ LEITWEG_ID = "991-12345-67"
 class TestSevdeskDocuments(SevdeskCase):
     """The PDF sevDesk renders comes back to the invoice once it is no draft there."""
 
-    def _pushed(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1, amount=200.0)
-        move.action_post()
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "sent", export.last_error)
-        return move, export
-
-    def _poll(self, export):
-        export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
-        self.env["tms.billing.export"]._cron_tms_poll_export_status()
-
     def test_a_draft_gets_no_document_until_it_is_open_there(self):
-        move, export = self._pushed()
-        self._poll(export)
+        move, export = self._push_one_invoice()
+        self._poll_status(export)
         self.assertEqual(export.external_status, "draft")
         self.assertFalse(self.fake.pdf_requests, "a draft's PDF is not asked for")
         self.assertFalse(export.document_attachment_id or export.document_error)
         self.fake.set_invoice_status(export.external_id, "200")
-        self._poll(export)
+        self._poll_status(export)
         attachment = export.document_attachment_id
         self.assertEqual((attachment.res_model, attachment.res_id), ("account.move", move.id))
         self.assertEqual(attachment.raw, PDF)
@@ -49,15 +33,15 @@ class TestSevdeskDocuments(SevdeskCase):
         self.assertEqual(self.fake.pdf_sent, set())
 
     def test_a_failed_fetch_is_recorded_and_retried_at_the_next_poll(self):
-        _move, export = self._pushed()
+        _move, export = self._push_one_invoice()
         self.fake.set_invoice_status(export.external_id, "1000")
         self.fake.inject("GET", f"/Invoice/{export.external_id}/getPdf", ["500"])
-        self._poll(export)
+        self._poll_status(export)
         self.assertEqual(export.external_status, "paid")
         self.assertFalse(export.document_attachment_id)
         self.assertIn("Fetching the document failed", export.document_error)
         self.assertTrue(export.document_due)
-        self._poll(export)
+        self._poll_status(export)
         self.assertEqual(export.document_attachment_id.raw, PDF)
         self.assertFalse(export.document_error or export.document_due)
 
