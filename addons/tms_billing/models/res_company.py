@@ -38,3 +38,8 @@ class ResCompany(models.Model):
         """
         self.ensure_one()
         return self.partner_id.lang or self.env.lang or "en_US"
+
+    def _tms_log_env(self, env):
+        """``env`` in this company's log language (``env`` itself when it speaks it)."""
+        lang = self._tms_log_lang()
+        return env if env.lang == lang else env(context=dict(env.context, lang=lang))

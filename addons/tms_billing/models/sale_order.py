@@ -629,9 +629,9 @@ class SaleOrder(models.Model):
         move_by_order = {}
         message_by_move = {}
         for move in moves:
-            move_in_lang = move.with_context(lang=move.company_id._tms_log_lang())
-            message_by_move[move] = move_in_lang.env._(
-                "Invoice created: %(invoice)s", invoice=move_in_lang.display_name
+            env = move.company_id._tms_log_env(self.env)
+            message_by_move[move] = env._(
+                "Invoice created: %(invoice)s", invoice=move.with_env(env).display_name
             )
             for order in move.line_ids.sale_line_ids.order_id:
                 move_by_order[order.id] = move
@@ -655,7 +655,7 @@ class SaleOrder(models.Model):
         events = []
         bodies = {}
         for move in moves:
-            text = message(move.with_context(lang=move.company_id._tms_log_lang()).env)
+            text = message(move.company_id._tms_log_env(self.env))
             for order in move.line_ids.sale_line_ids.order_id:
                 events.append(
                     {"order_id": order.id, "move_id": move.id, "kind": "reset", "message": text}

@@ -558,7 +558,7 @@ class TmsBillingExport(models.Model):
     def _tms_log_env(self):
         """The environment the row's chatter notes and events are worded in: the
         company's language (``res.company._tms_log_lang``), whoever sends."""
-        return self.with_context(lang=self.company_id._tms_log_lang()).env
+        return self.company_id._tms_log_env(self.env)
 
     def _tms_log(self, message):
         """Tell the invoice's chatter and the orders' events; never fails the ledger,

@@ -295,7 +295,7 @@ class TmsBillingWizard(models.TransientModel):
         the company's language (``res.company._tms_log_lang``)."""
         events = []
         for order in left_out:
-            env = order.with_context(lang=order.company_id._tms_log_lang()).env
+            env = order.company_id._tms_log_env(self.env)
             message = env._("Left out of the invoicing run by %(user)s.", user=env.user.name)
             events.append({"order_id": order.id, "kind": "excluded", "message": message})
         for move in moves if adjustments else ():
@@ -303,7 +303,7 @@ class TmsBillingWizard(models.TransientModel):
             adjustment = adjustments.get(frozenset(orders.ids))
             if not adjustment:
                 continue
-            preview = adjustment["preview"].with_context(lang=move.company_id._tms_log_lang())
+            preview = adjustment["preview"].with_env(move.company_id._tms_log_env(self.env))
             message = preview.env._(
                 "Adjusted in the preview by %(user)s: %(changes)s.",
                 user=preview.env.user.name,
