@@ -304,27 +304,31 @@ class TmsBillingBackend(models.Model):
             return super()._tms_send_invoice(export, draft)
         if draft.get("kind") == "credit_note":
             return self._sevdesk_send_credit_note(export, draft)
-        mapping = self._tms_tax_mapping(draft["tax_situation"])
-        self._sevdesk_check_draft(draft, mapping)
-        client = self._sevdesk_client()
-        version = self._sevdesk_bookkeeping_version(client)
-        countries = self._sevdesk_country_ids(client)
+        client, settings = self._sevdesk_payload_settings(draft)
         # propertyIsEInvoice is not set: an e-invoice needs, besides the contact's
         # buyerReference, the invoice's paymentMethod and the account's bank and tax
         # data (Model_Invoice.propertyIsEInvoice, L13314-13331), which are not sent from
         # here; the invoice is made an e-invoice in sevDesk.
         with self._sevdesk_errors():
-            payload = sevdesk.build_save_invoice_payload(
-                draft,
-                contact_person_id=self.sevdesk_contact_person_id,
-                tax_rule=mapping.sevdesk_tax_rule,
-                tax_text=mapping.tax_note,
-                country_ids=countries,
-                bookkeeping_version=version,
-                unit_ids={"default": self.sevdesk_unit_id or DEFAULT_UNIT_ID},
-            )
+            payload = sevdesk.build_save_invoice_payload(draft, **settings)
             invoice = client.save_invoice(payload)
         return self._sevdesk_result(invoice)
+
+    def _sevdesk_payload_settings(self, draft):
+        """The client, and what this connection puts in an invoice or credit note of
+        ``draft``: contact person, tax rule and text, countries, bookkeeping version and
+        unit. The rules a user can fix are checked first."""
+        mapping = self._tms_tax_mapping(draft["tax_situation"])
+        self._sevdesk_check_draft(draft, mapping)
+        client = self._sevdesk_client()
+        return client, {
+            "contact_person_id": self.sevdesk_contact_person_id,
+            "tax_rule": mapping.sevdesk_tax_rule,
+            "tax_text": mapping.tax_note,
+            "bookkeeping_version": self._sevdesk_bookkeeping_version(client),
+            "country_ids": self._sevdesk_country_ids(client),
+            "unit_ids": {"default": self.sevdesk_unit_id or DEFAULT_UNIT_ID},
+        }
 
     def _sevdesk_send_credit_note(self, export, draft):
         """The refund as a draft credit note referring to its invoice (see
@@ -332,11 +336,7 @@ class TmsBillingBackend(models.Model):
         first: whether sevDesk takes a credit note of a draft invoice is not documented
         (no status precondition on saveCreditNote or createFromInvoice), so a draft is
         waited for, as lexoffice requires; a cancelled or deleted one is refused."""
-        mapping = self._tms_tax_mapping(draft["tax_situation"])
-        self._sevdesk_check_draft(draft, mapping)
-        client = self._sevdesk_client()
-        version = self._sevdesk_bookkeeping_version(client)
-        countries = self._sevdesk_country_ids(client)
+        client, settings = self._sevdesk_payload_settings(draft)
         with self._sevdesk_errors():
             try:
                 invoice = client.get_invoice(draft["preceding_id"])
@@ -372,14 +372,9 @@ class TmsBillingBackend(models.Model):
         with self._sevdesk_errors():
             payload = sevdesk.build_save_credit_note_payload(
                 draft,
-                contact_person_id=self.sevdesk_contact_person_id,
-                tax_rule=mapping.sevdesk_tax_rule,
-                tax_text=mapping.tax_note,
-                country_ids=countries,
                 preceding_id=draft["preceding_id"],
                 preceding_number=number,
-                bookkeeping_version=version,
-                unit_ids={"default": self.sevdesk_unit_id or DEFAULT_UNIT_ID},
+                **settings,
             )
             credit_note = client.save_credit_note(payload)
         return self._sevdesk_credit_note_result(credit_note)
