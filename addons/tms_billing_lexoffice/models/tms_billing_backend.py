@@ -421,11 +421,13 @@ class TmsBillingBackend(models.Model):
                 expected_total=export.move_id.amount_total,
                 known_ids=known_ids,
             )
-        if not invoice:
-            return None
-        status = lexoffice.parse_invoice_status(invoice)
+        return invoice and self._lexoffice_result(invoice)
+
+    def _lexoffice_result(self, voucher):
+        """A found invoice or credit note as the ledger records it."""
+        status = lexoffice.parse_invoice_status(voucher)
         return self._tms_invoice_result(
-            invoice["id"], number=status["number"], status=status["status"]
+            voucher["id"], number=status["number"], status=status["status"]
         )
 
     def _lexoffice_lookup_scope(self, export):
@@ -461,12 +463,7 @@ class TmsBillingBackend(models.Model):
                 created_since=since,
                 known_ids=known_ids,
             )
-        if not credit_note:
-            return None
-        status = lexoffice.parse_invoice_status(credit_note)
-        return self._tms_invoice_result(
-            credit_note["id"], number=status["number"], status=status["status"]
-        )
+        return credit_note and self._lexoffice_result(credit_note)
 
     def _tms_fetch_invoice_status(self, export):
         if self.provider != "lexoffice":
