@@ -48,6 +48,7 @@ ALLOWED = {
     # adjust an invoice of the preview (address, note, positions), leave orders out
     "wizard_adjust": TRANSPORT,
     "wizard_leave_out": TRANSPORT,
+    "wizard_undo_adjustments": TRANSPORT,
     # open a transport order (its Billing tab included) or an invoice's orders
     "order_form": INTERNAL,
     "invoice_view_orders": INTERNAL,
@@ -287,6 +288,13 @@ class TestAccessMatrix(AccessMatrixMixin, TmsBillingCase):
         self.assertEqual(preview.action_tms_back()["res_id"], wizard.id)
         wizard.action_create_invoices()
         self.assertEqual(self.order.invoice_ids.invoice_line_ids.price_unit, 321.0)
+
+    def _wizard_undo_adjustments(self, role):
+        preview = self._wizard(role).preview_invoice_ids
+        preview.action_tms_adjust()
+        preview.line_ids.price_unit = 321.0
+        preview.action_tms_reset()
+        self.assertNotEqual(preview.line_ids.price_unit, 321.0)
 
     def _wizard_leave_out(self, role):
         wizard = self._wizard(role)
