@@ -16,14 +16,13 @@ shown in both vouchers' ``relatedVouchers`` and in the voucher list as "creditno
 
 import json
 import re
-import threading
 import time
 import uuid
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
+
+from ...tms_billing.tests.fake_http import FakeApi
 
 # The documented rules, with the section each comes from: lexoffice_documented_rules.json.
 RULES = json.loads(Path(__file__).with_name("lexoffice_documented_rules.json").read_text("utf-8"))
@@ -66,8 +65,14 @@ class _Bucket:
         return False
 
 
-class FakeLexoffice:
+class FakeLexoffice(FakeApi):
+    # Invoices that break a rule are refused with 406 (#http-status-codes).
+    refusal_status = 406
+    # The voucher list's envelope with nothing in it (fault "null_200").
+    null_answer = {"content": None}
+
     def __init__(self, api_key="test-key", rate_limit=2.0, fault_delay=1.0):
+        super().__init__(fault_delay=fault_delay)
         self.api_key = api_key
         # The organisation's profile (#profile-endpoint): a small business (§ 19 UStG).
         self.small_business = False
@@ -75,46 +80,14 @@ class FakeLexoffice:
         # test may switch to "timestamp" to play a documentation that is wrong.
         self.voucherlist_date_format = "date"
         self.rate_limit = rate_limit
-        self.fault_delay = fault_delay  # how long "timeout_after" keeps the client waiting
-        self.contacts, self.invoices, self.requests = {}, {}, []
+        self.contacts, self.invoices = {}, {}
         self.credit_notes = {}
         self.voucherlist_queries = []
         # The Accept header of every file download, in order.
         self.file_accepts = []
         self.subscriptions = []
-        self._faults = []
         self._bucket = _Bucket(rate_limit) if rate_limit else None
-        self._lock = threading.RLock()
         self._numbers = iter(range(10001, 10**9))
-        self._server = None
-
-    # -- life cycle -----------------------------------------------------------
-
-    def start(self):
-        fake = self
-
-        class Handler(_Handler):
-            server_fake = fake
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def base_url(self):
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     # -- test controls ----------------------------------------------------------
 
@@ -125,17 +98,11 @@ class FakeLexoffice:
             self.invoices.clear()
             self.credit_notes.clear()
             self.subscriptions.clear()
-            self.requests.clear()
-            self._faults.clear()
+            self.reset_calls()
             self.small_business = False
             self.voucherlist_date_format = "date"
             self.voucherlist_queries.clear()
             self.file_accepts.clear()
-
-    def inject(self, method, path_prefix, faults):
-        """Make the next matching calls fail, one fault per call, in order."""
-        with self._lock:
-            self._faults.extend((method, path_prefix, fault) for fault in faults)
 
     def set_invoice_status(self, invoice_id, status):
         with self._lock:
@@ -190,24 +157,60 @@ class FakeLexoffice:
             if _last_line(invoice.get("remark")).endswith(marker)
         ]
 
-    def _take_fault(self, method, path):
-        with self._lock:
-            for index, (fault_method, prefix, fault) in enumerate(self._faults):
-                if fault_method == method and path.startswith(prefix):
-                    del self._faults[index]
-                    return fault
+    # -- how lexoffice authenticates, refuses and fails ---------------------------------
+
+    def _refusal(self, request, method, query):
+        # The key goes in "Authorization: Bearer"; a missing or wrong one is 401
+        # Unauthorized (#http-status-codes).
+        if request.headers.get("Authorization") != f"Bearer {self.api_key}":
+            return 401, {"message": "Unauthorized"}
+        # #api-rate-limits: over the limit, 429 and the call is not performed.
+        if self._bucket:
+            with self._lock:
+                if not self._bucket.take():
+                    return 429, {
+                        "status": 429,
+                        "error": "Too Many Requests",
+                        "message": "Rate limit exceeded",
+                    }
         return None
 
-    def _allowed(self):
-        if not self._bucket:
-            return True
-        with self._lock:
-            return self._bucket.take()
+    def _read_body(self, request, method, raw):
+        # JSON only: a POST or PUT of another content type is 415 (#http-status-codes).
+        content_type = request.headers.get("Content-Type") or ""
+        if method in ("POST", "PUT") and not content_type.startswith("application/json"):
+            return None, (
+                415,
+                {
+                    "status": 415,
+                    "error": "Unsupported Media Type",
+                    "message": "Content type not supported",
+                },
+            )
+        return super()._read_body(request, method, raw)
+
+    def _fault_answers(self):
+        # #http-status-codes: 429, 500, 502, 503, 504; a 504 is the gateway's "Endpoint
+        # request timed out", given before ("504_before") or after ("504_after") the
+        # call was performed. "502_after" (a proxy losing the answer) and "no_id_after"
+        # (a created resource without id) are test faults, not vendor rules.
+        answers = {
+            fault: (int(fault[:3]), {"status": int(fault[:3]), "message": "injected fault"})
+            for fault in ("429", "500", "502", "503")
+        }
+        timed_out = {"message": "Endpoint request timed out"}
+        return answers | {
+            "504_before": (504, timed_out),
+            "504_after": (504, timed_out),
+            "502_after": (502, {"message": "Bad Gateway"}),
+            "no_id_after": (201, {"id": "", "resourceUri": "", "version": 1}),
+        }
 
     # -- the API ----------------------------------------------------------------
 
-    def handle(self, method, path, query, body, accept=None):
+    def handle(self, method, path, query, body, request):
         """Returns (status, body) for one authenticated, rate-limited call."""
+        accept = request.headers.get("Accept")
         parts = [p for p in path.split("/") if p]
         if parts[:1] != ["v1"]:
             return 404, {"message": "Not Found"}
@@ -834,147 +837,3 @@ def _totals(body):
         "totalGrossAmount": round(gross, 2),
         "totalTaxAmount": round(gross - net, 2),
     }
-
-
-# Answers a broken server or proxy may give with a 200: faults "html_200", "array_200",
-# "null_200" (tests of our handling, not statements about the API).
-GARBAGE = {
-    "html_200": b"<html><body>Wartungsarbeiten</body></html>",
-    "array_200": b"[]",
-    "null_200": json.dumps({"content": None}).encode(),
-}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stalls
-
-    server_fake = None
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-    def do_GET(self):
-        self._serve("GET")
-
-    def do_POST(self):
-        self._serve("POST")
-
-    def do_PUT(self):
-        self._serve("PUT")
-
-    def _serve(self, method):
-        fake = self.server_fake
-        url = urlsplit(self.path)
-        path, query = unquote(url.path), parse_qs(url.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-
-        def answer(status, body):
-            fake.requests.append((method, path, status))
-            binary = isinstance(body, bytes)
-            data = body if binary else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/pdf" if binary else "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
-            return answer(401, {"message": "Unauthorized"})
-        if not fake._allowed():
-            return answer(
-                429, {"status": 429, "error": "Too Many Requests", "message": "Rate limit exceeded"}
-            )
-        fault = fake._take_fault(method, path)
-        if fault in ("429", "500", "502", "503", "504_before"):
-            status = int(fault[:3])
-            return answer(
-                status,
-                {"message": "Endpoint request timed out"}
-                if status == 504
-                else {"status": status, "message": "injected fault"},
-            )
-        if fault in TEST_FAULTS_BEFORE:
-            return _test_fault_before(self, fault, answer)
-        if method in ("POST", "PUT") and not (self.headers.get("Content-Type") or "").startswith(
-            "application/json"
-        ):
-            return answer(
-                415,
-                {
-                    "status": 415,
-                    "error": "Unsupported Media Type",
-                    "message": "Content type not supported",
-                },
-            )
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            return answer(400, {"status": 400, "message": "Malformed JSON"})
-        with fake._lock:
-            status, result = fake.handle(method, path, query, body, self.headers.get("Accept"))
-        if fault == "truncated_200":
-            return _answer_truncated(self, result)
-        if fault in GARBAGE:
-            data = GARBAGE[fault]
-            fake.requests.append((method, url.path, 200))
-            self.send_response(200)
-            self.send_header(
-                "Content-Type", "text/html" if fault == "html_200" else "application/json"
-            )
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return None
-        if fault == "504_after":
-            return answer(504, {"message": "Endpoint request timed out"})
-        if fault == "502_after":  # a proxy losing the answer: not a vendor rule, a test fault
-            return answer(502, {"message": "Bad Gateway"})
-        if fault == "no_id_after":
-            return answer(201, {"id": "", "resourceUri": "", "version": 1})
-        if fault == "drop_after":
-            fake.requests.append((method, path, "dropped"))
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return None
-        if fault == "timeout_after":
-            time.sleep(fake.fault_delay)
-            fake.requests.append((method, path, "late"))
-            self.close_connection = True
-            return None
-        return answer(status, result)
-
-
-# Test faults, not statements about the API: "401" (the key refused in the middle of a
-# run), "redirect_302" and "redirect_307" (to ``redirect_target``, another host, before
-# the call is performed), "huge_error" (a refusal with a message of 500,000 characters)
-# and, after the call was performed, "truncated_200" (its answer cut off halfway).
-TEST_FAULTS_BEFORE = ("401", "redirect_302", "redirect_307", "huge_error")
-HUGE_MESSAGE_LENGTH = 500_000
-
-
-def _test_fault_before(handler, fault, answer):
-    if fault == "401":
-        return answer(401, {"message": "Unauthorized"})
-    if fault == "huge_error":
-        return answer(406, {"status": 406, "message": "x" * HUGE_MESSAGE_LENGTH})
-    fake, status = handler.server_fake, int(fault[-3:])
-    fake.requests.append((handler.command, urlsplit(handler.path).path, status))
-    handler.send_response(status)
-    handler.send_header("Location", f"{getattr(fake, 'redirect_target', '')}{handler.path}")
-    handler.send_header("Content-Length", "0")
-    handler.end_headers()
-    return None
-
-
-def _answer_truncated(handler, result):
-    data = json.dumps(result).encode()
-    data = data[: max(1, len(data) // 2)]
-    handler.server_fake.requests.append((handler.command, urlsplit(handler.path).path, 200))
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
-    return None

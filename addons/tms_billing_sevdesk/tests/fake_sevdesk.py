@@ -12,12 +12,11 @@ a 504 or a dropped connection after the invoice was saved. Credit notes are save
 
 import base64
 import json
-import threading
 import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+
+from ...tms_billing.tests.fake_http import FakeApi
 
 FACTS = json.loads(Path(__file__).with_name("sevdesk_openapi_facts.json").read_text("utf-8"))
 RULE_RATES = {rule: set(rates) for rule, rates in FACTS["tax_rules"]["rates"].items()}
@@ -148,46 +147,22 @@ def schema_violations(obj, schema, path="", skip_required=(), extra_enum=None):
     return problems
 
 
-class FakeSevdesk:
+class FakeSevdesk(FakeApi):
+    # The API's base path: servers[0].url, https://my.sevdesk.de/api/v1 (L9).
+    url_prefix = "/api/v1"
+    # A list answer with nothing in it (fault "null_200").
+    null_answer = {"objects": None}
+
     def __init__(self, token="test-token", bookkeeping_version="2.0", fault_delay=1.0):
+        super().__init__(fault_delay=fault_delay)
         self.token = token
         self.bookkeeping_version = bookkeeping_version
-        self.fault_delay = fault_delay
         self.contacts, self.invoices, self.addresses, self.emails = {}, {}, [], []
         self.credit_notes = {}
         self.users, self.units = [], []
         self._reset_account()
-        self.requests, self.pdf_sent, self.pdf_requests = [], set(), []
-        self._faults = []
+        self.pdf_sent, self.pdf_requests = set(), []
         self._ids = iter(range(1000, 10**9))
-        self._lock = threading.RLock()
-        self._server = None
-
-    def start(self):
-        fake = self
-
-        class Handler(_Handler):
-            server_fake = fake
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @property
-    def base_url(self):
-        return f"http://127.0.0.1:{self._server.server_address[1]}/api/v1"
 
     def reset(self):
         """Forget all data, calls and pending faults (between tests)."""
@@ -201,19 +176,14 @@ class FakeSevdesk:
             ):
                 store.clear()
             self._reset_account()
-            self.requests.clear()
+            self.reset_calls()
             self.pdf_sent.clear()
             self.pdf_requests.clear()
-            self._faults.clear()
 
     def _reset_account(self):
         """The account's users and units as served; a test may change them."""
         self.users = [dict(user) for user in SEV_USERS]
         self.units = [dict(unit, objectName="Unity") for unit in UNITS]
-
-    def inject(self, method, path_prefix, faults):
-        with self._lock:
-            self._faults.extend((method, path_prefix, fault) for fault in faults)
 
     def set_invoice_status(self, invoice_id, status):
         with self._lock:
@@ -245,20 +215,44 @@ class FakeSevdesk:
         """The ISO code of one of this fake's StaticCountry ids."""
         return next(code.upper() for code, (cid, _n) in COUNTRIES.items() if cid == str(country_id))
 
-    def _take_fault(self, method, path):
-        with self._lock:
-            for index, (fault_method, prefix, fault) in enumerate(self._faults):
-                if fault_method == method and path.startswith(prefix):
-                    del self._faults[index]
-                    return fault
+    # -- how sevDesk authenticates, refuses and fails ---------------------------------
+
+    def _refusal(self, request, method, query):
+        # "Authorization: <token>" header, no "Bearer" (securitySchemes.api_key, L17131);
+        # tokens in the URL are refused.
+        if request.headers.get("Authorization") != self.token or "token" in query:
+            return 401, _error("Authentication required")
         return None
+
+    def _read_body(self, request, method, raw):
+        body, refused = super()._read_body(request, method, raw)
+        if refused or isinstance(body, dict):
+            return body, refused
+        return None, (400, _error("The request body must be a JSON object"))
+
+    def _error(self, status, message):
+        return _error(message)
+
+    def _fault_answers(self):
+        # Test faults, not statements about the file: statuses any host or proxy may
+        # answer before the call ("429" to "503") or after it ("504_after"), and a saved
+        # invoice answered without an id ("no_id_after").
+        answers = {fault: (int(fault), _error("")) for fault in ("429", "502", "503")}
+        return answers | {
+            "500": (500, {"error": {}}),
+            "504_after": (504, {"message": "Gateway Timeout"}),
+            "no_id_after": (201, {"invoice": {"id": ""}, "invoicePos": []}),
+        }
+
+    def _encode(self, answer):
+        return json.dumps(_strings(answer)).encode()
 
     def _next_id(self):
         return next(self._ids)
 
     # -- the API ----------------------------------------------------------------
 
-    def handle(self, method, path, query, body, raw):
+    def handle(self, method, path, query, body, request):
         route = path.removeprefix("/api/v1").strip("/").split("/")
         if route == ["Tools", "bookkeepingSystemVersion"]:
             # {objects: {version: '1.0' | '2.0'}} (L286-293)
@@ -296,7 +290,7 @@ class FakeSevdesk:
         if route == ["CommunicationWay"] and method == "POST":
             return self._create_communication_way(body)
         if route == ["Invoice", "Factory", "saveInvoice"] and method == "POST":
-            return self._save_invoice(body, raw)
+            return self._save_invoice(body)
         if route == ["Invoice"] and method == "GET":
             found = list(self.invoices.values())
             if "status" in query:
@@ -307,7 +301,7 @@ class FakeSevdesk:
                 found = [i for i in found if str(i["contact"]["id"]) == query["contact[id]"][0]]
             return 200, _listing(found, query)
         if route == ["CreditNote", "Factory", "saveCreditNote"] and method == "POST":
-            return self._save_credit_note(body, raw)
+            return self._save_credit_note(body)
         if route == ["CreditNote"] and method == "GET":
             # Declared filters: status, contact[id] + contact[objectName] (L2264-2312).
             found = list(self.credit_notes.values())
@@ -420,8 +414,8 @@ class FakeSevdesk:
                 problems.append(f"{positions_key}[{index}].unity {unit} is not a Unity")
         return problems
 
-    def _save_invoice(self, body, raw):
-        keys = list(json.loads(raw or b"{}").keys())
+    def _save_invoice(self, body):
+        keys = list(body)  # in the order sent: json.loads keeps it
         if keys != SAVE_INVOICE_KEYS:
             return 400, _error(f"saveInvoice expects the keys {SAVE_INVOICE_KEYS}, got {keys}")
         invoice = body["invoice"] or {}
@@ -506,8 +500,8 @@ class FakeSevdesk:
         # saveInvoiceResponse {invoice, invoicePos, filename}, unwrapped (L13762-13774)
         return 201, {"invoice": stored, "invoicePos": positions, "filename": None}
 
-    def _save_credit_note(self, body, raw):
-        keys = list(json.loads(raw or b"{}").keys())
+    def _save_credit_note(self, body):
+        keys = list(body)  # in the order sent: json.loads keeps it
         if keys != CREDIT_NOTE["save_keys"]:
             return 400, _error(
                 f"saveCreditNote expects the keys {CREDIT_NOTE['save_keys']}, got {keys}"
@@ -676,124 +670,3 @@ def _parse_date(value):
         return datetime.strptime(value, "%d.%m.%Y").date()
     except (TypeError, ValueError):
         return None
-
-
-# Answers a broken server or proxy may give with a 200: faults "html_200", "array_200",
-# "null_200" (tests of our handling, not statements about the API).
-GARBAGE = {
-    "html_200": b"<html><body>Wartungsarbeiten</body></html>",
-    "array_200": b"[]",
-    "null_200": json.dumps({"objects": None}).encode(),
-}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stalls
-
-    server_fake = None
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        self._serve("GET")
-
-    def do_POST(self):
-        self._serve("POST")
-
-    def _serve(self, method):
-        fake = self.server_fake
-        url = urlsplit(self.path)
-        query = parse_qs(url.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-
-        def answer(status, body):
-            fake.requests.append((method, url.path, status))
-            data = json.dumps(_strings(body)).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        # "Authorization: <token>" header, no "Bearer" (securitySchemes.api_key, L17131);
-        # tokens in the URL are refused.
-        if self.headers.get("Authorization") != fake.token or "token" in query:
-            return answer(401, _error("Authentication required"))
-        fault = fake._take_fault(method, url.path.removeprefix("/api/v1"))
-        if fault in ("429", "500", "502", "503"):
-            return answer(int(fault), _error("") if fault != "500" else {"error": {}})
-        if fault in TEST_FAULTS_BEFORE:
-            return _test_fault_before(self, fault, answer)
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            return answer(400, _error("Malformed JSON"))
-        if not isinstance(body, dict):
-            return answer(400, _error("The request body must be a JSON object"))
-        with fake._lock:
-            status, result = fake.handle(method, url.path, query, body, raw)
-        if fault == "truncated_200":
-            return _answer_truncated(self, result)
-        if fault in GARBAGE:
-            data = GARBAGE[fault]
-            fake.requests.append((method, url.path, 200))
-            self.send_response(200)
-            self.send_header(
-                "Content-Type", "text/html" if fault == "html_200" else "application/json"
-            )
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            return None
-        if fault == "504_after":
-            return answer(504, {"message": "Gateway Timeout"})
-        if fault == "no_id_after":
-            return answer(201, {"invoice": {"id": ""}, "invoicePos": []})
-        if fault == "drop_after":
-            fake.requests.append((method, url.path, "dropped"))
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return None
-        if fault == "timeout_after":
-            time.sleep(fake.fault_delay)
-            fake.requests.append((method, url.path, "late"))
-            self.close_connection = True
-            return None
-        return answer(status, result)
-
-
-# Test faults, not statements about the API: "401" (the token refused in the middle of a
-# run), "redirect_302" and "redirect_307" (to ``redirect_target``, another host, before
-# the call is performed), "huge_error" (a refusal with a message of 500,000 characters)
-# and, after the call was performed, "truncated_200" (its answer cut off halfway).
-TEST_FAULTS_BEFORE = ("401", "redirect_302", "redirect_307", "huge_error")
-HUGE_MESSAGE_LENGTH = 500_000
-
-
-def _test_fault_before(handler, fault, answer):
-    if fault == "401":
-        return answer(401, _error("Authentication required"))
-    if fault == "huge_error":
-        return answer(400, _error("x" * HUGE_MESSAGE_LENGTH))
-    fake, status = handler.server_fake, int(fault[-3:])
-    fake.requests.append((handler.command, urlsplit(handler.path).path, status))
-    handler.send_response(status)
-    handler.send_header("Location", f"{getattr(fake, 'redirect_target', '')}{handler.path}")
-    handler.send_header("Content-Length", "0")
-    handler.end_headers()
-    return None
-
-
-def _answer_truncated(handler, result):
-    data = json.dumps(_strings(result)).encode()
-    data = data[: max(1, len(data) // 2)]
-    handler.server_fake.requests.append((handler.command, urlsplit(handler.path).path, 200))
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Length", str(len(data)))
-    handler.end_headers()
-    handler.wfile.write(data)
-    return None

@@ -1,0 +1,228 @@
+"""What the loopback fakes of accounting systems' APIs share (standard library only).
+
+A fake is a statement about one vendor's API; this module holds none: only the threaded
+server on 127.0.0.1, the request cycle, and the faults a test injects to play a broken
+network, proxy or host. A provider's fake subclasses :class:`FakeApi` and says how its
+API authenticates, encodes and refuses (hooks ``_refusal``, ``_read_body``,
+``_fault_answers``, ``_encode``, ``_error``), and answers calls in ``handle``.
+
+Faults, one per matching call (``inject``), in the order a call meets them:
+
+- before the call is performed: the vendor's own fault answers (``_fault_answers``,
+  e.g. "429", "503"), "401" (the key refused in the middle of a run), "redirect_302"
+  and "redirect_307" (to ``redirect_target``, another host), "huge_error" (a refusal
+  with a message of 500,000 characters);
+- after the call was performed: the vendor's own (e.g. "504_after", "no_id_after"),
+  "truncated_200" (its answer cut off halfway), "html_200", "array_200", "null_200"
+  (what a broken server or proxy may answer with a 200), "drop_after" (the connection
+  dropped) and "timeout_after" (no answer for ``fault_delay`` seconds).
+
+These are tests of our handling, not statements about any API; "none" is a call that
+goes through untouched.
+"""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+HUGE_MESSAGE_LENGTH = 500_000
+REDIRECTS = ("redirect_302", "redirect_307")
+# Answers a broken server or proxy may give with a 200. "null_200" is the vendor's
+# list or object envelope with nothing in it: ``FakeApi.null_answer``.
+GARBAGE = {
+    "html_200": b"<html><body>Wartungsarbeiten</body></html>",
+    "array_200": b"[]",
+}
+
+
+class FakeApi:
+    """A loopback HTTP fake of one API: its life cycle, the calls it saw, its faults."""
+
+    # The path every call of the API starts with, part of ``base_url`` (e.g. "/api/v1").
+    url_prefix = ""
+    # A valid answer with nothing in it, for the fault "null_200".
+    null_answer = {}
+    # The status of the API's refusal of a call's content, for the fault "huge_error".
+    refusal_status = 400
+
+    def __init__(self, fault_delay=1.0):
+        self.fault_delay = fault_delay  # how long "timeout_after" keeps the client waiting
+        # (method, path, status) of every call, in order; status "dropped" or "late" for
+        # the faults that give none.
+        self.requests = []
+        # Where "redirect_302"/"redirect_307" send the client: another host's address.
+        self.redirect_target = ""
+        self._faults = []
+        self._lock = threading.RLock()
+        self._server = None
+
+    # -- life cycle -------------------------------------------------------------------
+
+    def start(self):
+        fake = self
+
+        class Handler(FakeHandler):
+            server_fake = fake
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def base_url(self):
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.url_prefix}"
+
+    # -- test controls ----------------------------------------------------------------
+
+    def inject(self, method, path_prefix, faults):
+        """Make the next calls of ``method`` to a path starting with ``path_prefix``
+        (without ``url_prefix``) fail, one fault per call, in order."""
+        with self._lock:
+            self._faults.extend((method, path_prefix, fault) for fault in faults)
+
+    def reset_calls(self):
+        """Forget the calls seen and the faults still pending."""
+        with self._lock:
+            self.requests.clear()
+            self._faults.clear()
+
+    def _take_fault(self, method, path):
+        with self._lock:
+            for index, (fault_method, prefix, fault) in enumerate(self._faults):
+                if fault_method == method and path.startswith(prefix):
+                    del self._faults[index]
+                    return fault
+        return None
+
+    # -- what a provider's fake says about its API ------------------------------------
+
+    def handle(self, method, path, query, body, request):
+        """(status, answer) of one authenticated call; ``request`` is the handler, for
+        headers and the raw body."""
+        raise NotImplementedError
+
+    def _refusal(self, request, method, query):
+        """(status, answer) if the call is refused before anything else (its
+        authentication, its rate limit), else None."""
+        return None
+
+    def _read_body(self, request, method, raw):
+        """(body, None) or (None, (status, answer)) for a body the API refuses."""
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            return None, (400, self._error(400, "Malformed JSON"))
+        return body, None
+
+    def _fault_answers(self):
+        """The vendor's own fault answers: {fault: (status, answer)}; those whose name
+        ends in "_after" are given after the call was performed."""
+        return {}
+
+    def _error(self, status, message):
+        """The API's error answer with ``message``."""
+        return {"status": status, "message": message}
+
+    def _encode(self, answer):
+        """The bytes of a JSON answer."""
+        return json.dumps(answer).encode()
+
+
+class FakeHandler(BaseHTTPRequestHandler):
+    """One call to a :class:`FakeApi`: authentication, faults, the API's answer."""
+
+    disable_nagle_algorithm = True  # headers and body go out at once, no 40 ms stalls
+    protocol_version = "HTTP/1.1"
+    server_fake = None
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def do_GET(self):
+        self._serve("GET")
+
+    def do_POST(self):
+        self._serve("POST")
+
+    def do_PUT(self):
+        self._serve("PUT")
+
+    def _send(self, status, data, content_type="application/json", headers=()):
+        self.server_fake.requests.append((self.command, self._path, status))
+        self.send_response(status)
+        for header in (("Content-Type", content_type), *headers):
+            self.send_header(*header)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _answer(self, status, answer):
+        if isinstance(answer, bytes):
+            return self._send(status, answer, "application/pdf")
+        return self._send(status, self.server_fake._encode(answer))
+
+    def _serve(self, method):
+        fake = self.server_fake
+        url = urlsplit(self.path)
+        self._path, query = unquote(url.path), parse_qs(url.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        refusal = fake._refusal(self, method, query)
+        if refusal:
+            return self._answer(*refusal)
+        fault = fake._take_fault(method, self._path.removeprefix(fake.url_prefix))
+        own = fake._fault_answers()
+        if fault in own and not fault.endswith("_after"):
+            return self._answer(*own[fault])
+        if fault == "401":
+            return self._answer(401, fake._error(401, "Unauthorized"))
+        if fault == "huge_error":
+            status = fake.refusal_status
+            return self._answer(status, fake._error(status, "x" * HUGE_MESSAGE_LENGTH))
+        if fault in REDIRECTS:
+            location = ("Location", f"{fake.redirect_target}{self.path}")
+            return self._send(int(fault[-3:]), b"", headers=[location])
+        body, refused = fake._read_body(self, method, raw)
+        if refused:
+            return self._answer(*refused)
+        with fake._lock:
+            status, answer = fake.handle(method, self._path, query, body, self)
+        return self._answer_with_fault(fault, status, answer)
+
+    def _answer_with_fault(self, fault, status, answer):
+        fake = self.server_fake
+        if fault == "truncated_200":
+            data = fake._encode(answer)
+            return self._send(200, data[: max(1, len(data) // 2)])
+        if fault in GARBAGE:
+            content_type = "text/html" if fault == "html_200" else "application/json"
+            return self._send(200, GARBAGE[fault], content_type)
+        if fault == "null_200":
+            return self._send(200, json.dumps(fake.null_answer).encode())
+        if fault in fake._fault_answers():
+            return self._answer(*fake._fault_answers()[fault])
+        if fault == "drop_after":
+            fake.requests.append((self.command, self._path, "dropped"))
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return None
+        if fault == "timeout_after":
+            time.sleep(fake.fault_delay)
+            fake.requests.append((self.command, self._path, "late"))
+            self.close_connection = True
+            return None
+        return self._answer(status, answer)
