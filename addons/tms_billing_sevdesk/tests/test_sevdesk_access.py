@@ -1,105 +1,43 @@
-from odoo import fields
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.common import AccessMatrixMixin, MatrixHidden
+from odoo.addons.tms_billing.tests.provider_access import (
+    MANAGERS,
+    PROVIDER_ALLOWED,
+    ProviderAccessMatrixMixin,
+)
 
 from .common import SevdeskCase
 
-MANAGERS = {"transport_manager", "admin"}
-TRANSPORT = {"transport_user", *MANAGERS}
-LEDGER = {"invoicing", *TRANSPORT}
-
-# Who may do what: the README's roles table, for a sevDesk connection. Everyone else
-# must be refused.
-ALLOWED = {
-    # see a connection's API key and URL, change them
-    "read_secrets": {"admin"},
-    "change_api_url": {"admin"},
-    "change_api_key": {"admin"},
-    # configure connections (name, push, tax treatment), test them
-    "configure": MANAGERS,
-    "test_connection": MANAGERS,
-    "reset_tax_mappings": MANAGERS,
-    "write_tax_mapping": MANAGERS,
-    # link or create customers' contacts in an accounting system
-    "search_contacts": TRANSPORT,
-    "link_found_contact": TRANSPORT,
-    "create_contact": TRANSPORT,
-    # send invoices to an accounting system, read the export ledger
-    "send_export": LEDGER,
-    "invoice_send": LEDGER,
-    "read_ledger": LEDGER,
-    # refresh an invoice's status, check a row left sending, open the draft there
-    "refresh_status": LEDGER,
-    "invoice_refresh_status": LEDGER,
-    "check_now": LEDGER,
-    "open_draft": LEDGER,
-    "invoice_open_draft": LEDGER,
-    # change a ledger row's state or external id by hand: nobody
-    "mark_export_sent": set(),
-}
-
-DEFECTS = set()
-
 
 @tagged("post_install", "-at_install")
-class TestSevdeskAccess(AccessMatrixMixin, SevdeskCase):
+class TestSevdeskAccess(ProviderAccessMatrixMixin, SevdeskCase):
     """Every client-callable action of the sevDesk connection, called as each role."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._matrix_setup_users()
+    # Who may do what: the README's roles table, the actions every connection has and
+    # sevDesk's own. Everyone else must be refused.
+    ALLOWED = PROVIDER_ALLOWED | {
+        # configure connections: name, push, sevDesk's contact person and unit
+        "configure": MANAGERS,
+    }
+
+    provider_label = "sevDesk"
+    provider_open_status = 200
+    provider_tax_field = "sevdesk_tax_rule"
+    provider_tax_default = "17"
+    provider_tax_set_up = "2"
 
     def setUp(self):
         super().setUp()
-        # The fake forgets everything between tests: contacts and invoices are made here.
-        self.link = self._link(self.customer_collective)
-        self.unlinked_contact = self.backend._tms_create_contact(self.customer_single)
-        moves = self._draft_invoices(
-            self.customer_collective, 3, invoice_user_id=self.users["sales_own"].id
-        )
-        self.queued_move, self.sent_move = moves[:2]
-        exports = self.env["tms.billing.export"]._tms_queue(moves, self.backend)
-        self.queued_export, self.sent_export, self.stuck_export = (
-            exports.filtered(lambda export, move=move: export.move_id == move) for move in moves
-        )
-        (self.sent_export | self.stuck_export)._tms_send()
-        self.assertEqual(self.sent_export.state, "sent", self.sent_export.last_error)
-        self.fake.set_invoice_status(self.sent_export.external_id, 200)
-        # A row whose push created the invoice but whose answer was lost, in flight.
-        now = fields.Datetime.now()
-        self.stuck_export.write(
-            {"state": "sending", "external_id": False, "external_number": False}
-            | {"sent_at": False, "lookup_since": now, "last_attempt_at": now}
-        )
-        self.third_country = self.backend.tax_mapping_ids.filtered(
-            lambda mapping: mapping.situation == "third_country"
-        )
-        self.third_country.sevdesk_tax_rule = "2"
         # Testing the connection reads it again.
         self.backend.sevdesk_bookkeeping_version = False
 
     def _matrix_external_state(self):
-        return {
-            "sevDesk contacts": len(self.fake.contacts),
-            "sevDesk invoices": len(self.fake.invoices),
+        return super()._matrix_external_state() | {
             "sevDesk addresses": len(self.fake.addresses),
             "sevDesk e-mail addresses": len(self.fake.emails),
         }
 
-    # -- the actions, as the web client calls them -----------------------------------
-
-    def _read_secrets(self, role):
-        self._as(role, self.backend).read(["api_url", "api_key"])
-
-    def _change_api_url(self, role):
-        self._as(role, self.backend).write({"api_url": "https://attacker.example"})
-        self.assertEqual(self.backend.sudo().api_url, "https://attacker.example")
-
-    def _change_api_key(self, role):
-        self._as(role, self.backend).write({"api_key": "stolen"})
-        self.assertEqual(self.backend.sudo().api_key, "stolen")
+    # -- sevDesk's own actions, as the web client calls them -------------------------
 
     def _configure(self, role):
         self._as(role, self.backend).write(
@@ -109,91 +47,11 @@ class TestSevdeskAccess(AccessMatrixMixin, SevdeskCase):
         self.assertEqual(self.backend.sevdesk_contact_person_id, "43")
 
     def _test_connection(self, role):
-        result = self._as(role, self.backend).action_test_connection()
-        self.assertEqual(result["params"]["type"], "success", result["params"]["message"])
+        result = super()._test_connection(role)
         self.assertEqual(self.backend.sevdesk_bookkeeping_version, "2.0")
+        return result
 
-    def _reset_tax_mappings(self, role):
-        self._as(role, self.backend).action_reset_tax_mappings()
-        mapping = self.backend.tax_mapping_ids.filtered(
-            lambda mapping: mapping.situation == "third_country"
-        )
-        self.assertEqual(mapping.sevdesk_tax_rule, "17")
-
-    def _write_tax_mapping(self, role):
-        self._as(role, self.third_country).write({"sevdesk_tax_rule": "17"})
-        self.assertEqual(self.third_country.sevdesk_tax_rule, "17")
-
-    def _contact_wizard(self, role, customer, **values):
-        return (
-            self._as(role, self.env["tms.billing.contact.wizard"])
-            .with_context(default_partner_id=customer.id)
-            .create({"backend_id": self.backend.id, **values})
-        )
-
-    def _search_contacts(self, role):
-        wizard = self._contact_wizard(role, self.customer_collective, search_term="Nordfracht")
-        wizard.action_search()
-        self.assertIn(self.link.external_id, wizard.line_ids.mapped("external_id"))
-
-    def _link_found_contact(self, role):
-        wizard = self._contact_wizard(role, self.customer_single, search_term="Einzel")
-        wizard.action_search()
-        line = wizard.line_ids.filtered(
-            lambda line: line.external_id == self.unlinked_contact["id"]
-        )
-        line.action_link()
-        self.assertEqual(
-            self.customer_single.tms_partner_link_ids.external_id, self.unlinked_contact["id"]
-        )
-
-    def _create_contact(self, role):
-        contacts = len(self.fake.contacts)
-        self._contact_wizard(role, self.customer_single).action_create_contact()
-        self.assertTrue(self.customer_single.tms_partner_link_ids.external_id)
-        self.assertEqual(len(self.fake.contacts), contacts + 1)
-
-    def _send_export(self, role):
-        self._as(role, self.queued_export).action_send()
-        self.assertEqual(self.queued_export.state, "sent", self.queued_export.last_error)
-        self.assertTrue(self.fake.invoices_with_marker(self.queued_export.marker))
-
-    def _invoice_send(self, role):
-        self._as(role, self.queued_move).action_tms_send_exports()
-        self.assertEqual(self.queued_export.state, "sent", self.queued_export.last_error)
-
-    def _read_ledger(self, role):
-        found = self._as(role, self.env["tms.billing.export"]).search(
-            [("backend_id", "=", self.backend.id)]
-        )
-        if self.sent_export not in found:
-            raise MatrixHidden
-        found.read(["state", "external_id", "last_error"])
-
-    def _refresh_status(self, role):
-        self._as(role, self.sent_export).action_refresh_status()
-        self.assertEqual(self.sent_export.external_status, "open")
-
-    def _invoice_refresh_status(self, role):
-        self._as(role, self.sent_move).action_tms_refresh_export_status()
-        self.assertEqual(self.sent_export.external_status, "open")
-
-    def _check_now(self, role):
-        self._as(role, self.stuck_export).action_check_now()
-        self.assertEqual(self.stuck_export.state, "sent", self.stuck_export.last_error)
-        self.assertEqual(len(self.fake.invoices_with_marker(self.stuck_export.marker)), 1)
-
-    def _open_draft(self, role):
-        action = self._as(role, self.sent_export).action_open_external()
-        self.assertIn(self.sent_export.external_id, action["url"])
-
-    def _invoice_open_draft(self, role):
-        action = self._as(role, self.sent_move).action_tms_open_export()
-        self.assertIn(self.sent_export.external_id, action["url"])
-
-    def _mark_export_sent(self, role):
-        self._as(role, self.queued_export).write({"state": "sent", "external_id": "forged"})
+    # -- tests ----------------------------------------------------------------------
 
     def test_role_by_action_matrix(self):
-        actions = {name: (allowed, getattr(self, f"_{name}")) for name, allowed in ALLOWED.items()}
-        self._assert_matrix(actions, DEFECTS)
+        self._assert_matrix(self._matrix_actions(), self.DEFECTS)
