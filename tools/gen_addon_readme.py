@@ -58,7 +58,11 @@ STATUS_URL = "https://odoo-community.org/page/development-status"
 
 # OCA's docutils settings for the Apps page (maintainer-tools, RST2HTML_SETTINGS).
 RST2HTML_SETTINGS = {
-    "embed_stylesheet": True,
+    # Odoo's sanitizer drops <head> and <style> from an Apps page (tools/mail.py,
+    # SANITIZE_TAGS "kill_tags"): a stylesheet would be dead weight in every addon.
+    "embed_stylesheet": False,
+    "stylesheet_path": "",
+    "stylesheet": "",
     "halt_level": 2,
     "math_output": "MathJax",
     "raw_enabled": False,
