@@ -1,5 +1,3 @@
-from datetime import date
-
 import pytest
 from fake_sevdesk import COUNTRIES, FakeSevdesk
 from sevdesk_api import SevdeskClient
@@ -38,49 +36,15 @@ def contact_id(client):
 
 
 @pytest.fixture
-def draft(contact_id):
-    return {
-        "marker": "TMS-sev-1",
-        "reference": "S00001, S00002",
-        "invoice_date": date(2026, 11, 2),
-        "currency": "EUR",
-        "tax_mode": "net",
-        "period_start": date(2026, 10, 1),
-        "period_end": date(2026, 10, 31),
-        "delivery_date": date(2026, 10, 28),
-        "title": "Sammelrechnung Oktober",
-        "introduction": None,
-        "remark": "Vielen Dank.",
-        "payment_term": {"label": "14 Tage", "days": 14},
-        "contact_id": contact_id,
-        "address": {
-            "name": "Nordfracht GmbH",
-            "street": "Am Kai 1",
-            "zip": "20457",
-            "city": "Hamburg",
-            "country_code": "DE",
-        },
-        "lines": [
-            {
-                "name": "S00001 Hamburg → Berlin",
-                "description": "POD: https://pod.example.com/1",
-                "quantity": 1.0,
-                "unit_name": "Transport",
-                "unit_price": 480.0,
-                "tax_rate": 19.0,
-                "discount": 0.0,
-            },
-            {
-                "name": "S00002 Wartezeit",
-                "description": None,
-                "quantity": 2.0,
-                "unit_name": "Std",
-                "unit_price": 45.0,
-                "tax_rate": 19.0,
-                "discount": 0.0,
-            },
-        ],
-    }
+def draft(invoice_draft, contact_id):
+    """The shared draft for a linked contact, its second line in hours."""
+    first, second = invoice_draft["lines"]
+    return dict(
+        invoice_draft,
+        marker="TMS-sev-1",
+        contact_id=contact_id,
+        lines=[first, dict(second, unit_name="Std")],
+    )
 
 
 @pytest.fixture

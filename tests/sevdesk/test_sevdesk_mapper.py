@@ -31,9 +31,9 @@ def test_invoice_fields(draft, settings):
     assert invoice["contactPerson"] == {"id": 77, "objectName": "SevUser"}
     assert invoice["addressCountry"] == {"id": 1, "objectName": "StaticCountry"}
     assert invoice["customerInternalNote"] == "TMS-sev-1"
-    assert invoice["timeToPay"] == 14
+    assert invoice["timeToPay"] == 30
     assert invoice["showNet"] is True
-    assert invoice["address"] == "Nordfracht GmbH\nAm Kai 1\n20457 Hamburg"
+    assert invoice["address"] == "Nordfracht GmbH\nAm Kai 1\n20457 Hamburg\nDeutschland"
 
 
 def test_positions_units_and_numbers(draft, settings):
@@ -41,7 +41,7 @@ def test_positions_units_and_numbers(draft, settings):
     assert [p["positionNumber"] for p in positions] == [0, 1]
     assert [p["unity"]["id"] for p in positions] == [1, 9]
     assert positions[0]["price"] == 480.0
-    assert positions[0]["text"].startswith("POD")
+    assert positions[0]["text"] == draft["lines"][0]["description"]
 
 
 def test_gross_mode_sends_gross_prices(draft, settings):
@@ -49,7 +49,7 @@ def test_gross_mode_sends_gross_prices(draft, settings):
     draft["tax_mode"] = "gross"
     payload = build_save_invoice_payload(draft, **settings)
     assert payload["invoice"]["showNet"] is False
-    assert [p["price"] for p in payload["invoicePosSave"]] == [480.0, 45.0]
+    assert [p["price"] for p in payload["invoicePosSave"]] == [480.0, 250.5]
 
 
 def test_legacy_accounts_get_a_tax_type(draft, settings):
