@@ -7,7 +7,6 @@ of duplicates in the fake (which must be 0). No Odoo needed.
 """
 
 import argparse
-import importlib.util
 import random
 import sys
 import time
@@ -15,22 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-ADDON = Path(__file__).resolve().parent.parent / "addons" / "tms_billing_lexoffice"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
+from pure_addons import load
 
-def load(name, path):
-    location = path / "__init__.py" if path.is_dir() else path
-    spec = importlib.util.spec_from_file_location(
-        name, location, submodule_search_locations=[str(path)] if path.is_dir() else None
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-api = load("lexoffice_api", ADDON / "api")
-fake_module = load("fake_lexoffice", ADDON / "tests" / "fake_lexoffice.py")
+api = load("tms_billing_lexoffice.api")
+fake_module = load("tms_billing_lexoffice.tests.fake_lexoffice")
 
 
 def draft(number):
