@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
 from urllib3.util import Retry
 
+from ...tms_billing.export_http import Transport
 from .const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
 from .errors import (
     AuthenticationError,
@@ -99,6 +99,11 @@ def _retry_policy(max_retries, backoff_factor, limiter=None):
     )
 
 
+TRANSPORT = Transport(
+    "lexoffice", error=LexofficeError, unreachable=ServerError, unknown=UnknownOutcomeError
+)
+
+
 class LexofficeClient:
     def __init__(
         self,
@@ -135,50 +140,27 @@ class LexofficeClient:
         if json is not None:
             headers["Content-Type"] = "application/json"
         self.limiter.wait()
-        try:
-            # Never follow a redirect: a 307 would send the invoice (and a 302 the
-            # request) to whatever host the answer names.
-            response = self.session.request(
-                method,
-                f"{self.base_url}{path}",
-                params=params,
-                json=json,
-                headers=headers,
-                timeout=self.timeout,
-                allow_redirects=False,
-                # A file is read in pieces, up to its limit (_download).
-                stream=bool(accept),
-            )
-            if accept and response.status_code < 300 and not response.is_redirect:
-                return _download(response, method, path, max_bytes or MAX_FILE_BYTES)
-        except (requests.Timeout, requests.ConnectionError) as error:
-            if creates and not _never_sent(error):
-                raise UnknownOutcomeError(
-                    f"No answer from lexoffice to {method} {path}; it may have been performed"
-                ) from None
-            raise ServerError(f"lexoffice could not be reached ({type(error).__name__})") from None
-        except ValueError as error:
-            # requests refuses a header it cannot send (a key with a line break, or
-            # characters outside Latin-1) before anything leaves this machine.
-            raise LexofficeError(f"The request could not be sent: {error}") from None
-        if response.is_redirect:
-            location = response.headers.get("Location", "")
-            raise LexofficeError(
-                f"lexoffice redirected {method} {path} to {location}; check the API URL",
-                response.status_code,
-            )
+        response = TRANSPORT.send(
+            self.session,
+            method,
+            f"{self.base_url}{path}",
+            path,
+            creates=creates,
+            params=params,
+            json=json,
+            headers=headers,
+            timeout=self.timeout,
+            # A file is read in pieces, up to its limit (_download).
+            stream=bool(accept),
+        )
+        if accept and response.status_code < 300:
+            return _download(response, method, path, max_bytes or MAX_FILE_BYTES)
         return self._handle(response, method, path, creates)
 
     def _handle(self, response, method, path, creates):
         status = response.status_code
         if status < 300:
-            try:
-                return response.json() if response.content else {}
-            except ValueError:
-                message = f"lexoffice answered {method} {path} with something other than JSON"
-                if creates:
-                    raise UnknownOutcomeError(message, status) from None
-                raise LexofficeError(message, status) from None
+            return TRANSPORT.json(response, method, path, creates=creates)
         message, details = _parse_error(response)
         # A 5xx to a create may hide the created invoice (504: "possible that your
         # request has been processed successfully", #http-status-codes).
@@ -441,15 +423,6 @@ def deeplink(app_base, kind, external_id, edit=False):
     (#contacts-endpoint-deeplink-to-a-contact)."""
     mode = "edit" if edit else "view"
     return f"{(app_base or DEFAULT_APP_URL).rstrip('/')}/permalink/{kind}/{mode}/{external_id}"
-
-
-def _never_sent(error):
-    """Whether a failed call certainly never reached the server: the connection could
-    not be made (refused, no route, timed out while connecting)."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    reason = getattr(error.args[0] if error.args else None, "reason", None)
-    return isinstance(reason, NewConnectionError)
 
 
 def _download(response, method, path, max_bytes):

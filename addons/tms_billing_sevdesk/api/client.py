@@ -5,9 +5,9 @@ import binascii
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
 from urllib3.util import Retry
 
+from ...tms_billing.export_http import Transport
 from .const import DEFAULT_BASE_URL, LIST_PAGE_SIZE, MAX_LIST_PAGES, MAX_PDF_BYTES
 from .errors import (
     AuthenticationError,
@@ -53,6 +53,11 @@ def _retry_policy(max_retries, backoff_factor):
     )
 
 
+TRANSPORT = Transport(
+    "sevDesk", error=SevdeskError, unreachable=ServerError, unknown=UnknownOutcomeError
+)
+
+
 class SevdeskClient:
     def __init__(
         self,
@@ -77,42 +82,20 @@ class SevdeskClient:
     def _request(self, method, path, *, params=None, json=None):
         headers = {"Authorization": self._token, "Accept": "application/json"}
         creates = method == "POST"
-        try:
-            # Never follow a redirect: a 307 would send the invoice (and a 302 the
-            # request) to whatever host the answer names.
-            response = self.session.request(
-                method,
-                f"{self.base_url}{path}",
-                params=params,
-                json=json,
-                headers=headers,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except (requests.Timeout, requests.ConnectionError) as error:
-            if creates and not _never_sent(error):
-                raise UnknownOutcomeError(
-                    f"No answer from sevDesk to {method} {path}; it may have been saved"
-                ) from None
-            raise ServerError(f"sevDesk could not be reached ({type(error).__name__})") from None
-        except ValueError as error:
-            # requests refuses a header it cannot send (a token with a line break, or
-            # characters outside Latin-1) before anything leaves this machine.
-            raise SevdeskError(f"The request could not be sent: {error}") from None
+        response = TRANSPORT.send(
+            self.session,
+            method,
+            f"{self.base_url}{path}",
+            path,
+            creates=creates,
+            params=params,
+            json=json,
+            headers=headers,
+            timeout=self.timeout,
+        )
         status = response.status_code
-        if response.is_redirect:
-            location = response.headers.get("Location", "")
-            raise SevdeskError(
-                f"sevDesk redirected {method} {path} to {location}; check the API URL", status
-            )
         if status < 300:
-            try:
-                body = response.json() if response.content else {}
-            except ValueError:
-                message = f"sevDesk answered {method} {path} with something other than JSON"
-                if creates:
-                    raise UnknownOutcomeError(message, status) from None
-                raise SevdeskError(message, status) from None
+            body = TRANSPORT.json(response, method, path, creates=creates)
             # GET answers are wrapped in "objects" (e.g. GET /Invoice/{id}, L4724); the
             # file documents some POST answers unwrapped (saveInvoiceResponse, L13762).
             return body.get("objects", body) if isinstance(body, dict) else body
@@ -419,15 +402,6 @@ def _object_id(obj, path):
     if not text.isdigit() or not int(text):
         raise SevdeskError(f"sevDesk answered GET {path} with an object without an id.")
     return str(int(text))
-
-
-def _never_sent(error):
-    """Whether a failed call certainly never reached the server: the connection could
-    not be made (refused, no route, timed out while connecting)."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    reason = getattr(error.args[0] if error.args else None, "reason", None)
-    return isinstance(reason, NewConnectionError)
 
 
 def _parse_error(response):

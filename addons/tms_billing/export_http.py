@@ -1,0 +1,69 @@
+"""The HTTP transport both providers' API clients share (Odoo-free, on requests).
+
+One call is sent without following redirects, and every way it can fail becomes one of
+the provider's own exceptions, saying whether the call may have been performed: a create
+that got no answer may have created the invoice, which the ledger then looks up instead
+of sending it again (``export_errors.ExportOutcomeUnknown``).
+"""
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+
+def never_sent(error):
+    """Whether a failed call certainly never reached the server: the connection could
+    not be made (refused, no route, timed out while connecting)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0] if error.args else None, "reason", None)
+    return isinstance(reason, NewConnectionError)
+
+
+class Transport:
+    """How one provider's client sends calls: its name in messages and the exceptions
+    it raises for a refused request (``error``), an unreachable or broken server
+    (``unreachable``) and a create whose outcome is unknown (``unknown``)."""
+
+    def __init__(self, label, *, error, unreachable, unknown):
+        self.label = label
+        self.error = error
+        self.unreachable = unreachable
+        self.unknown = unknown
+
+    def send(self, session, method, url, path, *, creates, **kwargs):
+        """``session.request(method, url, **kwargs)``, its redirect refused. ``path`` is
+        the call as messages name it; ``creates`` whether it may create something."""
+        try:
+            # Never follow a redirect: a 307 would send the invoice (and a 302 the
+            # request) to whatever host the answer names.
+            response = session.request(method, url, allow_redirects=False, **kwargs)
+        except (requests.Timeout, requests.ConnectionError) as error:
+            if creates and not never_sent(error):
+                raise self.unknown(
+                    f"No answer from {self.label} to {method} {path}; it may have been performed"
+                ) from None
+            raise self.unreachable(
+                f"{self.label} could not be reached ({type(error).__name__})"
+            ) from None
+        except ValueError as error:
+            # requests refuses a header it cannot send (a key with a line break, or
+            # characters outside Latin-1) before anything leaves this machine.
+            raise self.error(f"The request could not be sent: {error}") from None
+        if response.is_redirect:
+            location = response.headers.get("Location", "")
+            raise self.error(
+                f"{self.label} redirected {method} {path} to {location}; check the API URL",
+                response.status_code,
+            )
+        return response
+
+    def json(self, response, method, path, *, creates):
+        """The JSON body of a successful answer. An answer that is no JSON is refused,
+        and to a create it leaves the outcome unknown: the create may have been done."""
+        try:
+            return response.json() if response.content else {}
+        except ValueError:
+            message = f"{self.label} answered {method} {path} with something other than JSON"
+            if creates:
+                raise self.unknown(message, response.status_code) from None
+            raise self.error(message, response.status_code) from None
