@@ -97,7 +97,7 @@ class ProviderBadInputMixin(BadInputTableMixin):
     # -- helpers ------------------------------------------------------------------------
 
     def _link_customer(self):
-        self._link(self.customer_collective)
+        return self._link(self.customer_collective)
 
     def _linked_invoice(self, **values):
         self._link_customer()

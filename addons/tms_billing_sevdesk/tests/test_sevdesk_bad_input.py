@@ -62,10 +62,11 @@ class TestSevdeskBadInput(ProviderBadInputMixin, SevdeskCase):
         self._assert_bad_input_table(SEVDESK_CASES, minimum=15)
 
     def _link_customer(self):
-        super()._link_customer()
+        link = super()._link_customer()
         # Read from sevDesk once and kept on the connection (with the country ids the
         # link read): not written by the calls under test.
         self.backend._sevdesk_bookkeeping_version(self.backend._sevdesk_client())
+        return link
 
     def _status_path(self, export):
         return f"/Invoice/{export.external_id}"
