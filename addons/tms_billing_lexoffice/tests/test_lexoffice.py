@@ -1,16 +1,26 @@
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.tms_billing.tests.provider_push import ProviderInvoicePushTests
+
 from .common import API_KEY, LexofficeCase
+
+CREATE = ("POST", "/v1/invoices")
+MALFORMED = "^Lexware Office: lexoffice answered"
 
 
 @tagged("post_install", "-at_install")
-class TestLexoffice(LexofficeCase):
+class TestLexoffice(ProviderInvoicePushTests, LexofficeCase):
+    invoice_create_call = CREATE
+
+    def _deleted_draft_hint(self, first):
+        return first.external_number or first.external_id
+
     def test_connection_test_names_the_account(self):
         action = self.backend.action_test_connection()
         self.assertIn("Fake Spedition GmbH", action["params"]["message"])
@@ -20,11 +30,7 @@ class TestLexoffice(LexofficeCase):
 
     def test_link_existing_contact_found_by_name(self):
         existing = self.backend._tms_create_contact(self.customer_collective)
-        wizard = (
-            self.env["tms.billing.contact.wizard"]
-            .with_context(default_partner_id=self.customer_collective.id)
-            .create({"backend_id": self.backend.id})
-        )
+        wizard = self._contact_wizard(self.customer_collective)
         self.assertEqual(wizard.search_term, "Nordfracht GmbH")
         self.backend._tms_create_contact(self.customer_single)
         wizard.search_term = "nordfr"
@@ -42,24 +48,13 @@ class TestLexoffice(LexofficeCase):
             wizard.line_ids[:1].action_link()
 
     def test_search_needs_three_characters(self):
-        wizard = (
-            self.env["tms.billing.contact.wizard"]
-            .with_context(default_partner_id=self.customer_single.id)
-            .create({"backend_id": self.backend.id, "search_term": "Ei"})
-        )
+        wizard = self._contact_wizard(self.customer_single, search_term="Ei")
         with self.assertRaisesRegex(UserError, "three characters"):
             wizard.action_search()
 
     def test_create_new_contact_from_odoo_data(self):
         self.customer_single.write({"email": "buchhaltung@einzel.example", "vat": "DE123456788"})
-        wizard = (
-            self.env["tms.billing.contact.wizard"]
-            .with_context(default_partner_id=self.customer_single.id)
-            .create({"backend_id": self.backend.id})
-        )
-        wizard.action_create_contact()
-        link = self.customer_single.tms_partner_link_ids
-        contact = self.fake.contacts[link.external_id]
+        link, contact = self._create_contact_by_wizard(self.customer_single)
         self.assertEqual(contact["company"]["name"], "Einzel AG")
         self.assertEqual(contact["company"]["vatRegistrationId"], "DE123456788")
         billing = contact["addresses"]["billing"][0]
@@ -72,20 +67,13 @@ class TestLexoffice(LexofficeCase):
 
     def test_collective_invoice_from_wizard_appears_as_draft(self):
         self.backend.push_timing = "create"
-        self._link(self.customer_collective)
-        orders = self._order(
-            self.customer_collective, delivery_date=date(2026, 10, 5)
-        ) | self._order(self.customer_collective, delivery_date=date(2026, 10, 27))
-        wizard = self._wizard(orders, invoice_date=date(2026, 11, 2))
-        wizard.action_create_invoices()
-        move = orders.invoice_ids
+        move = self._invoice_two_orders()
+        orders = move.tms_order_ids
         self.assertEqual(len(move), 1)
         export = move.tms_export_ids
         self.assertEqual(export.state, "to_send")
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        self.assertEqual(export.state, "sent")
-        [invoice] = self.fake.invoices_with_marker(export.marker)
-        self.assertEqual(export.external_id, invoice["id"])
+        self._send_due_exports()
+        invoice = self._sent_invoice(export)
         self.assertEqual(invoice["voucherStatus"], "draft")
         self.assertEqual(invoice["taxConditions"], {"taxType": "net"})
         self.assertEqual(
@@ -116,98 +104,58 @@ class TestLexoffice(LexofficeCase):
         self.assertIn("Lexware Office", move.message_ids[:1].body)
 
     def test_status_poll_moves_to_open_then_paid(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
+        move, export = self._push_new_invoice()
         self.assertEqual((export.state, export.external_status), ("sent", "draft"))
-        cron = self.env["tms.billing.export"]._cron_tms_poll_export_status
         for status, number in (("open", True), ("paid", True)):
             self.fake.set_invoice_status(export.external_id, status)
-            export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
-            cron()
+            self._poll_status(export)
             self.assertEqual(export.external_status, status)
             self.assertEqual(bool(export.external_number), number)
         # Paid is final: no more polling.
         calls = len(self.fake.requests)
-        export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
-        cron()
+        self._poll_status(export)
         self.assertEqual(len(self.fake.requests), calls)
         self.assertIn("paid", move.message_ids[:1].body.lower())
 
     def test_cancelling_a_sent_invoice_says_where_the_draft_is(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
+        move, export = self._push_new_invoice()
         move.button_cancel()
         self.assertIn("stays there", move.message_ids[:1].body)
-        self.assertEqual(move.tms_export_ids.state, "sent")
+        self.assertEqual(export.state, "sent")
 
     def test_second_push_of_a_sent_invoice_does_nothing(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
+        move, export = self._push_new_invoice()
         calls = len(self.fake.requests)
         with self.assertRaisesRegex(UserError, "sent already"):
             export.action_send()
         self.assertFalse(export._tms_send())
         self.env["tms.billing.export"]._tms_queue(move)
-        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self._send_due_exports()
         self.assertEqual(len(self.fake.requests), calls)
         self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
         self.assertEqual(export.attempts, 1)
 
-    def test_unknown_outcome_is_looked_up_before_resending(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        self.fake.inject("POST", "/v1/invoices", ["504_after"])
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "failed")
-        self.assertTrue(export.needs_lookup)
-        self.assertTrue(export.next_attempt_at)
-        self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
-        posts = sum(1 for call in self.fake.requests if call[:2] == ("POST", "/v1/invoices"))
-        export.action_send()
-        self.assertEqual(export.state, "sent")
-        self.assertFalse(export.needs_lookup)
-        [invoice] = self.fake.invoices_with_marker(export.marker)
-        self.assertEqual(export.external_id, invoice["id"])
-        self.assertEqual(
-            sum(1 for call in self.fake.requests if call[:2] == ("POST", "/v1/invoices")), posts
-        )
-
     def test_failed_lookup_leaves_the_outcome_unknown_and_is_retried(self):
         """A look-up lexoffice refuses in both date formats never refuses the invoice:
         it may exist, so the row waits for another look-up, never for a fresh create."""
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        self.fake.inject("POST", "/v1/invoices", ["504_after"])
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
+        _move, export = self._push_new_invoice(fault="504_after")
         self.fake.voucherlist_date_format = "neither"
         export.action_send()
         self.assertEqual((export.state, export.needs_lookup), ("failed", True))
         self.assertTrue(export.next_attempt_at, "retried automatically")
         self.assertIn("Looking for the invoice", export.last_error)
-        posts = [call for call in self.fake.requests if call[:2] == ("POST", "/v1/invoices")]
-        self.assertEqual(len(posts), 1, "never created again while the outcome is unknown")
+        creates = self._invoice_creates()
+        self.assertEqual(len(creates), 1, "never created again while the outcome is unknown")
         self.fake.voucherlist_date_format = "date"
         export.action_send()
         self.assertEqual(export.state, "sent")
         self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
 
     def test_validation_error_waits_for_a_person_with_the_providers_message(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
+        link = self._link(self.customer_collective)
         # An unknown contact id is refused by lexoffice with a 406 and its details.
-        self.customer_collective.tms_partner_link_ids.external_id = (
-            "00000000-dead-beef-0000-000000000000"
-        )
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "failed")
+        link.external_id = "00000000-dead-beef-0000-000000000000"
+        move, export = self._failed_push(link=False)
         self.assertFalse(export.next_attempt_at, "a rejected payload is not retried blindly")
         self.assertFalse(export.needs_lookup)
         self.assertIn("Kontakt existiert nicht", export.last_error)
@@ -215,14 +163,11 @@ class TestLexoffice(LexofficeCase):
         failed = self.env["account.move"].search([("tms_export_ids.state", "=", "failed")])
         self.assertIn(move, failed)
         calls = len(self.fake.requests)
-        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self._send_due_exports()
         self.assertEqual(len(self.fake.requests), calls)
 
     def test_unlinked_customer_fails_with_a_clear_message(self):
-        move = self._draft_invoices(self.customer_single, 1)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "failed")
+        _move, export = self._failed_push(customer=self.customer_single, link=False)
         self.assertIn("not linked to a contact", export.last_error)
         self.assertFalse(self.fake.invoices)
         # With "create missing contacts" the next push links and sends.
@@ -232,18 +177,13 @@ class TestLexoffice(LexofficeCase):
         self.assertTrue(self.customer_single.tms_partner_link_ids)
 
     def test_transient_errors_retry_with_backoff(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        self.fake.inject("POST", "/v1/invoices", ["500"])
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "failed")
+        _move, export = self._failed_push(fault="500")
         first_delay = export.next_attempt_at - export.last_attempt_at
         self.assertGreater(first_delay, timedelta(seconds=30))
         # Not due yet: the cron leaves it alone.
         self.env["tms.billing.export"]._cron_tms_send_exports()
         self.assertEqual(export.state, "failed")
-        self.fake.inject("POST", "/v1/invoices", ["500"])
+        self.fake.inject(*CREATE, ["500"])
         self._let_time_pass(export)
         self.env["tms.billing.export"]._cron_tms_send_exports()
         self.assertEqual(export.attempts, 2)
@@ -254,13 +194,9 @@ class TestLexoffice(LexofficeCase):
         self.assertEqual(len(self.fake.invoices_with_marker(export.marker)), 1)
 
     def test_other_currency_is_refused_in_words(self):
-        self._link(self.customer_collective)
         usd = self.env.ref("base.USD")
         usd.active = True
-        move = self._draft_invoices(self.customer_collective, 1, currency_id=usd.id)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "failed")
+        _move, export = self._failed_push(currency_id=usd.id)
         self.assertIn("EUR only; this one is in USD", export.last_error)
         self.assertFalse(self.fake.invoices)
 
@@ -297,7 +233,7 @@ class TestLexoffice(LexofficeCase):
         root.addHandler(handler)
         root.setLevel(logging.DEBUG)
         try:
-            self.fake.inject("POST", "/v1/invoices", ["500", "504_after"])
+            self.fake.inject(*CREATE, ["500", "504_after"])
             move.action_tms_send_exports()
             self._let_time_pass(move.tms_export_ids)
             move.tms_export_ids.action_send()
@@ -319,17 +255,12 @@ class TestLexoffice(LexofficeCase):
         self.assertNotIn(API_KEY, move.tms_export_ids.last_error or "")
 
     def test_pushed_draft_cannot_be_deleted(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
+        move, export = self._push_new_invoice()
         with self.assertRaisesRegex(UserError, "was sent to Lexware Office .* cannot be deleted"):
             move.unlink()
         self.assertTrue(export.exists())
         # One whose push may have created it remotely is kept too.
-        other = self._draft_invoices(self.customer_collective, 1)
-        self.fake.inject("POST", "/v1/invoices", ["504_after"])
-        other.action_tms_send_exports()
+        other, _other_export = self._push_new_invoice(fault="504_after", link=False)
         with self.assertRaisesRegex(UserError, "a draft that may exist"):
             other.unlink()
         # Refused before anything is logged: the orders do not read "deleted".
@@ -370,29 +301,6 @@ class TestLexoffice(LexofficeCase):
         self.assertFalse(gone.last_error)
         self.assertEqual(paid.external_status, "paid")
         self.assertFalse(paid.last_error)
-
-    def test_orders_invoiced_again_wait_until_the_cancelled_draft_is_deleted_there(self):
-        self.backend.push_timing = "create"
-        move = self._invoice_two_orders()
-        orders = move.tms_order_ids
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        first = move.tms_export_ids
-        self.assertEqual(first.state, "sent")
-        move.button_cancel()
-        self.assertIn("stays there: delete it", move.message_ids[:1].body)
-        self._wizard(orders, invoice_date=date(2026, 11, 3)).action_create_invoices()
-        again = orders.invoice_ids.filtered(lambda m: m.state == "draft")
-        second = again.tms_export_ids
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        self.assertEqual(second.state, "failed")
-        self.assertIn(first.external_number or first.external_id, second.last_error)
-        self.assertEqual(len(self.fake.invoices), 1, "no second draft for the same transports")
-        # Deleted there: the new invoice goes.
-        del self.fake.invoices[first.external_id]
-        second.action_send()
-        self.assertEqual(second.state, "sent")
-        self.assertEqual(first.external_status, "deleted")
-        self.assertEqual(len(self.fake.invoices), 1)
 
     def test_send_now_queues_more_than_a_few_invoices_for_the_cron(self):
         self._link(self.customer_collective)
@@ -440,28 +348,15 @@ class TestLexoffice(LexofficeCase):
     def test_malformed_answers_give_a_clear_error_naming_the_provider(self):
         for fault in ("html_200", "array_200"):
             with self.subTest(fault=fault):
-                self.fake.inject("GET", "/v1/profile", [fault])
-                with self.assertRaisesRegex(UserError, "^Lexware Office: lexoffice answered"):
-                    self.backend.action_test_connection()
-                self.fake.inject("GET", "/v1/contacts", [fault])
-                wizard = (
-                    self.env["tms.billing.contact.wizard"]
-                    .with_context(default_partner_id=self.customer_single.id)
-                    .create({"backend_id": self.backend.id, "search_term": "Einzel"})
+                wizard = self._malformed_answers_to_test_and_search(
+                    fault, "/v1/profile", "/v1/contacts", MALFORMED
                 )
-                with self.assertRaisesRegex(UserError, "^Lexware Office: lexoffice answered"):
+                with self.assertRaisesRegex(UserError, MALFORMED):
                     wizard.action_search()
         # A contact created, then read back as garbage: linked all the same, never lost.
         self.fake.inject("GET", "/v1/contacts/", ["html_200"])
         link = self._link(self.customer_single)
         self.assertIn(link.external_id, self.fake.contacts)
-
-    def _invoice_two_orders(self):
-        self._link(self.customer_collective)
-        orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
-        orders |= self._order(self.customer_collective, delivery_date=date(2026, 10, 27))
-        self._wizard(orders, invoice_date=date(2026, 11, 2)).action_create_invoices()
-        return orders.invoice_ids
 
     def test_drafts_are_sent_when_confirmed_by_default(self):
         self.assertEqual(self.backend.push_timing, "post")
@@ -472,7 +367,7 @@ class TestLexoffice(LexofficeCase):
         move.action_post()
         export = move.tms_export_ids
         self.assertEqual(export.state, "to_send")
-        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self._send_due_exports()
         self.assertEqual(export.state, "sent")
         [invoice] = self.fake.invoices_with_marker(export.marker)
         self.assertEqual(

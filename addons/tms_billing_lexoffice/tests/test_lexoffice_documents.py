@@ -1,7 +1,6 @@
-from datetime import timedelta
-
-from odoo import fields
 from odoo.tests import tagged
+
+from odoo.addons.tms_billing.tests.provider_push import ProviderDocumentTests
 
 from .common import LexofficeCase
 from .fake_lexoffice import PDF
@@ -10,11 +9,19 @@ LEITWEG_ID = "04011000-1234512345-35"
 
 
 @tagged("post_install", "-at_install")
-class TestDocuments(LexofficeCase):
+class TestDocuments(ProviderDocumentTests, LexofficeCase):
     """The document lexoffice renders comes back to the invoice once it is final there."""
 
+    invoice_paid_status = "paid"
+    document_pdf = PDF
+    # A refusal with a message of 500,000 characters: kept short on the row.
+    document_fault = "huge_error"
+
+    def _document_call(self, export):
+        return ("GET", f"/v1/invoices/{export.external_id}/file")
+
     def _file_calls(self, export):
-        path = f"/v1/invoices/{export.external_id}/file"
+        path = self._document_call(export)[1]
         return [call for call in self.fake.requests if call[1] == path]
 
     def test_a_draft_gets_no_document_until_it_is_final_there(self):
@@ -56,34 +63,14 @@ class TestDocuments(LexofficeCase):
         self.assertTrue(first.exists(), "the older one is kept")
         self.assertTrue(first.description.startswith(f"Superseded by {second.name}"))
         # Paid is final: the row is no longer polled once its document is there.
-        export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
         calls = len(self.fake.requests)
-        self.env["tms.billing.export"]._cron_tms_poll_export_status()
+        self._poll_status(export)
         self.assertEqual(len(self.fake.requests), calls)
-
-    def test_a_failed_fetch_is_recorded_and_retried_at_the_next_poll(self):
-        _move, export = self._push_one_invoice()
-        self.fake.set_invoice_status(export.external_id, "paid")
-        # A refusal with a message of 500,000 characters: kept short on the row.
-        self.fake.inject("GET", f"/v1/invoices/{export.external_id}/file", ["huge_error"])
-        self._poll_status(export)
-        # The status is read and recorded all the same; the document is due.
-        self.assertEqual(export.external_status, "paid")
-        self.assertFalse(export.last_error)
-        self.assertFalse(export.document_attachment_id)
-        self.assertIn("Fetching the document failed", export.document_error)
-        self.assertLessEqual(len(export.document_error), 500)
-        self.assertEqual((export.document_due, export.document_attempts), (True, 1))
-        # Paid is final, yet the row is read again for its document.
-        self._poll_status(export)
-        self.assertTrue(export.document_attachment_id)
-        self.assertFalse(export.document_error or export.document_due)
-        self.assertEqual(export.document_attempts, 0)
 
     def test_what_is_no_pdf_is_refused(self):
         _move, export = self._push_one_invoice()
         self.fake.set_invoice_status(export.external_id, "open")
-        self.fake.inject("GET", f"/v1/invoices/{export.external_id}/file", ["html_200"])
+        self.fake.inject(*self._document_call(export), ["html_200"])
         self._poll_status(export)
         self.assertFalse(export.document_attachment_id)
         self.assertIn("not a PDF", export.document_error)
@@ -96,7 +83,7 @@ class TestDocuments(LexofficeCase):
         link = self._link(self.customer_collective)
         move = self._draft_invoices(self.customer_collective, 1, amount=200.0)
         move.action_post()
-        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self._send_due_exports()
         export = move.tms_export_ids
         # An ordinary contact there: refused in words, before lexoffice's 406.
         self.assertEqual(export.state, "failed")

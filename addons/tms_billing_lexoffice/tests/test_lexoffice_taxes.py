@@ -1,20 +1,17 @@
 from odoo.exceptions import UserError, ValidationError
-from odoo.fields import Command
 from odoo.tests import tagged
 
 from odoo.addons.tms_billing.tests.common import TmsGermanCase
+from odoo.addons.tms_billing.tests.provider_push import ProviderTaxSituationMixin
 
 from .common import LexofficeCase
 
 
 @tagged("post_install", "-at_install")
-class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
+class TestLexofficeTaxSituations(ProviderTaxSituationMixin, LexofficeCase, TmsGermanCase):
     """A German haulier on Odoo's German chart bills each tax situation to lexoffice."""
 
     def test_each_situation_gets_its_tax_type_rates_prices_and_country(self):
-        customers = self.situation_customers
-        invoices = self._invoice_situations(customers.values())
-        pushed = self._push_situations(self.env["account.move"].union(*invoices.values()))
         expected = {
             # situation: (taxType, rate, price key, unit price, country)
             "domestic_net": ("net", 19.0, "netAmount", 100.0, "DE"),
@@ -23,21 +20,21 @@ class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
             "eu_private": ("net", 19.0, "netAmount", 100.0, "AT"),
             "third_country": ("thirdPartyCountryService", 0.0, "netAmount", 100.0, "CH"),
         }
-        for key, (tax_type, rate, price_key, price, country) in expected.items():
-            with self.subTest(situation=key):
-                move = invoices[customers[key]]
-                self.assertEqual(move.tms_export_ids.state, "sent", move.tms_export_ids.last_error)
-                [invoice] = pushed[move]
-                self.assertEqual(invoice["taxConditions"], {"taxType": tax_type})
-                [item] = invoice["lineItems"]
-                self.assertEqual(item["unitPrice"]["taxRatePercentage"], rate)
-                self.assertEqual(item["unitPrice"][price_key], price)
-                self.assertEqual(invoice["address"]["countryCode"], country)
-                self.assertEqual(invoice["address"]["name"], customers[key].name)
-                self.assertEqual(
-                    invoice["address"]["contactId"],
-                    move.tms_export_ids.partner_id.tms_partner_link_ids.external_id,
-                )
+
+        def check(customer, move, invoice, tax_type, rate, price_key, price, country):
+            self.assertEqual(invoice["taxConditions"], {"taxType": tax_type})
+            [item] = invoice["lineItems"]
+            self.assertEqual(item["unitPrice"]["taxRatePercentage"], rate)
+            self.assertEqual(item["unitPrice"][price_key], price)
+            self.assertEqual(invoice["address"]["countryCode"], country)
+            self.assertEqual(invoice["address"]["name"], customer.name)
+            self.assertEqual(
+                invoice["address"]["contactId"],
+                move.tms_export_ids.partner_id.tms_partner_link_ids.external_id,
+            )
+
+        self._assert_each_situation(expected, check)
+        customers = self.situation_customers
         austrian = self.fake.contacts[customers["eu_business"].tms_partner_link_ids.external_id]
         self.assertEqual(
             austrian["company"],
@@ -51,13 +48,8 @@ class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
         self.assertNotIn("allowTaxFreeInvoices", domestic["company"])
 
     def test_small_business_sends_vat_free_invoices(self):
-        self.company.tms_small_business = True
         self.fake.small_business = True
-        exempt = self._chart_ref("tax_ust_no_ustpflicht_skr03")
-        self.product.taxes_id = [Command.set(exempt.ids)]
-        customer = self.situation_customers["domestic_net"]
-        move = self._invoice_situations([customer])[customer]
-        [invoice] = self._push_situations(move)[move]
+        invoice = self._push_small_business_invoice()
         self.assertEqual(invoice["taxConditions"], {"taxType": "vatfree"})
         self.assertEqual(invoice["lineItems"][0]["unitPrice"]["taxRatePercentage"], 0.0)
         # The connection test sees the organisation as a small business too: no warning.
@@ -84,9 +76,7 @@ class TestLexofficeTaxSituations(LexofficeCase, TmsGermanCase):
 
     def test_situation_without_mapping_is_refused_with_what_to_configure(self):
         self.backend.tax_mapping_ids.filtered(lambda m: m.situation == "eu_business").unlink()
-        austrian = self.situation_customers["eu_business"]
-        move = self._invoice_situations([austrian])[austrian]
-        self._link(austrian)
+        move = self._linked_situation_invoice("eu_business")
         calls = len(self.fake.requests)
         move.action_tms_send_exports()
         export = move.tms_export_ids

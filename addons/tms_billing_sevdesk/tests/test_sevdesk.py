@@ -1,14 +1,23 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
-from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.tms_billing.tests.provider_push import ProviderInvoicePushTests
+
 from .common import SevdeskCase
+
+MALFORMED = "^sevDesk: sevDesk answered"
 
 
 @tagged("post_install", "-at_install")
-class TestSevdesk(SevdeskCase):
+class TestSevdesk(ProviderInvoicePushTests, SevdeskCase):
+    invoice_create_call = ("POST", "/Invoice/Factory/saveInvoice")
+
+    def _deleted_draft_hint(self, first):
+        # Once it is deleted, sevDesk answers 400 "Invoice was not found" (L4730).
+        return "delete that draft in sevDesk"
+
     def test_connection_test_reads_the_bookkeeping_version(self):
         action = self.backend.action_test_connection()
         self.assertIn("2.0", action["params"]["message"])
@@ -19,14 +28,7 @@ class TestSevdesk(SevdeskCase):
 
     def test_create_and_link_customers(self):
         self.customer_single.email = "rechnung@einzel.example"
-        wizard = (
-            self.env["tms.billing.contact.wizard"]
-            .with_context(default_partner_id=self.customer_single.id)
-            .create({"backend_id": self.backend.id})
-        )
-        wizard.action_create_contact()
-        link = self.customer_single.tms_partner_link_ids
-        contact = self.fake.contacts[link.external_id]
+        link, contact = self._create_contact_by_wizard(self.customer_single)
         self.assertEqual(contact["name"], "Einzel AG")
         self.assertEqual(link.external_number, contact["customerNumber"])
         [address] = [a for a in self.fake.addresses if str(a["contact"]["id"]) == link.external_id]
@@ -34,11 +36,7 @@ class TestSevdesk(SevdeskCase):
         [email] = [e for e in self.fake.emails if str(e["contact"]["id"]) == link.external_id]
         self.assertEqual(email["value"], "rechnung@einzel.example")
         # Found again by name and linked to another customer: refused, one link per contact.
-        other = (
-            self.env["tms.billing.contact.wizard"]
-            .with_context(default_partner_id=self.customer_weekly.id)
-            .create({"backend_id": self.backend.id, "search_term": "Einzel"})
-        )
+        other = self._contact_wizard(self.customer_weekly, search_term="Einzel")
         other.action_search()
         self.assertEqual(other.line_ids.external_id, link.external_id)
         other.search_term = link.external_number
@@ -49,17 +47,10 @@ class TestSevdesk(SevdeskCase):
 
     def test_collective_invoice_from_wizard_appears_as_draft(self):
         self.backend.push_timing = "create"
-        self._link(self.customer_collective)
-        orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
-        orders |= self._order(self.customer_collective, delivery_date=date(2026, 10, 27))
-        wizard = self._wizard(orders, invoice_date=date(2026, 11, 2))
-        wizard.action_create_invoices()
-        move = orders.invoice_ids
+        move = self._invoice_two_orders()
         export = move.tms_export_ids
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        self.assertEqual(export.state, "sent")
-        [invoice] = self.fake.invoices_with_marker(export.marker)
-        self.assertEqual(export.external_id, invoice["id"])
+        self._send_due_exports()
+        invoice = self._sent_invoice(export)
         self.assertEqual(export.external_number, invoice["invoiceNumber"])
         self.assertEqual(invoice["status"], "100")
         self.assertEqual(invoice["invoiceType"], "RE")
@@ -81,8 +72,7 @@ class TestSevdesk(SevdeskCase):
         # Polling follows the invoice to paid.
         for code, status in ((200, "open"), (750, "partially_paid"), (1000, "paid")):
             self.fake.set_invoice_status(export.external_id, code)
-            export.status_checked_at = fields.Datetime.now() - timedelta(hours=2)
-            self.env["tms.billing.export"]._cron_tms_poll_export_status()
+            self._poll_status(export)
             self.assertEqual(export.external_status, status)
 
     def test_tax_mapping_is_checked_against_the_rule_table_on_save(self):
@@ -98,10 +88,7 @@ class TestSevdesk(SevdeskCase):
         self.assertEqual(third.sevdesk_tax_rule, "17")
 
     def test_unknown_status_is_kept_with_its_raw_value(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
+        _move, export = self._push_new_invoice()
         # 50 is a deactivated recurring invoice (openapi.yaml L168), not a cancellation.
         self.fake.set_invoice_status(export.external_id, 50)
         export.action_refresh_status()
@@ -111,10 +98,7 @@ class TestSevdesk(SevdeskCase):
         self.assertEqual(export.external_status, "paid")
 
     def test_invoice_missing_in_sevdesk_answers_400_and_reads_deleted(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
+        _move, export = self._push_new_invoice()
         del self.fake.invoices[export.external_id]
         export.action_refresh_status()
         self.assertEqual(export.external_status, "deleted")
@@ -123,11 +107,9 @@ class TestSevdesk(SevdeskCase):
 
     def test_legacy_bookkeeping_uses_tax_type(self):
         self.fake.bookkeeping_version = "1.0"
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
+        _move, export = self._push_new_invoice()
         self.assertEqual(self.backend.sevdesk_bookkeeping_version, "1.0")
-        [invoice] = self.fake.invoices_with_marker(move.tms_export_ids.marker)
+        [invoice] = self.fake.invoices_with_marker(export.marker)
         self.assertEqual(invoice["taxType"], "default")
         self.assertNotIn("taxRule", invoice)
 
@@ -135,11 +117,7 @@ class TestSevdesk(SevdeskCase):
         # A Swiss customer without a fiscal position for abroad: taxed at 19 % by Odoo,
         # but "outside the EU" maps to rule 17, which allows 0 % only.
         self.customer_collective.country_id = self.env.ref("base.ch")
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "failed")
+        _move, export = self._failed_push()
         self.assertIn("taxes (19 %) do not fit sevDesk tax rule 17", export.last_error)
         self.assertFalse(export.next_attempt_at)
         self.assertFalse([call for call in self.fake.requests if "saveInvoice" in call[1]])
@@ -147,57 +125,32 @@ class TestSevdesk(SevdeskCase):
     def test_provider_validation_error_is_shown_and_not_retried(self):
         link = self._link(self.customer_collective)
         link.external_id = "999999"  # deleted in sevDesk meanwhile
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "failed")
+        _move, export = self._failed_push(link=False)
         self.assertIn("contact does not exist", export.last_error)
         self.assertFalse(export.next_attempt_at, "4xx answers are never retried blindly")
         self.assertFalse(export.needs_lookup)
         posts = len(self.fake.requests)
-        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self._send_due_exports()
         self.assertEqual(len(self.fake.requests), posts)
 
     def test_delivery_after_invoice_date_is_refused(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1, invoice_date=date(2026, 10, 10))
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual(export.state, "failed")
+        _move, export = self._failed_push(invoice_date=date(2026, 10, 10))
         self.assertIn("invoice date to 20.10.2026 or later", export.last_error)
         self.assertFalse(self.fake.invoices)
-
-    def test_unknown_outcome_is_looked_up_before_resending(self):
-        self._link(self.customer_collective)
-        move = self._draft_invoices(self.customer_collective, 1)
-        self.fake.inject("POST", "/Invoice/Factory/saveInvoice", ["504_after"])
-        move.action_tms_send_exports()
-        export = move.tms_export_ids
-        self.assertEqual((export.state, export.needs_lookup), ("failed", True))
-        export.action_send()
-        self.assertEqual(export.state, "sent")
-        [invoice] = self.fake.invoices_with_marker(export.marker)
-        self.assertEqual(export.external_id, invoice["id"])
 
     def test_malformed_answers_give_a_clear_error_naming_the_provider(self):
         for fault in ("html_200", "array_200", "null_200"):
             with self.subTest(fault=fault):
                 self.backend.sevdesk_bookkeeping_version = False
-                self.fake.inject("GET", "/Tools", [fault])
-                with self.assertRaisesRegex(UserError, "^sevDesk: sevDesk answered"):
-                    self.backend.action_test_connection()
-                self.fake.inject("GET", "/Contact", [fault])
-                wizard = (
-                    self.env["tms.billing.contact.wizard"]
-                    .with_context(default_partner_id=self.customer_single.id)
-                    .create({"backend_id": self.backend.id, "search_term": "Einzel"})
+                wizard = self._malformed_answers_to_test_and_search(
+                    fault, "/Tools", "/Contact", MALFORMED
                 )
                 if fault == "array_200":
                     # An empty list is a valid answer to a search: nothing found.
                     wizard.action_search()
                     self.assertFalse(wizard.line_ids)
                     continue
-                with self.assertRaisesRegex(UserError, "^sevDesk: sevDesk answered"):
+                with self.assertRaisesRegex(UserError, MALFORMED):
                     wizard.action_search()
 
     def test_connection_fields_are_checked_on_save(self):
@@ -225,25 +178,3 @@ class TestSevdesk(SevdeskCase):
         self.assertEqual(move.tms_export_ids.state, "sent", move.tms_export_ids.last_error)
         self.assertEqual(self.backend.sevdesk_bookkeeping_version, "2.0")
         self.assertEqual(self.backend.sevdesk_country_ids["DE"], 1)
-
-    def test_orders_invoiced_again_wait_until_the_cancelled_draft_is_deleted_there(self):
-        self.backend.push_timing = "create"
-        self._link(self.customer_collective)
-        orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 5))
-        self._wizard(orders, invoice_date=date(2026, 11, 2)).action_create_invoices()
-        move = orders.invoice_ids
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        first = move.tms_export_ids
-        self.assertEqual(first.state, "sent")
-        move.button_cancel()
-        self._wizard(orders, invoice_date=date(2026, 11, 3)).action_create_invoices()
-        second = orders.invoice_ids.filtered(lambda m: m.state == "draft").tms_export_ids
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        self.assertEqual(second.state, "failed")
-        self.assertIn("delete that draft in sevDesk", second.last_error)
-        self.assertEqual(len(self.fake.invoices), 1)
-        # sevDesk answers 400 "Invoice was not found" once it is deleted (L4730).
-        del self.fake.invoices[first.external_id]
-        second.action_send()
-        self.assertEqual((first.external_status, second.state), ("deleted", "sent"))
-        self.assertEqual(len(self.fake.invoices), 1)

@@ -1,37 +1,28 @@
-from datetime import date
-
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import SevdeskCase
+from odoo.addons.tms_billing.tests.provider_push import ProviderCreditNoteTests
 
-SAVE = ("POST", "/api/v1/CreditNote/Factory/saveCreditNote")
+from .common import SevdeskCase
 
 
 @tagged("post_install", "-at_install")
-class TestSevdeskCreditNotes(SevdeskCase):
-    def _pushed_invoice(self, status="200"):
-        """A confirmed invoice sent as a draft, given ``status`` there."""
-        move, export = self._push_one_invoice()
-        self.fake.set_invoice_status(export.external_id, status)
-        return move, export
+class TestSevdeskCreditNotes(ProviderCreditNoteTests, SevdeskCase):
+    credit_note_create_call = ("POST", "/CreditNote/Factory/saveCreditNote")
+    invoice_open_status = "200"
+    invoice_draft_status = "100"
 
-    def _refund(self, move, price=None):
-        refund = move._reverse_moves([{"invoice_date": date(2026, 11, 20)}])
-        if price is not None:
-            refund.invoice_line_ids[:1].price_unit = price
-        refund.action_post()
-        return refund
-
-    def _calls(self, method, suffix):
-        return [c for c in self.fake.requests if c[0] == method and c[1].endswith(suffix)]
+    def _not_final_there_message(self, move, invoice_export):
+        return (
+            f"Send invoice {invoice_export.external_number} in sevDesk (or mark it as sent) first"
+        )
 
     def test_refund_of_a_pushed_invoice_becomes_one_credit_note_draft(self):
         move, invoice_export = self._pushed_invoice()
         refund = self._refund(move, price=80.0)
         export = refund.tms_export_ids
         self.assertEqual(export.document_type, "credit_note")
-        self.env["tms.billing.export"]._cron_tms_send_exports()
+        self._send_due_exports()
         self.assertEqual(export.state, "sent", export.last_error)
         [credit_note] = self.fake.credit_notes_with_marker(export.marker)
         self.assertEqual(export.external_id, credit_note["id"])
@@ -47,7 +38,7 @@ class TestSevdeskCreditNotes(SevdeskCase):
         self.assertEqual(position["price"], 80.0)
         self.assertEqual(credit_note["sumNet"], refund.amount_untaxed)
         self.assertEqual(credit_note["sumGross"], refund.amount_total)
-        self.assertEqual(len(self._calls(*SAVE)), 1)
+        self.assertEqual(len(self._credit_note_creates()), 1)
         # No web address of a credit note is documented: said so, not guessed.
         self.assertFalse(export.external_url)
         with self.assertRaisesRegex(UserError, "documents no web address"):
@@ -56,50 +47,6 @@ class TestSevdeskCreditNotes(SevdeskCase):
         self.fake.credit_notes[export.external_id]["status"] = "1000"
         export._tms_refresh_status()
         self.assertEqual(export.external_status, "paid")
-
-    def test_refund_of_an_invoice_still_draft_there_waits_for_it(self):
-        move, invoice_export = self._pushed_invoice(status="100")
-        export = self._refund(move).tms_export_ids
-        self.env["tms.billing.export"]._cron_tms_send_exports()
-        self.assertEqual(export.state, "failed")
-        self.assertIn(
-            f"Send invoice {invoice_export.external_number} in sevDesk (or mark it as sent) first",
-            export.last_error,
-        )
-        self.assertTrue(export.next_attempt_at, "retried by the cron")
-        self.assertFalse(self._calls(*SAVE))
-        self.fake.set_invoice_status(invoice_export.external_id, "200")
-        self._send_until_done(export)
-        self.assertEqual(export.state, "sent")
-        self.assertEqual(len(self.fake.credit_notes), 1)
-
-    def test_unknown_outcome_is_looked_up_never_duplicated(self):
-        for fault in ("504_after", "drop_after"):
-            with self.subTest(fault=fault), self.env.cr.savepoint() as savepoint:
-                self.fake.reset()
-                move, _invoice_export = self._pushed_invoice()
-                export = self._refund(move).tms_export_ids
-                self.fake.inject("POST", "/CreditNote/Factory/saveCreditNote", [fault])
-                self.env["tms.billing.export"]._cron_tms_send_exports()
-                self.assertEqual((export.state, export.needs_lookup), ("failed", True))
-                self._send_until_done(export)
-                self.assertEqual(export.state, "sent")
-                [credit_note] = self.fake.credit_notes.values()
-                self.assertEqual(export.external_id, credit_note["id"])
-                self.assertEqual(len(self._calls(*SAVE)), 1, "never saved a second time")
-                savepoint.rollback()
-                self.env.invalidate_all()
-
-    def test_refund_of_a_never_pushed_invoice_is_not_queued(self):
-        self._link(self.customer_collective)
-        self.backend.push_timing = "manual"
-        move = self._draft_invoices(self.customer_collective, 1)
-        move.action_post()
-        refund = self._refund(move)
-        self.assertFalse(refund.tms_export_ids)
-        with self.assertRaisesRegex(UserError, "confirmed refunds of invoices sent"):
-            refund.action_tms_send_exports()
-        self.assertFalse(self.fake.credit_notes)
 
     def test_cancelling_an_open_invoice_cancels_it_there_once(self):
         move, export = self._pushed_invoice(status="200")
@@ -115,7 +62,7 @@ class TestSevdeskCreditNotes(SevdeskCase):
             f"cancellation invoice {cancellation['invoiceNumber']}.",
         )
         self.assertIn("cancellation invoice", move.message_ids[:1].body)
-        self.assertEqual(len(self._calls("POST", "/cancelInvoice")), 1)
+        self.assertEqual(len(self._calls_to("POST", "/cancelInvoice")), 1)
         with self.assertRaisesRegex(UserError, "cancellation there failed"):
             export.action_cancel_external()
 
@@ -131,7 +78,7 @@ class TestSevdeskCreditNotes(SevdeskCase):
             "that draft is gone.",
         )
         self.assertIn("stays there: delete it", move.message_ids[:1].body)
-        self.assertFalse(self._calls("POST", "/cancelInvoice"))
+        self.assertFalse(self._calls_to("POST", "/cancelInvoice"))
 
     def test_cancelling_a_paid_invoice_leaves_it_to_sevdesk(self):
         move, export = self._pushed_invoice(status="1000")
@@ -139,7 +86,7 @@ class TestSevdeskCreditNotes(SevdeskCase):
         move.button_cancel()
         self.assertEqual(export.cancel_state, "kept")
         self.assertIn("paid or partly paid in sevDesk", export.cancel_message)
-        self.assertFalse(self._calls("POST", "/cancelInvoice"))
+        self.assertFalse(self._calls_to("POST", "/cancelInvoice"))
 
     def test_unknown_cancellation_is_read_back_never_asked_twice(self):
         move, export = self._pushed_invoice(status="200")
@@ -150,7 +97,7 @@ class TestSevdeskCreditNotes(SevdeskCase):
         self.assertIn("may have been cancelled", export.cancel_message)
         export.action_cancel_external()
         self.assertEqual(export.cancel_state, "cancelled")
-        self.assertEqual(len(self._calls("POST", "/cancelInvoice")), 1)
+        self.assertEqual(len(self._calls_to("POST", "/cancelInvoice")), 1)
 
     def test_cancellation_not_performed_is_asked_again(self):
         move, export = self._pushed_invoice(status="200")
@@ -161,7 +108,7 @@ class TestSevdeskCreditNotes(SevdeskCase):
         # The status there is still open: the call did not happen, and is made again.
         export.action_cancel_external()
         self.assertEqual(export.cancel_state, "cancelled")
-        statuses = [c[2] for c in self._calls("POST", "/cancelInvoice")]
+        statuses = [c[2] for c in self._calls_to("POST", "/cancelInvoice")]
         self.assertEqual(statuses, [503, 201])
 
     def test_cancel_again_checks_access(self):

@@ -1,5 +1,7 @@
 from odoo.tests import tagged
 
+from odoo.addons.tms_billing.tests.provider_push import ProviderDocumentTests
+
 from .common import SevdeskCase
 from .fake_sevdesk import PDF
 
@@ -7,8 +9,15 @@ LEITWEG_ID = "991-12345-67"
 
 
 @tagged("post_install", "-at_install")
-class TestSevdeskDocuments(SevdeskCase):
+class TestSevdeskDocuments(ProviderDocumentTests, SevdeskCase):
     """The PDF sevDesk renders comes back to the invoice once it is no draft there."""
+
+    invoice_paid_status = "1000"
+    document_pdf = PDF
+    document_fault = "500"
+
+    def _document_call(self, export):
+        return ("GET", f"/Invoice/{export.external_id}/getPdf")
 
     def test_a_draft_gets_no_document_until_it_is_open_there(self):
         move, export = self._push_one_invoice()
@@ -31,19 +40,6 @@ class TestSevdeskDocuments(SevdeskCase):
             [(export.external_id, {"download": "true", "preventSendBy": "true"})],
         )
         self.assertEqual(self.fake.pdf_sent, set())
-
-    def test_a_failed_fetch_is_recorded_and_retried_at_the_next_poll(self):
-        _move, export = self._push_one_invoice()
-        self.fake.set_invoice_status(export.external_id, "1000")
-        self.fake.inject("GET", f"/Invoice/{export.external_id}/getPdf", ["500"])
-        self._poll_status(export)
-        self.assertEqual(export.external_status, "paid")
-        self.assertFalse(export.document_attachment_id)
-        self.assertIn("Fetching the document failed", export.document_error)
-        self.assertTrue(export.document_due)
-        self._poll_status(export)
-        self.assertEqual(export.document_attachment_id.raw, PDF)
-        self.assertFalse(export.document_error or export.document_due)
 
     def test_leitweg_id_goes_with_the_created_contact(self):
         if "tms_buyer_reference" not in self.customer_collective._fields:

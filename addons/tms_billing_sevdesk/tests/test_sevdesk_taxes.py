@@ -1,20 +1,17 @@
-from odoo.fields import Command
 from odoo.tests import tagged
 
 from odoo.addons.tms_billing.tests.common import TmsGermanCase
+from odoo.addons.tms_billing.tests.provider_push import ProviderTaxSituationMixin
 
 from .common import SevdeskCase
 from .fake_sevdesk import FakeSevdesk
 
 
 @tagged("post_install", "-at_install")
-class TestSevdeskTaxSituations(SevdeskCase, TmsGermanCase):
+class TestSevdeskTaxSituations(ProviderTaxSituationMixin, SevdeskCase, TmsGermanCase):
     """A German haulier on Odoo's German chart bills each tax situation to sevDesk."""
 
     def test_each_situation_gets_its_tax_rule_text_rates_prices_and_country(self):
-        customers = self.situation_customers
-        invoices = self._invoice_situations(customers.values())
-        pushed = self._push_situations(self.env["account.move"].union(*invoices.values()))
         reverse_charge = "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)"
         expected = {
             # situation: (taxRule, taxText, rate, showNet, price, sumGross, country)
@@ -32,31 +29,25 @@ class TestSevdeskTaxSituations(SevdeskCase, TmsGermanCase):
                 "CH",
             ),
         }
-        for key, (rule, text, rate, show_net, price, gross, country) in expected.items():
-            with self.subTest(situation=key):
-                move = invoices[customers[key]]
-                self.assertEqual(move.tms_export_ids.state, "sent", move.tms_export_ids.last_error)
-                [invoice] = pushed[move]
-                self.assertEqual(invoice["taxRule"], {"id": rule, "objectName": "TaxRule"})
-                self.assertEqual(invoice["taxText"], text)
-                self.assertIs(invoice["showNet"], show_net)
-                [position] = invoice["positions"]
-                self.assertEqual((position["taxRate"], position["price"]), (rate, price))
-                self.assertEqual(invoice["sumGross"], gross)
-                self.assertEqual(FakeSevdesk.country_code(invoice["addressCountry"]["id"]), country)
-                self.assertTrue(invoice["address"].startswith(customers[key].name))
+
+        def check(customer, _move, invoice, rule, text, rate, show_net, price, gross, country):
+            self.assertEqual(invoice["taxRule"], {"id": rule, "objectName": "TaxRule"})
+            self.assertEqual(invoice["taxText"], text)
+            self.assertIs(invoice["showNet"], show_net)
+            [position] = invoice["positions"]
+            self.assertEqual((position["taxRate"], position["price"]), (rate, price))
+            self.assertEqual(invoice["sumGross"], gross)
+            self.assertEqual(FakeSevdesk.country_code(invoice["addressCountry"]["id"]), country)
+            self.assertTrue(invoice["address"].startswith(customer.name))
+
+        self._assert_each_situation(expected, check)
         # The contacts' addresses carry their own countries too.
-        austrian = customers["eu_business"].tms_partner_link_ids.external_id
+        austrian = self.situation_customers["eu_business"].tms_partner_link_ids.external_id
         [address] = [a for a in self.fake.addresses if str(a["contact"]["id"]) == austrian]
         self.assertEqual(FakeSevdesk.country_code(address["country"]["id"]), "AT")
 
     def test_small_business_uses_rule_eleven(self):
-        self.company.tms_small_business = True
-        exempt = self._chart_ref("tax_ust_no_ustpflicht_skr03")
-        self.product.taxes_id = [Command.set(exempt.ids)]
-        customer = self.situation_customers["domestic_net"]
-        move = self._invoice_situations([customer])[customer]
-        [invoice] = self._push_situations(move)[move]
+        invoice = self._push_small_business_invoice()
         self.assertEqual(invoice["taxRule"]["id"], "11")
         self.assertEqual(invoice["taxText"], "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.")
         self.assertEqual(invoice["positions"][0]["taxRate"], 0.0)
@@ -69,9 +60,7 @@ class TestSevdeskTaxSituations(SevdeskCase, TmsGermanCase):
 
     def test_rule_without_a_legacy_tax_type_is_refused_on_bookkeeping_one(self):
         self.fake.bookkeeping_version = "1.0"
-        austrian = self.situation_customers["eu_business"]
-        move = self._invoice_situations([austrian])[austrian]
-        self._link(austrian)
+        move = self._linked_situation_invoice("eu_business")
         move.action_tms_send_exports()
         export = move.tms_export_ids
         self.assertEqual(export.state, "failed")
