@@ -94,3 +94,16 @@ class ContactDraft(PostalAddress):
     # The buyer reference its e-invoices must carry (EN 16931 BT-10, for German public
     # bodies the Leitweg-ID); set with tms_billing_edi installed, else None.
     buyer_reference: str | None
+
+
+def rates_not_allowed(rates, allowed):
+    """What to tell when the ``tax_rate`` values of a draft's lines are not all among
+    the rates a provider's tax code allows, e.g. "0 % only, not 19 %"; "" when they are."""
+    wrong = {float(rate) for rate in rates} - set(allowed)
+    if not wrong:
+        return ""
+    return f"{_percentages(allowed)} % only, not {_percentages(wrong)} %"
+
+
+def _percentages(rates):
+    return ", ".join(f"{rate:g}" for rate in sorted(rates))

@@ -7,7 +7,38 @@ of sending it again (``export_errors.ExportOutcomeUnknown``).
 """
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
+
+# Answers that were not performed (429) or may be repeated after a wait (gateway errors);
+# a provider's Retry class decides which methods repeat them.
+RETRY_STATUSES = (429, 502, 503, 504)
+
+
+def retry_policy(retry_class, max_retries, backoff_factor, **kwargs):
+    """urllib3's ``retry_class`` as both clients use it: failed connections and
+    ``RETRY_STATUSES`` repeated with exponential backoff, ``Retry-After`` honoured, and
+    the last answer handed back to the client rather than raised."""
+    return retry_class(
+        total=max_retries,
+        connect=max_retries,
+        status=max_retries,
+        other=0,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff_factor,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+        **kwargs,
+    )
+
+
+def retrying_session(retry, session=None):
+    """``session`` (or a new one) repeating its calls by ``retry``."""
+    session = session or requests.Session()
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 def never_sent(error):

@@ -5,10 +5,9 @@ import time
 from zoneinfo import ZoneInfo
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from ...tms_billing.export_http import Transport
+from ...tms_billing.export_http import Transport, retry_policy, retrying_session
 from .const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
 from .errors import (
     AuthenticationError,
@@ -83,19 +82,15 @@ class _LimitedRetry(Retry):
 
 def _retry_policy(max_retries, backoff_factor, limiter=None):
     # Reads repeat 429 and gateway errors; creates repeat 429 only (is_retry above).
-    # Failed connections never reached the server and repeat for every method.
-    return _LimitedRetry(
+    # Failed connections never reached the server and repeat for every method; a read
+    # that timed out is not repeated here, the ledger tries again later.
+    return retry_policy(
+        _LimitedRetry,
+        max_retries,
+        backoff_factor,
         limiter=limiter,
-        total=max_retries,
-        connect=max_retries,
         read=0,
-        status=max_retries,
-        other=0,
-        status_forcelist=(429, 502, 503, 504),
         allowed_methods=None,
-        backoff_factor=backoff_factor,
-        respect_retry_after_header=True,
-        raise_on_status=False,
     )
 
 
@@ -120,10 +115,9 @@ class LexofficeClient:
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
         self.limiter = limiter or RateLimiter(rate_limit)
-        self.session = session or requests.Session()
-        adapter = HTTPAdapter(max_retries=_retry_policy(max_retries, backoff_factor, self.limiter))
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = retrying_session(
+            _retry_policy(max_retries, backoff_factor, self.limiter), session
+        )
 
     def __repr__(self):
         return f"<LexofficeClient {self.base_url} key=***>"

@@ -13,6 +13,7 @@ import html
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from ...tms_billing.export_contract import rates_not_allowed
 from .const import (
     CONTACT_TAX_TYPES,
     MAX_LINE_ITEMS,
@@ -151,14 +152,9 @@ def invoice_tax_type(tax_type, tax_mode):
 
 def check_tax_rates(tax_type, rates, relevant_date):
     """Raise MappingError unless every rate is allowed for ``tax_type`` on the date."""
-    allowed = allowed_tax_rates(tax_type, relevant_date)
-    wrong = {float(rate) for rate in rates} - allowed
-    if wrong:
-        raise MappingError(
-            f"Tax type {tax_type} allows tax rates of "
-            f"{', '.join(f'{rate:g}' for rate in sorted(allowed))} % only, not "
-            f"{', '.join(f'{rate:g}' for rate in sorted(wrong))} %."
-        )
+    refusal = rates_not_allowed(rates, allowed_tax_rates(tax_type, relevant_date))
+    if refusal:
+        raise MappingError(f"Tax type {tax_type} allows tax rates of {refusal}.")
 
 
 def _checked_voucher(draft, tax_type, tax_note, kind, rate_date):

@@ -3,11 +3,9 @@
 import base64
 import binascii
 
-import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from ...tms_billing.export_http import Transport
+from ...tms_billing.export_http import Transport, retry_policy, retrying_session
 from .const import DEFAULT_BASE_URL, LIST_PAGE_SIZE, MAX_LIST_PAGES, MAX_PDF_BYTES
 from .errors import (
     AuthenticationError,
@@ -38,18 +36,13 @@ class _Retry(Retry):
 
 
 def _retry_policy(max_retries, backoff_factor):
-    return _Retry(
-        total=max_retries,
-        connect=max_retries,
+    # Read errors (a timeout, a dropped answer) repeat only for reads.
+    return retry_policy(
+        _Retry,
+        max_retries,
+        backoff_factor,
         read=max_retries,
-        status=max_retries,
-        other=0,
-        status_forcelist=(429, 502, 503, 504),
-        # Read errors (a timeout, a dropped answer) repeat only for reads.
         allowed_methods=frozenset({"GET"}),
-        backoff_factor=backoff_factor,
-        respect_retry_after_header=True,
-        raise_on_status=False,
     )
 
 
@@ -71,10 +64,7 @@ class SevdeskClient:
         self._token = token
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.timeout = timeout
-        self.session = session or requests.Session()
-        adapter = HTTPAdapter(max_retries=_retry_policy(max_retries, backoff_factor))
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = retrying_session(_retry_policy(max_retries, backoff_factor), session)
 
     def __repr__(self):
         return f"<SevdeskClient {self.base_url} token=***>"

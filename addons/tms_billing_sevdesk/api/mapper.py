@@ -13,6 +13,7 @@ from collections import OrderedDict
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from ...tms_billing.export_contract import rates_not_allowed
 from .errors import MappingError
 
 # Revenue tax rules an invoice may carry and the position tax rates each allows:
@@ -118,13 +119,9 @@ def check_tax_rule(tax_rule, rates, bookkeeping_version="2.0"):
     allowed = TAX_RULE_RATES.get(str(tax_rule))
     if allowed is None:
         raise MappingError(f"sevDesk invoices take no tax rule {tax_rule}.")
-    wrong = {float(rate) for rate in rates} - allowed
-    if wrong:
-        raise MappingError(
-            f"Tax rule {tax_rule} allows tax rates of "
-            f"{', '.join(f'{rate:g}' for rate in sorted(allowed))} % only, not "
-            f"{', '.join(f'{rate:g}' for rate in sorted(wrong))} %."
-        )
+    refusal = rates_not_allowed(rates, allowed)
+    if refusal:
+        raise MappingError(f"Tax rule {tax_rule} allows tax rates of {refusal}.")
     if bookkeeping_version != "2.0" and str(tax_rule) not in LEGACY_TAX_TYPES:
         raise MappingError(
             f"Tax rule {tax_rule} has no tax type on bookkeeping {bookkeeping_version}."
