@@ -50,45 +50,64 @@ def never_sent(error):
     return isinstance(reason, NewConnectionError)
 
 
-class Transport:
-    """How one provider's client sends calls: its name in messages and the exceptions
-    it raises for a refused request (``error``), an unreachable or broken server
-    (``unreachable``) and a create whose outcome is unknown (``unknown``)."""
+class ApiClient:
+    """The base of a provider's API client: where the API is, how long a call may take,
+    and a session that repeats calls by the provider's retry policy.
 
-    def __init__(self, label, *, error, unreachable, unknown):
-        self.label = label
-        self.error = error
-        self.unreachable = unreachable
-        self.unknown = unknown
+    A provider's client names itself in messages (``label``) and gives the exceptions
+    it raises for a refused request (``error_class``), an unreachable or broken server
+    (``unreachable_class``) and a create whose outcome is unknown (``unknown_class``).
+    """
 
-    def send(self, session, method, url, path, *, creates, **kwargs):
-        """``session.request(method, url, **kwargs)``, its redirect refused. ``path`` is
-        the call as messages name it; ``creates`` whether it may create something."""
+    label = None
+    default_base_url = None
+    error_class = None
+    unreachable_class = None
+    unknown_class = None
+
+    def __init__(self, secret, base_url, timeout, retry, session=None):
+        self._secret = secret
+        self.base_url = (base_url or self.default_base_url).rstrip("/")
+        self.timeout = timeout
+        self.session = retrying_session(retry, session)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.base_url} secret=***>"
+
+    def _send(self, method, path, *, creates, **kwargs):
+        """One call of ``path``, its redirect refused; ``creates`` says whether it may
+        create something there."""
         try:
             # Never follow a redirect: a 307 would send the invoice (and a 302 the
             # request) to whatever host the answer names.
-            response = session.request(method, url, allow_redirects=False, **kwargs)
+            response = self.session.request(
+                method,
+                f"{self.base_url}{path}",
+                timeout=self.timeout,
+                allow_redirects=False,
+                **kwargs,
+            )
         except (requests.Timeout, requests.ConnectionError) as error:
             if creates and not never_sent(error):
-                raise self.unknown(
+                raise self.unknown_class(
                     f"No answer from {self.label} to {method} {path}; it may have been performed"
                 ) from None
-            raise self.unreachable(
+            raise self.unreachable_class(
                 f"{self.label} could not be reached ({type(error).__name__})"
             ) from None
         except ValueError as error:
             # requests refuses a header it cannot send (a key with a line break, or
             # characters outside Latin-1) before anything leaves this machine.
-            raise self.error(f"The request could not be sent: {error}") from None
+            raise self.error_class(f"The request could not be sent: {error}") from None
         if response.is_redirect:
             location = response.headers.get("Location", "")
-            raise self.error(
+            raise self.error_class(
                 f"{self.label} redirected {method} {path} to {location}; check the API URL",
                 response.status_code,
             )
         return response
 
-    def json(self, response, method, path, *, creates):
+    def _json(self, response, method, path, *, creates):
         """The JSON body of a successful answer. An answer that is no JSON is refused,
         and to a create it leaves the outcome unknown: the create may have been done."""
         try:
@@ -96,5 +115,5 @@ class Transport:
         except ValueError:
             message = f"{self.label} answered {method} {path} with something other than JSON"
             if creates:
-                raise self.unknown(message, response.status_code) from None
-            raise self.error(message, response.status_code) from None
+                raise self.unknown_class(message, response.status_code) from None
+            raise self.error_class(message, response.status_code) from None

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import requests
 from urllib3.util import Retry
 
-from ...tms_billing.export_http import Transport, retry_policy, retrying_session
+from ...tms_billing.export_http import ApiClient, retry_policy
 from .const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
 from .errors import (
     AuthenticationError,
@@ -94,12 +94,13 @@ def _retry_policy(max_retries, backoff_factor, limiter=None):
     )
 
 
-TRANSPORT = Transport(
-    "lexoffice", error=LexofficeError, unreachable=ServerError, unknown=UnknownOutcomeError
-)
+class LexofficeClient(ApiClient):
+    label = "lexoffice"
+    default_base_url = DEFAULT_BASE_URL
+    error_class = LexofficeError
+    unreachable_class = ServerError
+    unknown_class = UnknownOutcomeError
 
-
-class LexofficeClient:
     def __init__(
         self,
         api_key,
@@ -111,16 +112,9 @@ class LexofficeClient:
         session=None,
         limiter=None,
     ):
-        self._api_key = api_key
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.timeout = timeout
         self.limiter = limiter or RateLimiter(rate_limit)
-        self.session = retrying_session(
-            _retry_policy(max_retries, backoff_factor, self.limiter), session
-        )
-
-    def __repr__(self):
-        return f"<LexofficeClient {self.base_url} key=***>"
+        retry = _retry_policy(max_retries, backoff_factor, self.limiter)
+        super().__init__(api_key, base_url, timeout, retry, session)
 
     # -- transport --------------------------------------------------------------
 
@@ -128,22 +122,19 @@ class LexofficeClient:
         self, method, path, *, params=None, json=None, creates=False, accept=None, max_bytes=None
     ):
         headers = {
-            "Authorization": f"Bearer {self._api_key}",
+            "Authorization": f"Bearer {self._secret}",
             "Accept": accept or "application/json",
         }
         if json is not None:
             headers["Content-Type"] = "application/json"
         self.limiter.wait()
-        response = TRANSPORT.send(
-            self.session,
+        response = self._send(
             method,
-            f"{self.base_url}{path}",
             path,
             creates=creates,
             params=params,
             json=json,
             headers=headers,
-            timeout=self.timeout,
             # A file is read in pieces, up to its limit (_download).
             stream=bool(accept),
         )
@@ -154,7 +145,7 @@ class LexofficeClient:
     def _handle(self, response, method, path, creates):
         status = response.status_code
         if status < 300:
-            return TRANSPORT.json(response, method, path, creates=creates)
+            return self._json(response, method, path, creates=creates)
         message, details = _parse_error(response)
         # A 5xx to a create may hide the created invoice (504: "possible that your
         # request has been processed successfully", #http-status-codes).

@@ -1,24 +1,13 @@
 """Bad input for lexoffice: the cases every provider shares
 (``tms_billing.tests.provider_bad_input``), and what only lexoffice has: its API key's
 character set, tax types, the contact search, its line limit and long remarks.
-
-The table and its rules: ``tms_billing.tests.test_bad_input_table``.
 """
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.provider_bad_input import (
-    ProviderBadInputMixin,
-    provider_cases,
-)
-from odoo.addons.tms_billing.tests.test_bad_input_table import (
-    HANDLED,
-    LEDGER_TABLES,
-    REFUSED,
-    Case,
-)
+from odoo.addons.tms_billing.tests import provider_bad_input as shared
 
 from .. import api as lexoffice
 from .common import API_KEY, LexofficeCase
@@ -26,23 +15,30 @@ from .common import API_KEY, LexofficeCase
 INVOICES = ("lexoffice invoices",)
 
 LEXOFFICE_CASES = [
-    *provider_cases(INVOICES),
+    *shared.provider_cases(INVOICES),
     # -- the connection -------------------------------------------------------------------
-    Case("api_key_outside_latin1", UserError),
-    Case("tax_type_removed", ValidationError, match="needs a tax type"),
+    shared.Case("api_key_outside_latin1", UserError),
+    shared.Case("tax_type_removed", ValidationError, match="needs a tax type"),
     # -- the contact search ---------------------------------------------------------------
-    Case("contact_search_for_wildcards_only", HANDLED),
-    Case("contact_search_of_10k_characters", HANDLED),
+    shared.Case("contact_search_for_wildcards_only", shared.HANDLED),
+    shared.Case("contact_search_of_10k_characters", shared.HANDLED),
     # -- invoices lexoffice cannot take ---------------------------------------------------
-    Case("push_invoice_of_301_lines", REFUSED, match="at most 300 lines", changes=LEDGER_TABLES),
-    Case("push_note_of_100k_characters", HANDLED, changes=LEDGER_TABLES + INVOICES),
+    shared.Case(
+        "push_invoice_of_301_lines",
+        shared.REFUSED,
+        match="at most 300 lines",
+        changes=shared.LEDGER_TABLES,
+    ),
+    shared.Case(
+        "push_note_of_100k_characters", shared.HANDLED, changes=shared.LEDGER_TABLES + INVOICES
+    ),
     # -- malformed answers ----------------------------------------------------------------
-    Case("status_answered_without_a_status", HANDLED, changes=LEDGER_TABLES),
+    shared.Case("status_answered_without_a_status", shared.HANDLED, changes=shared.LEDGER_TABLES),
 ]
 
 
 @tagged("post_install", "-at_install")
-class TestLexofficeBadInput(ProviderBadInputMixin, LexofficeCase):
+class TestLexofficeBadInput(shared.ProviderBadInputMixin, LexofficeCase):
     # The rate limit has tests of its own.
     fake_rate_limit = None
     client_rate_limit = 1000.0

@@ -5,7 +5,7 @@ import binascii
 
 from urllib3.util import Retry
 
-from ...tms_billing.export_http import Transport, retry_policy, retrying_session
+from ...tms_billing.export_http import ApiClient, retry_policy
 from .const import DEFAULT_BASE_URL, LIST_PAGE_SIZE, MAX_LIST_PAGES, MAX_PDF_BYTES
 from .errors import (
     AuthenticationError,
@@ -46,12 +46,13 @@ def _retry_policy(max_retries, backoff_factor):
     )
 
 
-TRANSPORT = Transport(
-    "sevDesk", error=SevdeskError, unreachable=ServerError, unknown=UnknownOutcomeError
-)
+class SevdeskClient(ApiClient):
+    label = "sevDesk"
+    default_base_url = DEFAULT_BASE_URL
+    error_class = SevdeskError
+    unreachable_class = ServerError
+    unknown_class = UnknownOutcomeError
 
-
-class SevdeskClient:
     def __init__(
         self,
         token,
@@ -61,31 +62,18 @@ class SevdeskClient:
         backoff_factor=0.5,
         session=None,
     ):
-        self._token = token
-        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.timeout = timeout
-        self.session = retrying_session(_retry_policy(max_retries, backoff_factor), session)
-
-    def __repr__(self):
-        return f"<SevdeskClient {self.base_url} token=***>"
+        retry = _retry_policy(max_retries, backoff_factor)
+        super().__init__(token, base_url, timeout, retry, session)
 
     def _request(self, method, path, *, params=None, json=None):
-        headers = {"Authorization": self._token, "Accept": "application/json"}
+        headers = {"Authorization": self._secret, "Accept": "application/json"}
         creates = method == "POST"
-        response = TRANSPORT.send(
-            self.session,
-            method,
-            f"{self.base_url}{path}",
-            path,
-            creates=creates,
-            params=params,
-            json=json,
-            headers=headers,
-            timeout=self.timeout,
+        response = self._send(
+            method, path, creates=creates, params=params, json=json, headers=headers
         )
         status = response.status_code
         if status < 300:
-            body = TRANSPORT.json(response, method, path, creates=creates)
+            body = self._json(response, method, path, creates=creates)
             # GET answers are wrapped in "objects" (e.g. GET /Invoice/{id}, L4724); the
             # file documents some POST answers unwrapped (saveInvoiceResponse, L13762).
             return body.get("objects", body) if isinstance(body, dict) else body

@@ -1,8 +1,6 @@
 """Bad input for sevDesk: the cases every provider shares
 (``tms_billing.tests.provider_bad_input``), and what only sevDesk has: a contact person
 id, its country list, and invoice totals as strings.
-
-The table and its rules: ``tms_billing.tests.test_bad_input_table``.
 """
 
 from unittest.mock import patch
@@ -10,16 +8,7 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.provider_bad_input import (
-    ProviderBadInputMixin,
-    provider_cases,
-)
-from odoo.addons.tms_billing.tests.test_bad_input_table import (
-    HANDLED,
-    LEDGER_TABLES,
-    REFUSED,
-    Case,
-)
+from odoo.addons.tms_billing.tests import provider_bad_input as shared
 
 from . import fake_sevdesk
 from .common import TOKEN, SevdeskCase
@@ -28,17 +17,24 @@ INVOICES = ("sevDesk invoices",)
 
 SEVDESK_CASES = [
     # The connection test keeps what it read on the connection.
-    *provider_cases(INVOICES, connection_test_changes=("tms_billing_backend",)),
+    *shared.provider_cases(INVOICES, connection_test_changes=("tms_billing_backend",)),
     # -- the connection -------------------------------------------------------------------
-    Case("contact_person_not_a_number", REFUSED, match="not a number", changes=LEDGER_TABLES),
+    shared.Case(
+        "contact_person_not_a_number",
+        shared.REFUSED,
+        match="not a number",
+        changes=shared.LEDGER_TABLES,
+    ),
     # -- malformed answers ----------------------------------------------------------------
-    Case("country_list_with_ids_that_are_not_numbers", UserError),
-    Case("status_with_an_amount_that_is_not_a_number", HANDLED, changes=LEDGER_TABLES),
+    shared.Case("country_list_with_ids_that_are_not_numbers", UserError),
+    shared.Case(
+        "status_with_an_amount_that_is_not_a_number", shared.HANDLED, changes=shared.LEDGER_TABLES
+    ),
 ]
 
 
 @tagged("post_install", "-at_install")
-class TestSevdeskBadInput(ProviderBadInputMixin, SevdeskCase):
+class TestSevdeskBadInput(shared.ProviderBadInputMixin, SevdeskCase):
     provider_key = TOKEN
     provider_key_word = "API token"
     provider_label = "sevDesk"
