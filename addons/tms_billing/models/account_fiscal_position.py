@@ -14,6 +14,31 @@ class AccountFiscalPosition(models.Model):
         "from the customer's country and VAT ID.",
     )
 
+    def _get_fpos_ranking_functions(self, partner):
+        """Override of `account` to keep positions for other EU countries from customers
+        in the company's own country."""
+        # Odoo ranks "VAT ID required" above "country matches", so l10n_de's "EU with VAT
+        # ID" position (country group Europe, no country) beats "Inland" (country DE) for
+        # every German customer with a VAT ID: domestic invoices without VAT. A position
+        # for the Europe group that requires a VAT ID, and names no country, is the one for
+        # businesses in other member states; a customer at home never gets it.
+        home = self.env.company.account_fiscal_country_id
+        europe = self.env.ref("base.europe", raise_if_not_found=False)
+        domestic = bool(home) and partner.country_id == home
+
+        def not_for_domestic(fpos):
+            return not (
+                domestic
+                and fpos.vat_required
+                and fpos.country_group_id == europe
+                and not fpos.country_id
+            )
+
+        return [
+            ("tms_not_intra_eu_at_home", not_for_domestic),
+            *super()._get_fpos_ranking_functions(partner),
+        ]
+
     def _get_fiscal_position(self, partner, delivery=None):
         """Override of `account` to remember the answer for an invoicing run (speed only)."""
         # Odoo looks the position up once per order; a transport run bills many orders

@@ -33,8 +33,9 @@ PRODUCTS = {
 }
 
 # One customer per billing situation. "position" names an SKR03 fiscal position set on
-# the customer; the Austrian one with a VAT id gets the EU position automatically. The
-# Swiss customer gets "abroad (non-EU)": SKR03 applies none of its own to non-EU.
+# the customer. The German ones get "Inland" and the Austrian one with a VAT id the EU
+# position automatically; the Swiss customer gets "abroad (non-EU)": SKR03 applies none
+# of its own to non-EU.
 CUSTOMERS = {
     "nordfracht": {
         "name": "Nordfracht Logistik GmbH",
@@ -43,10 +44,6 @@ CUSTOMERS = {
         "city": "Hamburg",
         "country": "base.de",
         "vat": "DE123456788",
-        # Odoo ranks a position that requires a VAT id above one that matches the
-        # country, so a German customer with a VAT id would get SKR03's "EU with VAT
-        # ID" position: name the domestic one, as a German user has to.
-        "position": "fiscal_position_domestic",
         "email": "buchhaltung@nordfracht.example.com",
         "settings": {"tms_invoicing_mode": "collective", "tms_billing_interval": "monthly"},
     },

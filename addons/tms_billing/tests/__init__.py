@@ -14,3 +14,4 @@ from . import test_invoice_report
 from . import test_invoicing_button
 from . import test_demo_tour
 from . import test_export_contract
+from . import test_fiscal_positions
