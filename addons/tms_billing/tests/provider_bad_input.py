@@ -86,7 +86,7 @@ class ProviderBadInputMixin(BadInputTableMixin):
 
     def _reset_remote(self):
         self.fake.reset()
-        self.foreign.requests.clear()
+        self.foreign.reset_calls()
 
     def _remote_state(self):
         stores = self.provider_remote_stores.items()

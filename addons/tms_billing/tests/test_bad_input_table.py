@@ -13,15 +13,12 @@ A case that finds a known defect keeps ``expected_defect=True`` and is listed in
 log; it fails once it passes, so that its flag is flipped.
 """
 
-import json
 import logging
 import math
 import re
-import threading
 import traceback
 from dataclasses import dataclass
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest.mock import patch
 
 import psycopg2
@@ -33,6 +30,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
 from .common import TmsBillingCase, rows_fingerprint
+from .fake_http import FakeApi
 
 _logger = logging.getLogger(__name__)
 
@@ -146,65 +144,44 @@ def _refused_as(error, expected):
     return isinstance(error, expected)
 
 
-class ForeignHost:
+class ForeignHost(FakeApi):
     """A web server on another host name than the fakes (``localhost``, not
     ``127.0.0.1``), where a redirect must not lead: it records what reaches it and
     answers every call with ``status`` and ``answer``, as a hostile server would."""
 
     def __init__(self, answer, status=200):
+        super().__init__()
         self.answer, self.status = answer, status
-        self.requests = []
-        self._server = None
-
-    def start(self):
-        host = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _record(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                host.requests.append(
-                    {
-                        "method": self.command,
-                        "path": self.path,
-                        "headers": dict(self.headers),
-                        "body": body.decode("utf-8", "replace"),
-                    }
-                )
-                data = json.dumps(host.answer).encode()
-                self.send_response(host.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = _record
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        # Every call as it arrived: method, path, headers and body.
+        self.received = []
 
     @property
     def url(self):
         return f"http://localhost:{self._server.server_address[1]}"
 
+    def _read_body(self, request, method, raw):
+        self.received.append(
+            {
+                "method": method,
+                "path": request.path,
+                "headers": dict(request.headers),
+                "body": raw.decode("utf-8", "replace"),
+            }
+        )
+        return {}, None
+
+    def handle(self, method, path, query, body, request):
+        return self.status, self.answer
+
+    def reset_calls(self):
+        super().reset_calls()
+        self.received.clear()
+
     def saw_secret(self, secret):
         """Whether ``secret`` reached this host, in any header or body."""
         return any(
-            secret in request["body"]
-            or any(secret in value for value in request["headers"].values())
-            for request in self.requests
+            secret in call["body"] or any(secret in value for value in call["headers"].values())
+            for call in self.received
         )
 
 
