@@ -378,6 +378,10 @@ class AccessMatrixMixin:
     (``_matrix_external_state``).
     """
 
+    # Fields of the connection (``self.backend``) only administrators may read, beyond
+    # its URL and key.
+    matrix_secret_fields = ()
+
     MATRIX_ROLES = {
         "sales_own": "sales_team.group_sale_salesman,base.group_partner_manager",
         "sales_all": "sales_team.group_sale_salesman_all_leads,base.group_partner_manager",
@@ -511,3 +515,16 @@ class AccessMatrixMixin:
             {},
             f"{len(actions)} actions x {len(self.MATRIX_ROLES)} roles",
         )
+
+    # -- the connection's secrets, the same for every provider -------------------------
+
+    def _read_secrets(self, role):
+        self._as(role, self.backend).read(["api_url", "api_key", *self.matrix_secret_fields])
+
+    def _change_api_url(self, role):
+        self._as(role, self.backend).write({"api_url": "https://attacker.example"})
+        self.assertEqual(self.backend.sudo().api_url, "https://attacker.example")
+
+    def _change_api_key(self, role):
+        self._as(role, self.backend).write({"api_key": "stolen"})
+        self.assertEqual(self.backend.sudo().api_key, "stolen")

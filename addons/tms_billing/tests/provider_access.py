@@ -59,8 +59,6 @@ class ProviderAccessMatrixMixin(AccessMatrixMixin):
     provider_tax_field = None
     provider_tax_default = None
     provider_tax_set_up = None
-    # Fields of the connection only the administrator may read, beyond URL and key.
-    provider_secret_fields = ()
     _PROVIDER_HOOKS = (
         "provider_label",
         "provider_open_status",
@@ -114,17 +112,6 @@ class ProviderAccessMatrixMixin(AccessMatrixMixin):
         }
 
     # -- the actions, as the web client calls them -----------------------------------
-
-    def _read_secrets(self, role):
-        self._as(role, self.backend).read(["api_url", "api_key", *self.provider_secret_fields])
-
-    def _change_api_url(self, role):
-        self._as(role, self.backend).write({"api_url": "https://attacker.example"})
-        self.assertEqual(self.backend.sudo().api_url, "https://attacker.example")
-
-    def _change_api_key(self, role):
-        self._as(role, self.backend).write({"api_key": "stolen"})
-        self.assertEqual(self.backend.sudo().api_key, "stolen")
 
     def _test_connection(self, role):
         result = self._as(role, self.backend).action_test_connection()

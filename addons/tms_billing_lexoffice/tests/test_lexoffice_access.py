@@ -34,7 +34,7 @@ class TestLexofficeAccess(ProviderAccessMatrixMixin, LexofficeCase):
     provider_tax_field = "lexoffice_tax_type"
     provider_tax_default = "thirdPartyCountryService"
     provider_tax_set_up = "vatfree"
-    provider_secret_fields = ("lexoffice_webhook_public_key",)
+    matrix_secret_fields = ("lexoffice_webhook_public_key",)
 
     # No waiting between calls: the matrix makes many of them.
     fake_rate_limit = 0
