@@ -7,8 +7,12 @@ class AccountEdiXmlCII(models.AbstractModel):
     _inherit = "account.edi.xml.cii"
 
     def _export_invoice_vals(self, invoice):
-        """Override of `account_edi_ubl_cii` to state a transport invoice's dates, orders, buyer."""
-        vals = super()._export_invoice_vals(invoice)
+        """Override of `account_edi_ubl_cii` to state a transport invoice's dates, orders,
+        buyer, and its reverse charge (account_edi_common.py)."""
+        transport = bool(invoice.tms_billing_group)
+        vals = super(
+            AccountEdiXmlCII, self.with_context(tms_transport_invoice=transport)
+        )._export_invoice_vals(invoice)
         reference = invoice.commercial_partner_id.tms_buyer_reference
         if reference:
             vals["buyer_reference"] = reference  # ram:BuyerReference (BT-10)

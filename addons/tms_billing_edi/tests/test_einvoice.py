@@ -253,10 +253,25 @@ class TestEInvoices(TmsGermanCase):
         self.assertEqual(move.fiscal_position_id.name, "EU-Ausland (Leistung)")
         self.assertFalse(move.amount_tax)
         ubl, cii = self._ubl(move), self._cii(move)
-        # Odoo 18 classifies a 0 % tax for a customer elsewhere in the EU as "K".
+        # Reverse charge (AE, VATEX-EU-AE), where Odoo alone states an intra-Community
+        # supply of goods (K) for any 0 % tax of a customer elsewhere in the EU.
+        category = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"
+        self.assertEqual(ubl.xpath(f"{category}/cbc:ID/text()", namespaces=UBL), ["AE"])
         self.assertEqual(
-            ubl.xpath("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID/text()", namespaces=UBL),
-            ["K"],
+            ubl.xpath(f"{category}/cbc:TaxExemptionReasonCode/text()", namespaces=UBL),
+            ["VATEX-EU-AE"],
+        )
+        self.assertEqual(
+            ubl.xpath(
+                "//cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory/cbc:ID/text()", namespaces=UBL
+            ),
+            ["AE", "AE"],
+        )
+        trade_tax = "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax"
+        self.assertEqual(cii.xpath(f"{trade_tax}/ram:CategoryCode/text()", namespaces=CII), ["AE"])
+        self.assertEqual(
+            cii.xpath(f"{trade_tax}/ram:ExemptionReasonCode/text()", namespaces=CII),
+            ["VATEX-EU-AE"],
         )
         self.assertEqual(
             ubl.xpath("cac:AccountingCustomerParty//cbc:CompanyID/text()", namespaces=UBL)[:1],
