@@ -174,8 +174,8 @@ class ForeignHost(FakeApi):
         return self.status, self.answer
 
     def reset_calls(self):
-        super().reset_calls()
         self.received.clear()
+        return super().reset_calls()
 
     def saw_secret(self, secret):
         """Whether ``secret`` reached this host, in any header or body."""
