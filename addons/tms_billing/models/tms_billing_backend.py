@@ -365,6 +365,10 @@ class TmsBillingBackend(models.Model):
         document's revision as ``document_version``. Raises an ExportError on failure."""
         return None
 
+    def _tms_status_deleted(self):
+        """The status result of an invoice or credit note deleted there."""
+        return {"status": "deleted", "raw_status": None, "number": None}
+
     def _tms_invoice_result(self, external_id, number=None, status=None):
         return {"external_id": external_id, "number": number, "status": status}
 

@@ -475,14 +475,14 @@ class TmsBillingBackend(models.Model):
                 except lexoffice.NotFoundError:
                     # "credit-note.deleted: A credit note was deleted in Lexware."
                     # (#event-subscriptions-endpoint-event-types): then 404.
-                    return {"status": "deleted", "raw_status": None, "number": None}
+                    return self._tms_status_deleted()
             return lexoffice.parse_invoice_status(credit_note)
         with self._lexoffice_errors():
             try:
                 invoice = self._lexoffice_client().get_invoice(export.external_id)
             except lexoffice.NotFoundError:
                 # Drafts can be deleted in the web app; lexoffice then answers 404.
-                return {"status": "deleted", "raw_status": None, "number": None}
+                return self._tms_status_deleted()
         return lexoffice.parse_invoice_status(invoice)
 
     def _tms_fetch_document(self, export):

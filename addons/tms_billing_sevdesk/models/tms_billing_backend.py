@@ -434,14 +434,14 @@ class TmsBillingBackend(models.Model):
                     credit_note = self._sevdesk_client().get_credit_note(export.external_id)
                 except sevdesk.NotFoundError:
                     # "Bad request. creditNote was not found" (openapi.yaml L2551).
-                    return {"status": "deleted", "raw_status": None, "number": None}
+                    return self._tms_status_deleted()
             return sevdesk.parse_credit_note_status(credit_note)
         with self._sevdesk_errors():
             try:
                 invoice = self._sevdesk_client().get_invoice(export.external_id)
             except sevdesk.NotFoundError:
                 # "Bad request. Invoice was not found" (openapi.yaml L4730): deleted there.
-                return {"status": "deleted", "raw_status": None, "number": None}
+                return self._tms_status_deleted()
         return sevdesk.parse_invoice_status(invoice)
 
     def _tms_fetch_document(self, export):
