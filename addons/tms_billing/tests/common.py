@@ -185,6 +185,14 @@ class TmsBillingCase(TransactionCase):
         contact = backend._tms_create_contact(customer)
         return self.env["tms.billing.partner.link"]._tms_link(customer, backend, contact)
 
+    def _contact_wizard(self, partner, **values):
+        """The contact wizard opened from ``partner``, on this connection."""
+        return (
+            self.env["tms.billing.contact.wizard"]
+            .with_context(default_partner_id=partner.id)
+            .create({"backend_id": self.backend.id, **values})
+        )
+
     def _push_one_invoice(self, customer=None, amount=200.0):
         """A confirmed invoice of ``customer``, linked there, sent as a draft by the cron."""
         customer = customer or self.customer_collective

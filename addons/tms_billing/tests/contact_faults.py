@@ -4,13 +4,6 @@ from odoo.exceptions import UserError
 class ContactFaultsMixin:
     """Two-phase contact creation, checked against a provider's fake server."""
 
-    def _contact_wizard(self, customer):
-        return (
-            self.env["tms.billing.contact.wizard"]
-            .with_context(default_partner_id=customer.id)
-            .create({"backend_id": self.backend.id})
-        )
-
     def _assert_lost_answer_never_duplicates(
         self, fake, create_path, fault, customer, created=True
     ):

@@ -201,9 +201,10 @@ class FakeHandler(BaseHTTPRequestHandler):
             return self._answer(*refused)
         with fake._lock:
             status, answer = fake.handle(method, self._path, query, body, self)
-        return self._answer_with_fault(fault, status, answer)
+        return self._answer_with_fault(fault, own, status, answer)
 
-    def _answer_with_fault(self, fault, status, answer):
+    def _answer_with_fault(self, fault, own, status, answer):
+        """The answer, as the fault after the call (``own``: the vendor's) has it."""
         fake = self.server_fake
         if fault == "truncated_200":
             data = fake._encode(answer)
@@ -213,8 +214,8 @@ class FakeHandler(BaseHTTPRequestHandler):
             return self._send(200, GARBAGE[fault], content_type)
         if fault == "null_200":
             return self._send(200, json.dumps(fake.null_answer).encode())
-        if fault in fake._fault_answers():
-            return self._answer(*fake._fault_answers()[fault])
+        if fault in own:
+            return self._answer(*own[fault])
         if fault == "drop_after":
             fake.requests.append((self.command, self._path, "dropped"))
             self.close_connection = True

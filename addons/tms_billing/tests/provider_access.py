@@ -130,7 +130,7 @@ class ProviderAccessMatrixMixin(AccessMatrixMixin):
         self.assertEqual(self.third_country[self.provider_tax_field], self.provider_tax_default)
         self.assertEqual(self.third_country.tax_note, "Drittland")
 
-    def _contact_wizard(self, role, customer, **values):
+    def _contact_wizard_as(self, role, customer, **values):
         return (
             self._as(role, self.env["tms.billing.contact.wizard"])
             .with_context(default_partner_id=customer.id)
@@ -138,12 +138,12 @@ class ProviderAccessMatrixMixin(AccessMatrixMixin):
         )
 
     def _search_contacts(self, role):
-        wizard = self._contact_wizard(role, self.customer_collective, search_term="Nordfracht")
+        wizard = self._contact_wizard_as(role, self.customer_collective, search_term="Nordfracht")
         wizard.action_search()
         self.assertIn(self.link.external_id, wizard.line_ids.mapped("external_id"))
 
     def _link_found_contact(self, role):
-        wizard = self._contact_wizard(role, self.customer_single, search_term="Einzel")
+        wizard = self._contact_wizard_as(role, self.customer_single, search_term="Einzel")
         wizard.action_search()
         line = wizard.line_ids.filtered(
             lambda line: line.external_id == self.unlinked_contact["id"]
@@ -155,7 +155,7 @@ class ProviderAccessMatrixMixin(AccessMatrixMixin):
 
     def _create_contact(self, role):
         contacts = len(self.fake.contacts)
-        self._contact_wizard(role, self.customer_single).action_create_contact()
+        self._contact_wizard_as(role, self.customer_single).action_create_contact()
         self.assertTrue(self.customer_single.tms_partner_link_ids.external_id)
         self.assertEqual(len(self.fake.contacts), contacts + 1)
 

@@ -27,14 +27,6 @@ class ProviderPushMixin:
     # The status the fake sets for an invoice that is open (final, unpaid) there.
     invoice_open_status = None
 
-    def _contact_wizard(self, partner, **values):
-        """The contact wizard opened from ``partner``, on this connection."""
-        return (
-            self.env["tms.billing.contact.wizard"]
-            .with_context(default_partner_id=partner.id)
-            .create({"backend_id": self.backend.id, **values})
-        )
-
     def _create_contact_by_wizard(self, partner):
         """``partner`` created there through the wizard: its link and the fake's contact."""
         self._contact_wizard(partner).action_create_contact()
