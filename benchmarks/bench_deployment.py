@@ -120,11 +120,8 @@ def traced_fake(fake_lexoffice, processes):
             super().__init__(*args, **kwargs)
             self.trace = []  # (time, pid, method, path, status)
 
-        def start(self):
-            fake = self
-
-            class Handler(fake_lexoffice._Handler):
-                server_fake = fake
+        def _handler_class(self):
+            class Handler(super()._handler_class()):
                 caller_pid = None
                 status = None
 
@@ -142,14 +139,11 @@ def traced_fake(fake_lexoffice, processes):
                         super()._serve(method)
                     finally:
                         path = self.path.split("?", 1)[0]
-                        fake.trace.append(
+                        self.server_fake.trace.append(
                             (started, self.caller_pid, method, path, self.status or "dropped")
                         )
 
-            self._server = fake_lexoffice.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-            self._server.daemon_threads = True
-            threading.Thread(target=self._server.serve_forever, daemon=True).start()
-            return self
+            return Handler
 
     return TracedFake
 

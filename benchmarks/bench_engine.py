@@ -4,24 +4,19 @@ python3 benchmarks/bench_engine.py [--orders 100000] [--customers 5000]
 """
 
 import argparse
-import importlib.util
 import random
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ENGINE = Path(__file__).resolve().parent.parent / "addons" / "tms_billing" / "engine"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from pure_addons import load
 
 
 def load_engine():
-    spec = importlib.util.spec_from_file_location(
-        "tms_billing_engine", ENGINE / "__init__.py", submodule_search_locations=[str(ENGINE)]
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load("tms_billing.engine")
 
 
 def make_orders(engine, n_orders, n_customers, seed=7):

@@ -10,7 +10,6 @@ the fake (which must be 0).
 """
 
 import argparse
-import importlib.util
 import random
 import sys
 import time
@@ -23,13 +22,9 @@ from odoo.fields import Command
 from odoo.tools import config
 
 FAULTS = ["503", "504_after", "drop_after", "500"]
-FAKE_LEXOFFICE = (
-    Path(__file__).resolve().parent.parent
-    / "addons"
-    / "tms_billing_lexoffice"
-    / "tests"
-    / "fake_lexoffice.py"
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+
+from pure_addons import load  # noqa: E402 (the loader lives in tools/)
 
 
 def make_invoices(env, n, backend):
@@ -71,13 +66,9 @@ def make_invoices(env, n, backend):
 
 
 def load_fake_lexoffice():
-    """The fake server, loaded from its file: importing it from the addon's tests
-    package would pull in Odoo's test framework, which a benchmark must not."""
-    spec = importlib.util.spec_from_file_location("fake_lexoffice", FAKE_LEXOFFICE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """The fake server, loaded without its addon's tests package: importing that would
+    pull in Odoo's test framework, which a benchmark must not."""
+    return load("tms_billing_lexoffice.tests.fake_lexoffice")
 
 
 def main():

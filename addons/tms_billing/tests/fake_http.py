@@ -63,13 +63,17 @@ class FakeApi:
     def start(self):
         fake = self
 
-        class Handler(FakeHandler):
+        class Handler(self._handler_class()):
             server_fake = fake
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
+
+    def _handler_class(self):
+        """The class that handles this fake's requests (a test may extend it)."""
+        return FakeHandler
 
     def stop(self):
         if self._server:
