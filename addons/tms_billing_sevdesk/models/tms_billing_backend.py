@@ -377,13 +377,7 @@ class TmsBillingBackend(models.Model):
                 **settings,
             )
             credit_note = client.save_credit_note(payload)
-        return self._sevdesk_credit_note_result(credit_note)
-
-    def _sevdesk_credit_note_result(self, credit_note):
-        status = sevdesk.parse_credit_note_status(credit_note)
-        return self._tms_invoice_result(
-            str(credit_note["id"]), number=status["number"], status=status["status"]
-        )
+        return self._sevdesk_result(credit_note, sevdesk.parse_credit_note_status)
 
     def _sevdesk_check_draft(self, draft, mapping):
         """The rules a user can fix, in their language, before the mapper's own checks."""
@@ -420,7 +414,9 @@ class TmsBillingBackend(models.Model):
                 credit_note = self._sevdesk_client().find_credit_note_by_marker(
                     export.marker, contact_id
                 )
-            return credit_note and self._sevdesk_credit_note_result(credit_note)
+            return credit_note and self._sevdesk_result(
+                credit_note, sevdesk.parse_credit_note_status
+            )
         with self._sevdesk_errors():
             invoice = self._sevdesk_client().find_invoice_by_marker(export.marker, contact_id)
         return invoice and self._sevdesk_result(invoice)
@@ -558,10 +554,12 @@ class TmsBillingBackend(models.Model):
             ),
         }
 
-    def _sevdesk_result(self, invoice):
-        status = sevdesk.parse_invoice_status(invoice)
+    def _sevdesk_result(self, voucher, parse_status=sevdesk.parse_invoice_status):
+        """The result values of an invoice there, or of a credit note with
+        ``parse_status=sevdesk.parse_credit_note_status``."""
+        status = parse_status(voucher)
         return self._tms_invoice_result(
-            str(invoice["id"]), number=status["number"], status=status["status"]
+            str(voucher["id"]), number=status["number"], status=status["status"]
         )
 
 
