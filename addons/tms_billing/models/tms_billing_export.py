@@ -363,17 +363,14 @@ class TmsBillingExport(models.Model):
         """The rows of confirmed refunds, as credit notes, on each connection their
         invoice was sent to (of those whose push timing is in ``timings``, when given).
         A refund of an invoice that never reached a connection is not queued there."""
-        values = []
+        exports = self
         for refund in refunds.filtered(
             lambda move: move.move_type == "out_refund" and move.state == "posted"
         ):
             for origin in refund._tms_refund_origin_exports():
                 backend = origin.backend_id
                 if backend.active and (timings is None or backend.push_timing in timings):
-                    values.append((refund, backend))
-        exports = self
-        for refund, backend in values:
-            exports |= self._tms_queue(refund, backend)
+                    exports |= self._tms_queue(refund, backend)
         if exports and timings is not None:
             self.env.ref("tms_billing.ir_cron_tms_send_exports")._trigger()
         return exports
