@@ -40,7 +40,7 @@ from odoo.tools import config
 
 FAULTS = ["502_after", "504_after"]
 RATE_LIMIT = 2.0
-SEND_CRON = "tms_billing.ir_cron_tms_send_exports"
+SEND_CRON = "tms_billing_sync.ir_cron_tms_send_exports"
 # Odoo's options that bound a worker; none is passed, so Odoo's defaults apply.
 LIMITS = (
     "limit_time_cpu",

@@ -10,12 +10,14 @@ the same process.
 """
 
 import argparse
+import copy
 import cProfile
 import json
 import random
 import sys
 import time
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -181,6 +183,63 @@ def measure(env, label, n_orders, run):
     return result
 
 
+# The speed hooks of tms_billing's models/invoicing_speed.py: the run memos they keep,
+# and the line amounts they prefill.
+SPEED_HOOKS = (
+    "default_journal",
+    "origin_messages",
+    "fiscal_position",
+    "analytic_distribution",
+    "prefill_line_amounts",
+)
+
+
+def switch_off_hooks(env, names):
+    """Patches that make the named speed hooks call Odoo's code as outside a run."""
+    from odoo.addons.tms_billing.models import invoicing_speed  # noqa: PLC0415
+
+    memo = invoicing_speed._memo
+
+    def without(env, name):
+        return None if name in names else memo(env, name)
+
+    patches = [patch.object(invoicing_speed, "_memo", without)]
+    if "prefill_line_amounts" in names:
+        patches.append(
+            patch.object(
+                type(env["account.move"]), "_tms_prefill_line_amounts", lambda self, vals: None
+            )
+        )
+    return patches
+
+
+def capture_invoice_values(env, run):
+    """The values ``account.move.create`` receives while ``run()`` invoices, taken in a
+    savepoint that is rolled back; their links to sale lines are left out."""
+    model = type(env["account.move"])
+    original = model.create
+    captured = []
+
+    def spy(records, vals_list):
+        if records.env.context.get("default_move_type") == "out_invoice":
+            batch = vals_list if isinstance(vals_list, list) else [vals_list]
+            captured.extend(copy.deepcopy(batch))
+        return original(records, vals_list)
+
+    try:
+        with env.cr.savepoint(), patch.object(model, "create", spy):
+            run()
+            raise Rollback
+    except Rollback:
+        pass
+    env.invalidate_all(flush=False)
+    for values in captured:
+        for command in values.get("invoice_line_ids", []):
+            if isinstance(command[2], dict):
+                command[2].pop("sale_line_ids", None)
+    return captured
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=10_000)
@@ -188,8 +247,10 @@ def main():
     parser.add_argument("--scenario", choices=("mixed", "native"), default="mixed")
     parser.add_argument(
         "--variants",
-        default="native,preview,wizard,cron",
-        help="comma-separated variants to run, in this order (native, preview, wizard, cron)",
+        default="native,floor,preview,wizard,cron",
+        help="comma-separated variants to run, in this order (native, floor, preview, "
+        "wizard, cron); floor: account.move.create, in one call, of exactly the invoice "
+        "values ours creates (captured in a rolled-back run, without the sale links)",
     )
     parser.add_argument(
         "--rounds",
@@ -199,12 +260,21 @@ def main():
         "busy machine, a slow minute then weighs on every variant alike",
     )
     parser.add_argument("--profile", help="write a cProfile of our wizard path to this file")
+    parser.add_argument(
+        "--without-hooks",
+        default="",
+        help="comma-separated speed hooks of models/invoicing_speed.py to switch off, to "
+        f"measure what each gains: {', '.join(SPEED_HOOKS)}",
+    )
     args, odoo_args = parser.parse_known_args()
-    unknown = set(args.variants.split(",")) - {"native", "preview", "wizard", "cron"}
+    unknown = set(args.variants.split(",")) - {"native", "floor", "preview", "wizard", "cron"}
     if unknown:
         parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    without_hooks = {name for name in args.without_hooks.split(",") if name}
+    if without_hooks - set(SPEED_HOOKS):
+        parser.error(f"unknown hooks: {', '.join(sorted(without_hooks - set(SPEED_HOOKS)))}")
     config.parse_config(odoo_args)
     odoo.tools.config["log_level"] = "warn"
     registry = odoo.modules.registry.Registry(config["db_name"])
@@ -221,6 +291,10 @@ def main():
         print(
             f"data ({args.scenario}): {n} orders for {args.customers} customers in {elapsed:.1f} s"
         )
+        for hook_patch in switch_off_hooks(env, without_hooks):
+            hook_patch.start()
+        if without_hooks:
+            print(f"speed hooks switched off: {', '.join(sorted(without_hooks))}")
 
         def native():
             moves = orders._create_invoices()
@@ -248,9 +322,29 @@ def main():
             moves = env["sale.order"]._cron_tms_invoice_due_orders(batch_size=n)
             return {"invoices": len(moves)}
 
+        floor_values = []
+
+        def floor():
+            moves = (
+                env["account.move"]
+                .with_context(default_move_type="out_invoice")
+                .create(copy.deepcopy(floor_values))
+            )
+            return {"invoices": len(moves)}
+
+        if "floor" in args.variants.split(","):
+            floor_values.extend(
+                capture_invoice_values(
+                    env, lambda: env["sale.order"]._cron_tms_invoice_due_orders(batch_size=n)
+                )
+            )
+            lines = sum(len(values.get("invoice_line_ids", [])) for values in floor_values)
+            print(f"floor: {len(floor_values)} invoices of {lines} lines captured", flush=True)
+
         print(f"{'variant':<24} {'time':>10} {'queries':>16} {'speed':>17} {'cost':>19}")
         variants = {
             "native": ("native _create_invoices", native),
+            "floor": ("floor: move create", floor),
             "preview": ("ours: wizard preview", wizard_preview),
             "wizard": ("ours: wizard (all)", wizard_create),
             "cron": ("ours: cron", cron),
@@ -279,20 +373,23 @@ def main():
                     f"queries {n / result['seconds']:8.1f} orders/s",
                     flush=True,
                 )
-        for key in ("wizard", "cron"):
-            if "native" not in runs or key not in runs:
-                continue
-            ours, native = median(runs[key]), median(runs["native"])
-            time_ratio = ours["seconds"] / native["seconds"]
-            query_ratio = ours["queries"] / native["queries"]
-            line = f"ratio ours/native ({key}): time {time_ratio:.2f}x, queries {query_ratio:.2f}x"
-            if args.rounds > 1:
-                ratios = (
-                    f"{round_ours['seconds'] / round_native['seconds']:.2f}x"
-                    for round_ours, round_native in zip(runs[key], runs["native"], strict=True)
+        for base in ("native", "floor"):
+            for key in ("wizard", "cron"):
+                if base not in runs or key not in runs:
+                    continue
+                ours, other = median(runs[key]), median(runs[base])
+                time_ratio = ours["seconds"] / other["seconds"]
+                query_ratio = ours["queries"] / other["queries"]
+                line = (
+                    f"ratio ours/{base} ({key}): time {time_ratio:.2f}x, queries {query_ratio:.2f}x"
                 )
-                line += f" (rounds: {', '.join(ratios)})"
-            print(line)
+                if args.rounds > 1:
+                    ratios = (
+                        f"{round_ours['seconds'] / round_other['seconds']:.2f}x"
+                        for round_ours, round_other in zip(runs[key], runs[base], strict=True)
+                    )
+                    line += f" (rounds: {', '.join(ratios)})"
+                print(line)
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()

@@ -48,7 +48,7 @@ def make_invoices(env, n, backend):
             {
                 "move_type": "out_invoice",
                 "partner_id": customer.id,
-                "tms_billing_group": f"bench-{number}",
+                "tms_invoicing_mode": "collective",
                 "invoice_line_ids": [
                     Command.create(
                         {

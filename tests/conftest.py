@@ -18,7 +18,7 @@ from pure_addons import load
 
 PURE_MODULES = {
     "tms_billing_engine": "tms_billing.engine",
-    "tms_billing_contract": "tms_billing.export_contract",
+    "tms_billing_contract": "tms_billing_sync.export_contract",
     "lexoffice_api": "tms_billing_lexoffice.api",
     "sevdesk_api": "tms_billing_sevdesk.api",
     "fake_lexoffice": "tms_billing_lexoffice.tests.fake_lexoffice",
@@ -54,6 +54,8 @@ def invoice_draft():
         "payment_term": {"label": "30 Tage netto", "days": 30},
         "timezone": "Europe/Berlin",
         "contact_id": None,
+        "customer_name": "Nordfracht GmbH",
+        "buyer_reference": None,
         "address": {
             "name": "Nordfracht GmbH",
             "supplement": None,

@@ -3,7 +3,7 @@
 Inside Odoo the addons are packages of ``odoo.addons``; here ``tms_addons`` stands for
 it. Its addon packages and their ``tests`` packages are empty: their ``__init__`` files,
 which import Odoo, never run. The pure modules (engine, contract, API clients, fakes)
-import each other relatively, e.g. ``from ...tms_billing.export_http import Transport``,
+import each other relatively, e.g. ``from ...tms_billing_sync.export_http import Transport``,
 which resolves the same way in both places.
 """
 

@@ -2,7 +2,7 @@
     "name": "TMS Billing: E-Invoices (XRechnung, ZUGFeRD)",
     "summary": "Billing period, delivery date, order references and Leitweg-ID in the "
     "XRechnung and Factur-X/ZUGFeRD files of transport invoices",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Accounting/Accounting",
     "author": "TMS Billing",
     "maintainers": ["tms-billing"],

@@ -1,13 +1,13 @@
 {
     "name": "TMS Billing: Lexware Office (lexoffice)",
     "summary": "Send transport invoices to Lexware Office as drafts and link customers",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Accounting/Accounting",
     "author": "TMS Billing",
     "maintainers": ["tms-billing"],
     "license": "LGPL-3",
     "development_status": "Beta",
-    "depends": ["tms_billing", "base_vat"],
+    "depends": ["tms_billing_sync", "base_vat"],
     "external_dependencies": {"python": ["requests", "cryptography"]},
     "data": ["views/tms_billing_backend_views.xml"],
     "assets": {

@@ -1,13 +1,13 @@
 {
     "name": "TMS Billing: sevDesk",
     "summary": "Send transport invoices to sevDesk as drafts and link customers",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Accounting/Accounting",
     "author": "TMS Billing",
     "maintainers": ["tms-billing"],
     "license": "LGPL-3",
     "development_status": "Beta",
-    "depends": ["tms_billing"],
+    "depends": ["tms_billing_sync"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",

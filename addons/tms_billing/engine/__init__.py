@@ -9,8 +9,8 @@ from .due import due_exclusion
 from .facts import BillingPolicy, OrderFacts
 from .grouping import InvoicePlan, PlannedInvoice, exclusion_reason, plan_invoices
 from .periods import INTERVALS, Period, billing_period, period_after_billed
-from .reasons import REASONS
-from .taxes import SITUATIONS, fiscal_position_situation, tax_situation
+from .taxes import fiscal_position_situation, tax_situation
+from .vocabulary import REASONS, SITUATIONS
 
 __all__ = [
     "INTERVALS",

@@ -1,6 +1,6 @@
 """Which orders a periodic run bills on a given day."""
 
-from . import reasons
+from . import vocabulary as reasons
 from .periods import billing_period
 
 

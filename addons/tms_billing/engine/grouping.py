@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from . import reasons
+from . import vocabulary as reasons
 from .facts import OrderFacts
 from .periods import Period, billing_period, period_after_billed
 

@@ -5,7 +5,9 @@ import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-INTERVALS = ("weekly", "semi_monthly", "monthly", "irregular")
+from .vocabulary import BILLING_INTERVALS
+
+INTERVALS = tuple(code for code, _label in BILLING_INTERVALS)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,7 @@ want to be told the same decision once more, as a code of their own (lexoffice
 few cases a German haulier bills, each connection mapping it to its provider's code.
 """
 
-DOMESTIC = "domestic"
-EU_BUSINESS = "eu_business"
-EU_PRIVATE = "eu_private"
-THIRD_COUNTRY = "third_country"
-SMALL_BUSINESS = "small_business"
-SITUATIONS = (DOMESTIC, EU_BUSINESS, EU_PRIVATE, THIRD_COUNTRY, SMALL_BUSINESS)
+from .vocabulary import DOMESTIC, EU_BUSINESS, EU_PRIVATE, SMALL_BUSINESS, THIRD_COUNTRY
 
 # The fiscal positions of Odoo's German localisation (l10n_de, SKR03 and SKR04 alike:
 # data/template/account.fiscal.position-de_skr0*.csv), by template id without the

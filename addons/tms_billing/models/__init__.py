@@ -2,15 +2,10 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import tms_billing_event
-from . import tms_billing_backend
-from . import tms_billing_partner_link
-from . import tms_billing_tax_mapping
-from . import tms_billing_rate_slot
-from . import tms_billing_export
 from . import sale_order
+from . import sale_order_invoicing
 from . import sale_order_line
 from . import account_move
 from . import account_move_line
 from . import account_fiscal_position
-from . import account_analytic_distribution_model
-from . import tms_billing_demo
+from . import invoicing_speed

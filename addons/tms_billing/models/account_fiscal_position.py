@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..const import TAX_SITUATIONS
+from ..engine.vocabulary import TAX_SITUATIONS
 
 
 class AccountFiscalPosition(models.Model):
@@ -38,15 +38,3 @@ class AccountFiscalPosition(models.Model):
             ("tms_not_intra_eu_at_home", not_for_domestic),
             *super()._get_fpos_ranking_functions(partner),
         ]
-
-    def _get_fiscal_position(self, partner, delivery=None):
-        """Override of `account` to remember the answer for an invoicing run (speed only)."""
-        # Odoo looks the position up once per order; a transport run bills many orders
-        # of the same few recipients, so remember the answer for the run.
-        memo = self.env["sale.order"]._tms_run_memo("fiscal_position")
-        if memo is None:
-            return super()._get_fiscal_position(partner, delivery=delivery)
-        key = (partner.id, delivery.id if delivery else None, self.env.company.id)
-        if key not in memo:
-            memo[key] = super()._get_fiscal_position(partner, delivery=delivery).id
-        return self.browse(memo[key])

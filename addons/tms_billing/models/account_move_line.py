@@ -72,8 +72,9 @@ class AccountMoveLine(models.Model):
         invoice_vals["invoice_line_ids"] = kept + merged_commands
 
     def _tms_apply_line_edits(self, invoice_vals, edits):
-        """Put the user's edits of positions (text, quantity, unit price), keyed by the
-        sorted ids of the sale lines a position bills, on the invoice line commands."""
+        """Put the user's edits of positions (``invoicing_run.LineEdit``: text, quantity,
+        unit price), keyed by the sorted ids of the sale lines a position bills, on the
+        invoice line commands."""
         remaining = dict(edits)
         for command in invoice_vals["invoice_line_ids"]:
             values = command[2]
@@ -84,13 +85,11 @@ class AccountMoveLine(models.Model):
             shares = values.get("tms_sale_line_qty")
             if shares and values.get("quantity"):
                 # Each sale line keeps its part of the aggregated position.
-                factor = edit["quantity"] / values["quantity"]
+                factor = edit.quantity / values["quantity"]
                 values["tms_sale_line_qty"] = {
                     line_id: quantity * factor for line_id, quantity in shares.items()
                 }
-            values.update(
-                name=edit["name"], quantity=edit["quantity"], price_unit=edit["price_unit"]
-            )
+            values.update(name=edit.name, quantity=edit.quantity, price_unit=edit.price_unit)
         if remaining:
             raise UserError(
                 self.env._(
@@ -108,26 +107,3 @@ class AccountMoveLine(models.Model):
         return self.env._(
             "%(label)s, orders %(orders)s", label=label, orders=", ".join(orders.mapped("name"))
         )
-
-    def _tms_prepare_export_line(self, gross):
-        """One invoice line of the plain draft (see ``_tms_prepare_export_draft``)."""
-        self.ensure_one()
-        name, _sep, description = (self.name or self.product_id.display_name or "").partition("\n")
-        taxes = self.tax_ids.compute_all(
-            self.price_unit,
-            currency=self.currency_id,
-            quantity=1.0,
-            product=self.product_id,
-            partner=self.partner_id,
-        )
-        return {
-            "name": name.strip() or self.product_id.display_name,
-            "description": description.strip() or None,
-            "quantity": self.quantity,
-            "unit_name": self.move_id.tms_unit_name or self.product_uom_id.name,
-            "unit_price": taxes["total_included"] if gross else taxes["total_excluded"],
-            "tax_rate": sum(
-                self.tax_ids.filtered(lambda t: t.amount_type == "percent").mapped("amount")
-            ),
-            "discount": self.discount,
-        }

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..const import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
+from ..engine.vocabulary import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
 
 
 class ResCompany(models.Model):

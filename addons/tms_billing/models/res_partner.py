@@ -1,8 +1,18 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..const import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, POLICY_FIELDS, TAX_MODES
 from ..engine import BillingPolicy, fiscal_position_situation, tax_situation
+from ..engine.vocabulary import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
+
+# Policy fields: the company holds the defaults, a customer may override each one.
+POLICY_FIELDS = (
+    "tms_invoicing_mode",
+    "tms_billing_interval",
+    "tms_line_mode",
+    "tms_tax_mode",
+    "tms_unit_name",
+    "tms_invoice_note",
+)
 
 
 class ResPartner(models.Model):
@@ -20,9 +30,6 @@ class ResPartner(models.Model):
     tms_tax_mode = fields.Selection(TAX_MODES, string="Net/Gross Mode", company_dependent=True)
     tms_unit_name = fields.Char(string="Transport Unit Name", company_dependent=True)
     tms_invoice_note = fields.Html(string="Transport Invoice Note", company_dependent=True)
-    tms_partner_link_ids = fields.One2many(
-        "tms.billing.partner.link", "partner_id", string="Accounting System Links"
-    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -112,25 +119,3 @@ class ResPartner(models.Model):
             bool(partner.vat),
             set(europe.country_ids.mapped("code")) if europe else set(),
         )
-
-    def _tms_address_values(self):
-        """This postal address as the providers' mappers take it."""
-        self.ensure_one()
-        return {
-            "street": ", ".join(filter(None, [self.street, self.street2])) or None,
-            "zip": self.zip or None,
-            "city": self.city or None,
-            "country_code": self.country_id.code or None,
-            "country_name": self.country_id.name or None,
-        }
-
-    def action_tms_link_contact(self):
-        """Find or create this customer's contact in an accounting system."""
-        self.ensure_one()
-        self.check_access("read")
-        self.env["tms.billing.partner.link"].check_access("create")
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "tms_billing.tms_billing_contact_wizard_action"
-        )
-        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
-        return action

@@ -3,6 +3,8 @@ import math
 from odoo import api, models
 from odoo.exceptions import ValidationError
 
+from ..invoicing_run import InvoicingRun
+
 # What a transport's price and quantity are made of: numbers, never NaN or infinity
 # (which an RPC client can send, and Odoo's amount computations do not survive).
 NUMERIC_FIELDS = ("price_unit", "product_uom_qty", "discount")
@@ -38,16 +40,32 @@ class SaleOrderLine(models.Model):
     def _prepare_invoice_line(self, **optional_values):
         """Override of `sale` to label a run's lines with the order's route and dates."""
         values = super()._prepare_invoice_line(**optional_values)
-        if self.env.context.get("tms_invoice_values") and not self.display_type:
-            order = self.order_id
-            main_line = order.order_line.filtered(
-                lambda line: not line.display_type and line.qty_to_invoice
-            )[:1]
-            if self == main_line:
-                values["name"] = order._tms_format_line_label()
-            else:
-                values["name"] = f"{order.name}: {values['name']}"
+        run = InvoicingRun.current(self.env)
+        if run and run.move_of_order(self.order_id.id):
+            self._tms_label_invoice_line(values)
         return values
+
+    def _tms_prepare_invoice_line(self, **optional_values):
+        """The invoice line values of this sale line as a transport invoice has them,
+        also outside a run (the preview's positions)."""
+        values = self._prepare_invoice_line(**optional_values)
+        if not InvoicingRun.current(self.env):
+            self._tms_label_invoice_line(values)
+        return values
+
+    def _tms_label_invoice_line(self, values):
+        """Name the line's transport: the order's main line its route and dates, the
+        others their order's number."""
+        if self.display_type:
+            return
+        order = self.order_id
+        main_line = order.order_line.filtered(
+            lambda line: not line.display_type and line.qty_to_invoice
+        )[:1]
+        if self == main_line:
+            values["name"] = order._tms_format_line_label()
+        else:
+            values["name"] = f"{order.name}: {values['name']}"
 
     # An aggregated invoice line serves several sale lines; each may only count its
     # own share of it (``tms_sale_line_qty``), not the whole line, or every sale line

@@ -24,7 +24,6 @@ class TmsBillingEvent(models.Model):
             ("reset", "Back to invoice"),
             ("adjusted", "Adjusted in the preview"),
             ("excluded", "Not invoiced"),
-            ("export", "External system"),
         ],
         required=True,
     )

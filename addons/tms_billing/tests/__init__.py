@@ -5,13 +5,8 @@ from . import test_bad_input
 from . import test_cron
 from . import test_security
 from . import test_tour
-from . import test_export_ledger
-from . import test_access_matrix
 from . import test_concurrency
-from . import test_bad_input_table
 from . import test_preview_adjust
 from . import test_invoice_report
 from . import test_invoicing_button
-from . import test_demo_tour
-from . import test_export_contract
 from . import test_fiscal_positions

@@ -5,7 +5,7 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from odoo.addons.account.models.account_move_line import AccountMoveLine
-from odoo.addons.tms_billing.models.account_move import AccountMove
+from odoo.addons.tms_billing.models.invoicing_speed import AccountMove
 
 from .common import TmsBillingCase
 

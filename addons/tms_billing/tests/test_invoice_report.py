@@ -82,7 +82,7 @@ class TestInvoiceReport(TmsBillingCase):
         self.assertIn("Leistungsdatum 05.10.2026", german)
 
     def test_invoice_without_transport_keeps_odoos_delivery_date(self):
-        move = self._draft_invoices(self.customer_collective, 1, tms_billing_group=False)
+        move = self._draft_invoices(self.customer_collective, 1, tms_invoicing_mode=False)
         english = self._text(move, "en_US")
         self.assertIn("Delivery Date 10/20/2026", english)
         self.assertNotIn("Service", english)

@@ -88,7 +88,7 @@ class TestInvoicing(TmsBillingCase):
             return create(orders, invoice_vals_list, final)
 
         with (
-            patch("odoo.addons.tms_billing.models.sale_order.CREATE_CHUNK_LINES", 5),
+            patch("odoo.addons.tms_billing.models.sale_order_invoicing.CREATE_CHUNK_LINES", 5),
             patch.object(SaleOrderBase, "_create_account_invoices", spy),
         ):
             moves, plan = orders._tms_create_invoices()

@@ -58,7 +58,7 @@ class TestInvoicingButton(TmsBillingCase):
         order = self._plain_order()
         self._odoo_invoice_wizard(order).create_invoices()
         self.assertEqual(len(order.invoice_ids), 1)
-        self.assertFalse(order.invoice_ids.tms_billing_group)
+        self.assertFalse(order.invoice_ids.tms_invoicing_mode)
 
     def test_mixed_selection_and_users_without_transport_rights_are_told(self):
         transport = self._order(self.customer_collective, date(2026, 10, 5))

@@ -49,44 +49,6 @@ class TmsBillingWizard(models.TransientModel):
     amount_untaxed = fields.Monetary(string="Untaxed total", compute="_compute_totals")
     amount_total = fields.Monetary(string="Total", compute="_compute_totals")
 
-    push_info = fields.Char(
-        string="Accounting Systems", compute="_compute_push_info", readonly=True
-    )
-
-    def _compute_push_info(self):
-        # Connection names and their timing only, for every user who may invoice.
-        backends = (
-            self.env["tms.billing.backend"]
-            .sudo()
-            .search([("company_id", "in", self.env.companies.ids)])
-        )
-        texts = []
-        for timing, names in (
-            (timing, backends.filtered(lambda b, t=timing: b.push_timing == t).mapped("name"))
-            for timing in ("create", "post", "manual")
-        ):
-            if not names:
-                continue
-            systems = ", ".join(names)
-            if timing == "create":
-                texts.append(self.env._("Drafts are sent to %(systems)s at once.", systems=systems))
-            elif timing == "post":
-                texts.append(
-                    self.env._(
-                        "Drafts will be sent to %(systems)s when you confirm them.",
-                        systems=systems,
-                    )
-                )
-            else:
-                texts.append(
-                    self.env._(
-                        "Send the invoices to %(systems)s by hand when they are ready.",
-                        systems=systems,
-                    )
-                )
-        for wizard in self:
-            wizard.push_info = " ".join(texts) or False
-
     def _default_order_id_list(self):
         if self.env.context.get("active_model") == "sale.order":
             return list(self.env.context.get("active_ids") or [])
@@ -271,14 +233,16 @@ class TmsBillingWizard(models.TransientModel):
         self.ensure_one()
         note = self.note if self.note and html2plaintext(self.note).strip() else None
         left_out = self.exclusion_ids.filtered("left_out").order_id
-        adjustments = {}
+        previews = {}
         for preview in self._tms_adjusted_previews():
             adjustment = preview._tms_adjustment()
             if adjustment:
-                adjustments[frozenset(preview.order_id_list)] = adjustment
+                previews[adjustment.order_ids] = (preview, adjustment)
         orders = self.order_ids - left_out
         moves, plan = orders._tms_create_invoices(
-            invoice_date=self.invoice_date, note=note, adjustments=adjustments
+            invoice_date=self.invoice_date,
+            note=note,
+            adjustments=[adjustment for _preview, adjustment in previews.values()],
         )
         if not moves:
             reasons = "\n".join(
@@ -287,23 +251,24 @@ class TmsBillingWizard(models.TransientModel):
                 for order_id, reason in plan.excluded.items()
             )
             raise UserError(self.env._("No invoice can be created for these orders:\n%s", reasons))
-        self._tms_log_adjustments(moves, adjustments, left_out)
+        self._tms_log_adjustments(moves, previews, left_out)
         return self._action_after_create(moves)
 
-    def _tms_log_adjustments(self, moves, adjustments, left_out):
-        """Record in the orders' billing events what the user adjusted and left out, in
-        the company's language (``res.company._tms_log_lang``)."""
+    def _tms_log_adjustments(self, moves, previews, left_out):
+        """Record in the orders' billing events what the user adjusted (``previews``:
+        the adjusted preview of each invoice's orders) and left out, in the company's
+        language (``res.company._tms_log_lang``)."""
         events = []
         for order in left_out:
             env = order.company_id._tms_log_env(self.env)
             message = env._("Left out of the invoicing run by %(user)s.", user=env.user.name)
             events.append({"order_id": order.id, "kind": "excluded", "message": message})
-        for move in moves if adjustments else ():
+        for move in moves if previews else ():
             orders = move.line_ids.sale_line_ids.order_id
-            adjustment = adjustments.get(frozenset(orders.ids))
-            if not adjustment:
+            preview, _adjustment = previews.get(frozenset(orders.ids), (None, None))
+            if not preview:
                 continue
-            preview = adjustment["preview"].with_env(move.company_id._tms_log_env(self.env))
+            preview = preview.with_env(move.company_id._tms_log_env(self.env))
             message = preview.env._(
                 "Adjusted in the preview by %(user)s: %(changes)s.",
                 user=preview.env.user.name,

@@ -5,8 +5,9 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, format_amount
 
-from ..const import LINE_MODES
 from ..engine import LineFacts, aggregate_lines
+from ..engine.vocabulary import LINE_MODES
+from ..invoicing_run import Adjustment, LineEdit
 
 
 class TmsBillingWizardInvoice(models.TransientModel):
@@ -318,13 +319,9 @@ class TmsBillingWizardInvoice(models.TransientModel):
         sale_lines = orders.order_line.filtered(
             lambda line: not line.display_type and line.qty_to_invoice
         )
-        context = {"tms_invoice_values": dict.fromkeys(orders.ids, True)}
         commands = [
-            Command.create(values)
-            for values in (
-                line.with_context(**context)._prepare_invoice_line(sequence=index)
-                for index, line in enumerate(sale_lines)
-            )
+            Command.create(line._tms_prepare_invoice_line(sequence=index))
+            for index, line in enumerate(sale_lines)
         ]
         if self.line_mode == "aggregated":
             customer = self.partner_id
@@ -391,11 +388,9 @@ class TmsBillingWizardInvoice(models.TransientModel):
         """The adjustments the created invoice carries, or None when there are none."""
         self.ensure_one()
         edits = {
-            tuple(line.sale_line_id_list): {
-                "name": line.name,
-                "quantity": line.quantity,
-                "price_unit": line.price_unit,
-            }
+            tuple(line.sale_line_id_list): LineEdit(
+                name=line.name, quantity=line.quantity, price_unit=line.price_unit
+            )
             for line in self.line_ids
             if line._tms_changes()
         }
@@ -403,12 +398,12 @@ class TmsBillingWizardInvoice(models.TransientModel):
         note = self.note.strip() if self.note else None
         if address == self._tms_planned_address() and not note and not edits:
             return None
-        return {
-            "invoice_partner_id": address.id,
-            "note": note,
-            "line_edits": edits,
-            "preview": self,
-        }
+        return Adjustment(
+            order_ids=frozenset(self.order_id_list),
+            invoice_partner_id=address.id or None,
+            note=note,
+            line_edits=edits,
+        )
 
     def _tms_format_amount(self, amount):
         return format_amount(self.env, amount, self.currency_id)

@@ -9,7 +9,7 @@ class AccountEdiXmlCII(models.AbstractModel):
     def _export_invoice_vals(self, invoice):
         """Override of `account_edi_ubl_cii` to state a transport invoice's dates, orders,
         buyer, and its reverse charge (account_edi_common.py)."""
-        transport = bool(invoice.tms_billing_group)
+        transport = bool(invoice.tms_invoicing_mode)
         vals = super(
             AccountEdiXmlCII, self.with_context(tms_transport_invoice=transport)
         )._export_invoice_vals(invoice)

@@ -11,7 +11,7 @@ class AccountEdiXmlUBL21(models.AbstractModel):
         # (account_edi_common.py).
         vals = super(
             AccountEdiXmlUBL21,
-            self.with_context(tms_transport_invoice=bool(invoice.tms_billing_group)),
+            self.with_context(tms_transport_invoice=bool(invoice.tms_invoicing_mode)),
         )._export_invoice_vals(invoice)
         # Odoo fills cbc:BuyerReference (BT-10) with the customer's internal reference
         # (``ref``); the reference the customer asked for takes its place.

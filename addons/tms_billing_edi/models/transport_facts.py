@@ -23,7 +23,7 @@ ORDER_NUMBER_SCHEME = "VN"
 def invoice_facts(invoice):
     """``{"period": (start, end) or None, "delivery_date": date or None}`` of a transport
     invoice, None for other invoices."""
-    if not invoice.tms_billing_group:
+    if not invoice.tms_invoicing_mode:
         return None
     period = invoice._tms_service_period()
     return {
@@ -37,7 +37,7 @@ def line_facts(line):
     for other lines): the line's delivery dates, its one order's number, the note listing
     its several orders."""
     move = line.move_id
-    if not move.tms_billing_group or line.display_type != "product":
+    if not move.tms_invoicing_mode or line.display_type != "product":
         return None
     orders = move._tms_line_orders(line)
     dates = [order.tms_delivery_date for order in orders if order.tms_delivery_date]

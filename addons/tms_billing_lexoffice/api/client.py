@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import requests
 from urllib3.util import Retry
 
-from ...tms_billing.export_http import ApiClient, retry_policy
+from ...tms_billing_sync.export_http import ApiClient, retry_policy
 from .const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
 from .errors import (
     AuthenticationError,

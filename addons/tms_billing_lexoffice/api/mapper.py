@@ -13,7 +13,7 @@ import html
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from ...tms_billing.export_contract import rates_not_allowed
+from ...tms_billing_sync.export_contract import rates_not_allowed
 from .const import (
     CONTACT_TAX_TYPES,
     MAX_LINE_ITEMS,

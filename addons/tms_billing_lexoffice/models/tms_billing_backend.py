@@ -1,21 +1,19 @@
 from contextlib import contextmanager
-from datetime import UTC, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from odoo.addons.tms_billing.export_errors import (
+from odoo.addons.tms_billing_sync.export_errors import (
     ExportAuthFailed,
     ExportError,
     ExportOutcomeUnknown,
     ExportRejected,
 )
-from odoo.addons.tms_billing.rate_limit import SharedRateLimiter
+from odoo.addons.tms_billing_sync.rate_limit import SharedRateLimiter
 
 from .. import api as lexoffice
 from ..api.const import DEFAULT_APP_URL, DEFAULT_BASE_URL, MAX_LINE_ITEMS, RATE_LIMIT
 
-LOOKUP_CLOCK_MARGIN = timedelta(minutes=5)
 # The default tax type of each situation, for a German haulier's services; sources:
 # developers.lexware.io/docs, #invoices-endpoint-tax-conditions-details and Purpose.
 DEFAULT_TAX_MAPPINGS = {
@@ -261,11 +259,11 @@ class TmsBillingBackend(models.Model):
         prefix = country.upper()
         return vat if vat.startswith(prefix) else f"{prefix}{vat}"
 
-    def _tms_send_invoice(self, export, draft):
+    def _tms_send_invoice(self, draft):
         if self.provider != "lexoffice":
-            return super()._tms_send_invoice(export, draft)
+            return super()._tms_send_invoice(draft)
         if draft.get("kind") == "credit_note":
-            return self._lexoffice_send_credit_note(export, draft)
+            return self._lexoffice_send_credit_note(draft)
         mapping = self._tms_tax_mapping(draft["tax_situation"])
         self._lexoffice_check_draft(draft, mapping)
         client = self._lexoffice_client()
@@ -273,14 +271,14 @@ class TmsBillingBackend(models.Model):
             payload = lexoffice.build_invoice_payload(
                 draft, tax_type=mapping.lexoffice_tax_type, tax_note=mapping.tax_note
             )
-        buyer_reference = self._tms_buyer_reference(export.move_id.partner_id)
+        buyer_reference = draft["buyer_reference"]
         if buyer_reference:
-            payload = self._lexoffice_xrechnung_payload(client, export, payload, buyer_reference)
+            payload = self._lexoffice_xrechnung_payload(client, draft, payload, buyer_reference)
         with self._lexoffice_errors():
             created = client.create_invoice(payload)
         return self._tms_invoice_result(created["id"], status="draft")
 
-    def _lexoffice_xrechnung_payload(self, client, export, payload, buyer_reference):
+    def _lexoffice_xrechnung_payload(self, client, draft, payload, buyer_reference):
         """The invoice of a customer with a Leitweg-ID, as an XRechnung there.
 
         lexoffice takes the Leitweg-ID on the invoice only for a contact set up for
@@ -293,7 +291,6 @@ class TmsBillingBackend(models.Model):
         ("If a customer's buyerReference is set, its vendorNumberAtCustomer needs to be
         set as well", #contacts-endpoint, XRechnung Details), which Odoo does not hold.
         """
-        partner = export.move_id.commercial_partner_id
         contact_id = (payload.get("address") or {}).get("contactId")
         contact = None
         if contact_id:
@@ -306,7 +303,7 @@ class TmsBillingBackend(models.Model):
                     "lexoffice is not set up for XRechnung, and lexoffice refuses a Leitweg-ID "
                     "for such a contact. Enter the Leitweg-ID and your vendor number at the "
                     "customer on the contact in lexoffice (%(contact)s), then send again.",
-                    customer=partner.display_name,
+                    customer=draft["customer_name"],
                     reference=buyer_reference,
                     contact=(contact_id and self._tms_contact_url(contact_id)) or "-",
                 )
@@ -314,7 +311,7 @@ class TmsBillingBackend(models.Model):
         with self._lexoffice_errors():
             return lexoffice.with_buyer_reference(payload, buyer_reference)
 
-    def _lexoffice_send_credit_note(self, export, draft):
+    def _lexoffice_send_credit_note(self, draft):
         """The refund as a draft credit note of its invoice there. The invoice is read
         first: "If an invoice with the status draft is referenced by the
         precedingSalesVoucherId, the request will be rejected with 406 response"
@@ -407,21 +404,31 @@ class TmsBillingBackend(models.Model):
             code = self.env._("lexoffice tax type %(tax_type)s", tax_type=tax_type)
             raise self._tms_tax_mismatch(draft, mapping, code) from None
 
-    def _tms_find_invoice(self, export):
+    def _tms_find_invoice(self, ref):
         if self.provider != "lexoffice":
-            return super()._tms_find_invoice(export)
-        if export.document_type == "credit_note":
-            return self._lexoffice_find_credit_note(export)
-        contact_id, since, known_ids = self._lexoffice_lookup_scope(export)
-        with self._lexoffice_errors():
-            invoice = self._lexoffice_client().find_invoice_by_marker(
-                export.marker,
-                contact_id=contact_id,
-                created_since=since,
-                expected_total=export.move_id.amount_total,
-                known_ids=known_ids,
-            )
-        return invoice and self._lexoffice_result(invoice)
+            return super()._tms_find_invoice(ref)
+        client = self._lexoffice_client()
+        if ref["kind"] == "credit_note":
+            if not ref["preceding_id"]:
+                return None
+            with self._lexoffice_errors():
+                voucher = client.find_credit_note_by_marker(
+                    ref["marker"],
+                    ref["preceding_id"],
+                    contact_id=ref["contact_id"],
+                    created_since=ref["created_since"],
+                    known_ids=ref["known_ids"],
+                )
+        else:
+            with self._lexoffice_errors():
+                voucher = client.find_invoice_by_marker(
+                    ref["marker"],
+                    contact_id=ref["contact_id"],
+                    created_since=ref["created_since"],
+                    expected_total=ref["expected_total"],
+                    known_ids=ref["known_ids"],
+                )
+        return voucher and self._lexoffice_result(voucher)
 
     def _lexoffice_result(self, voucher):
         """A found invoice or credit note as the ledger records it."""
@@ -430,48 +437,13 @@ class TmsBillingBackend(models.Model):
             voucher["id"], number=status["number"], status=status["status"]
         )
 
-    def _lexoffice_lookup_scope(self, export):
-        """Where a voucher of ``export`` lost to an unknown outcome can be:
-        ``(contact_id, created_since, known_ids)``."""
-        contact_id = self._tms_external_ref(export.move_id.commercial_partner_id) or None
-        # Only the attempts since the last certain outcome can have created it; a
-        # margin covers the two clocks.
-        since = (export.lookup_since or export.create_date) - LOOKUP_CLOCK_MARGIN
-        # Vouchers our ledger already holds under another marker cannot be this one.
-        known = self.env["tms.billing.export"].search(
-            [
-                ("backend_id", "=", self.id),
-                ("id", "!=", export.id),
-                ("external_id", "!=", False),
-                ("sent_at", ">=", since),
-            ]
-        )
-        return contact_id, since.replace(tzinfo=UTC), set(known.mapped("external_id"))
-
-    def _lexoffice_find_credit_note(self, export):
-        preceding = export.move_id._tms_refund_origin_exports().filtered(
-            lambda row: row.backend_id == self
-        )
-        if not preceding:
-            return None
-        contact_id, since, known_ids = self._lexoffice_lookup_scope(export)
-        with self._lexoffice_errors():
-            credit_note = self._lexoffice_client().find_credit_note_by_marker(
-                export.marker,
-                preceding.external_id,
-                contact_id=contact_id,
-                created_since=since,
-                known_ids=known_ids,
-            )
-        return credit_note and self._lexoffice_result(credit_note)
-
-    def _tms_fetch_invoice_status(self, export):
+    def _tms_fetch_invoice_status(self, ref):
         if self.provider != "lexoffice":
-            return super()._tms_fetch_invoice_status(export)
-        if export.document_type == "credit_note":
+            return super()._tms_fetch_invoice_status(ref)
+        if ref["kind"] == "credit_note":
             with self._lexoffice_errors():
                 try:
-                    credit_note = self._lexoffice_client().get_credit_note(export.external_id)
+                    credit_note = self._lexoffice_client().get_credit_note(ref["external_id"])
                 except lexoffice.NotFoundError:
                     # "credit-note.deleted: A credit note was deleted in Lexware."
                     # (#event-subscriptions-endpoint-event-types): then 404.
@@ -479,25 +451,25 @@ class TmsBillingBackend(models.Model):
             return lexoffice.parse_invoice_status(credit_note)
         with self._lexoffice_errors():
             try:
-                invoice = self._lexoffice_client().get_invoice(export.external_id)
+                invoice = self._lexoffice_client().get_invoice(ref["external_id"])
             except lexoffice.NotFoundError:
                 # Drafts can be deleted in the web app; lexoffice then answers 404.
                 return self._tms_status_deleted()
         return lexoffice.parse_invoice_status(invoice)
 
-    def _tms_fetch_document(self, export):
+    def _tms_fetch_document(self, ref):
         if self.provider != "lexoffice":
-            return super()._tms_fetch_document(export)
+            return super()._tms_fetch_document(ref)
         # GET /v1/invoices/{id}/file and /v1/credit-notes/{id}/file: a draft has no
         # document file and answers 409 (#invoices-endpoint-download-an-invoice-file,
         # #credit-notes-endpoint-download-a-credit-note-file): there is nothing yet.
         client = self._lexoffice_client()
         with self._lexoffice_errors():
             try:
-                if export.document_type == "credit_note":
-                    content = client.get_credit_note_file(export.external_id)
+                if ref["kind"] == "credit_note":
+                    content = client.get_credit_note_file(ref["external_id"])
                 else:
-                    content = client.get_invoice_file(export.external_id)
+                    content = client.get_invoice_file(ref["external_id"])
             except lexoffice.ConflictError:
                 return None
         return {"content": content, "filename": None}

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.tms_billing.models.tms_billing_tax_mapping import TAXED_SITUATIONS
+from odoo.addons.tms_billing.engine.vocabulary import TAXED_SITUATIONS
 
 # taxConditions.taxType of lexoffice invoices (developers.lexware.io/docs,
 # #invoices-endpoint-tax-conditions-details); "net" and "gross" are one choice here,

@@ -1,6 +1,6 @@
 from unittest.mock import patch
 
-from odoo.addons.tms_billing.tests.common import TmsBillingCase
+from odoo.addons.tms_billing_sync.tests.common import TmsSyncCase
 
 from ..api import RateLimiter
 from .fake_lexoffice import FakeLexoffice
@@ -8,7 +8,7 @@ from .fake_lexoffice import FakeLexoffice
 API_KEY = "lxo-secret-key-0123456789"
 
 
-class LexofficeCase(TmsBillingCase):
+class LexofficeCase(TmsSyncCase):
     """A lexoffice connection pointed at a loopback fake of the API."""
 
     fake_rate_limit = 2.0

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from ...tms_billing.tests.fake_http import FakeApi
+from ...tms_billing_sync.tests.fake_http import FakeApi
 
 # The documented rules, with the section each comes from: lexoffice_documented_rules.json.
 RULES = json.loads(Path(__file__).with_name("lexoffice_documented_rules.json").read_text("utf-8"))

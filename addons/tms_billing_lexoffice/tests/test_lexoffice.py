@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.tms_billing.tests.provider_push import ProviderInvoicePushTests
+from odoo.addons.tms_billing_sync.tests.provider_push import ProviderInvoicePushTests
 
 from .common import API_KEY, LexofficeCase
 
@@ -305,7 +305,7 @@ class TestLexoffice(ProviderInvoicePushTests, LexofficeCase):
     def test_send_now_queues_more_than_a_few_invoices_for_the_cron(self):
         self._link(self.customer_collective)
         moves = self._draft_invoices(self.customer_collective, 6)
-        cron = self.env.ref("tms_billing.ir_cron_tms_send_exports")
+        cron = self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         action = moves.action_tms_send_exports()
         self.assertEqual(action["params"]["title"], "Queued")
@@ -322,7 +322,7 @@ class TestLexoffice(ProviderInvoicePushTests, LexofficeCase):
         moves = self._draft_invoices(self.customer_collective, 3)
         exports = self.env["tms.billing.export"]._tms_queue(moves)
         self.env["ir.config_parameter"].sudo().set_param("tms_billing.cron_time_budget", "0.001")
-        cron = self.env.ref("tms_billing.ir_cron_tms_send_exports")
+        cron = self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")
         self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
         self.env["tms.billing.export"]._cron_tms_send_exports()
         self.assertEqual(exports.mapped("state").count("sent"), 1, "one row per run at least")

@@ -4,7 +4,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.provider_access import (
+from odoo.addons.tms_billing_sync.tests.provider_access import (
     LEDGER,
     PROVIDER_ALLOWED,
     TRANSPORT,

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests import provider_bad_input as shared
+from odoo.addons.tms_billing_sync.tests import provider_bad_input as shared
 
 from .. import api as lexoffice
 from .common import API_KEY, LexofficeCase

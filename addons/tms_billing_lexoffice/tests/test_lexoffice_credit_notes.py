@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.provider_push import ProviderCreditNoteTests
+from odoo.addons.tms_billing_sync.tests.provider_push import ProviderCreditNoteTests
 
 from .common import LexofficeCase
 

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.provider_push import ProviderDocumentTests
+from odoo.addons.tms_billing_sync.tests.provider_push import ProviderDocumentTests
 
 from .common import LexofficeCase
 from .fake_lexoffice import PDF

@@ -3,7 +3,7 @@ import uuid
 
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.rate_limit import SharedRateLimiter
+from odoo.addons.tms_billing_sync.rate_limit import SharedRateLimiter
 
 from ..api import LexofficeClient, RateLimiter, RateLimitError
 from .common import LexofficeCase

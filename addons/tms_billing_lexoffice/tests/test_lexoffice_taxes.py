@@ -1,14 +1,14 @@
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.common import TmsGermanCase
-from odoo.addons.tms_billing.tests.provider_push import ProviderTaxSituationMixin
+from odoo.addons.tms_billing_sync.tests.common import TmsSyncGermanCase
+from odoo.addons.tms_billing_sync.tests.provider_push import ProviderTaxSituationMixin
 
 from .common import LexofficeCase
 
 
 @tagged("post_install", "-at_install")
-class TestLexofficeTaxSituations(ProviderTaxSituationMixin, LexofficeCase, TmsGermanCase):
+class TestLexofficeTaxSituations(ProviderTaxSituationMixin, LexofficeCase, TmsSyncGermanCase):
     """A German haulier on Odoo's German chart bills each tax situation to lexoffice."""
 
     def test_each_situation_gets_its_tax_type_rates_prices_and_country(self):

@@ -5,7 +5,7 @@ import binascii
 
 from urllib3.util import Retry
 
-from ...tms_billing.export_http import ApiClient, retry_policy
+from ...tms_billing_sync.export_http import ApiClient, retry_policy
 from .const import DEFAULT_BASE_URL, LIST_PAGE_SIZE, MAX_LIST_PAGES, MAX_PDF_BYTES
 from .errors import (
     AuthenticationError,

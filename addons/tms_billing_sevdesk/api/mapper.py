@@ -13,7 +13,7 @@ from collections import OrderedDict
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from ...tms_billing.export_contract import rates_not_allowed
+from ...tms_billing_sync.export_contract import rates_not_allowed
 from .errors import MappingError
 
 # Revenue tax rules an invoice may carry and the position tax rates each allows:

@@ -2,7 +2,7 @@ from contextlib import contextmanager
 
 from odoo import api, fields, models
 
-from odoo.addons.tms_billing.export_errors import (
+from odoo.addons.tms_billing_sync.export_errors import (
     ExportAuthFailed,
     ExportError,
     ExportOutcomeUnknown,
@@ -299,11 +299,11 @@ class TmsBillingBackend(models.Model):
             )
         return _contact_summary(contacts[0]) if contacts else None
 
-    def _tms_send_invoice(self, export, draft):
+    def _tms_send_invoice(self, draft):
         if self.provider != "sevdesk":
-            return super()._tms_send_invoice(export, draft)
+            return super()._tms_send_invoice(draft)
         if draft.get("kind") == "credit_note":
-            return self._sevdesk_send_credit_note(export, draft)
+            return self._sevdesk_send_credit_note(draft)
         client, settings = self._sevdesk_payload_settings(draft)
         # propertyIsEInvoice is not set: an e-invoice needs, besides the contact's
         # buyerReference, the invoice's paymentMethod and the account's bank and tax
@@ -330,7 +330,7 @@ class TmsBillingBackend(models.Model):
             "unit_ids": {"default": self.sevdesk_unit_id or DEFAULT_UNIT_ID},
         }
 
-    def _sevdesk_send_credit_note(self, export, draft):
+    def _sevdesk_send_credit_note(self, draft):
         """The refund as a draft credit note referring to its invoice (see
         ``build_save_credit_note_payload`` for why saveCreditNote). The invoice is read
         first: whether sevDesk takes a credit note of a draft invoice is not documented
@@ -405,51 +405,51 @@ class TmsBillingBackend(models.Model):
             code = self.env._("sevDesk tax rule %(rule)s", rule=mapping.sevdesk_tax_rule)
             raise self._tms_tax_mismatch(draft, mapping, code) from None
 
-    def _tms_find_invoice(self, export):
+    def _tms_find_invoice(self, ref):
         if self.provider != "sevdesk":
-            return super()._tms_find_invoice(export)
-        contact_id = self._tms_external_ref(export.move_id.commercial_partner_id) or None
-        if export.document_type == "credit_note":
+            return super()._tms_find_invoice(ref)
+        contact_id = ref["contact_id"]
+        if ref["kind"] == "credit_note":
             with self._sevdesk_errors():
                 credit_note = self._sevdesk_client().find_credit_note_by_marker(
-                    export.marker, contact_id
+                    ref["marker"], contact_id
                 )
             return credit_note and self._sevdesk_result(
                 credit_note, sevdesk.parse_credit_note_status
             )
         with self._sevdesk_errors():
-            invoice = self._sevdesk_client().find_invoice_by_marker(export.marker, contact_id)
+            invoice = self._sevdesk_client().find_invoice_by_marker(ref["marker"], contact_id)
         return invoice and self._sevdesk_result(invoice)
 
-    def _tms_fetch_invoice_status(self, export):
+    def _tms_fetch_invoice_status(self, ref):
         if self.provider != "sevdesk":
-            return super()._tms_fetch_invoice_status(export)
-        if export.document_type == "credit_note":
+            return super()._tms_fetch_invoice_status(ref)
+        if ref["kind"] == "credit_note":
             with self._sevdesk_errors():
                 try:
-                    credit_note = self._sevdesk_client().get_credit_note(export.external_id)
+                    credit_note = self._sevdesk_client().get_credit_note(ref["external_id"])
                 except sevdesk.NotFoundError:
                     # "Bad request. creditNote was not found" (openapi.yaml L2551).
                     return self._tms_status_deleted()
             return sevdesk.parse_credit_note_status(credit_note)
         with self._sevdesk_errors():
             try:
-                invoice = self._sevdesk_client().get_invoice(export.external_id)
+                invoice = self._sevdesk_client().get_invoice(ref["external_id"])
             except sevdesk.NotFoundError:
                 # "Bad request. Invoice was not found" (openapi.yaml L4730): deleted there.
                 return self._tms_status_deleted()
         return sevdesk.parse_invoice_status(invoice)
 
-    def _tms_fetch_document(self, export):
+    def _tms_fetch_document(self, ref):
         if self.provider != "sevdesk":
-            return super()._tms_fetch_document(export)
+            return super()._tms_fetch_document(ref)
         # Called once the status there is no longer a draft (100): the file does not
         # say whether getPdf renders a draft, and a draft's document is not final.
         client = self._sevdesk_client()
         with self._sevdesk_errors():
-            if export.document_type == "credit_note":
-                return client.get_credit_note_document(export.external_id)
-            return client.get_invoice_document(export.external_id)
+            if ref["kind"] == "credit_note":
+                return client.get_credit_note_document(ref["external_id"])
+            return client.get_invoice_document(ref["external_id"])
 
     def _tms_invoice_url(self, external_id):
         if self.provider != "sevdesk":
@@ -464,14 +464,14 @@ class TmsBillingBackend(models.Model):
         # is the one public clients use. No address of a credit note's page is known.
         return False
 
-    def _tms_can_cancel_invoice(self, export):
+    def _tms_can_cancel_invoice(self, ref):
         if self.provider != "sevdesk":
-            return super()._tms_can_cancel_invoice(export)
+            return super()._tms_can_cancel_invoice(ref)
         # POST /Invoice/{invoiceId}/cancelInvoice (openapi.yaml L4912-4940); credit notes
         # have no cancellation, only a delete of drafts (L2592-2625).
-        return export.document_type == "invoice"
+        return ref["kind"] == "invoice"
 
-    def _tms_cancel_invoice(self, export, lookup_first):
+    def _tms_cancel_invoice(self, ref, lookup_first):
         """Cancel the invoice there when that is safe, else say what to do there.
 
         cancelInvoice "will cancel the specified invoice therefor creating a cancellation
@@ -484,12 +484,12 @@ class TmsBillingBackend(models.Model):
         is unknown, anything but "open" means the call may have been performed, and it
         is never asked twice."""
         if self.provider != "sevdesk":
-            return super()._tms_cancel_invoice(export, lookup_first)
+            return super()._tms_cancel_invoice(ref, lookup_first)
         client = self._sevdesk_client()
-        reference = export.external_number or export.external_id
+        reference = ref["external_number"] or ref["external_id"]
         with self._sevdesk_errors():
             try:
-                invoice = client.get_invoice(export.external_id)
+                invoice = client.get_invoice(ref["external_id"])
             except sevdesk.NotFoundError:
                 return {
                     "state": "kept",
@@ -520,7 +520,7 @@ class TmsBillingBackend(models.Model):
                 ),
             }
         if status == "100":
-            return {"state": "kept", "message": export._tms_draft_stays_message()}
+            return {"state": "kept", "draft": True}
         if status in ("750", "1000"):
             return {
                 "state": "kept",
@@ -541,7 +541,7 @@ class TmsBillingBackend(models.Model):
                 ),
             }
         with self._sevdesk_errors():
-            cancellation = client.cancel_invoice(export.external_id)
+            cancellation = client.cancel_invoice(ref["external_id"])
         number = cancellation.get("invoiceNumber") or str(cancellation["id"])
         return {
             "state": "cancelled",

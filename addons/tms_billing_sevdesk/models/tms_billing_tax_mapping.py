@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from odoo.addons.tms_billing.models.tms_billing_tax_mapping import TAXED_SITUATIONS
+from odoo.addons.tms_billing.engine.vocabulary import TAXED_SITUATIONS
 
 from ..api.mapper import TAX_RULE_RATES
 

@@ -1,11 +1,11 @@
-from odoo.addons.tms_billing.tests.common import TmsBillingCase
+from odoo.addons.tms_billing_sync.tests.common import TmsSyncCase
 
 from .fake_sevdesk import FakeSevdesk
 
 TOKEN = "sevdesk-token-0123456789"
 
 
-class SevdeskCase(TmsBillingCase):
+class SevdeskCase(TmsSyncCase):
     """A sevDesk connection pointed at a loopback fake of the API."""
 
     @classmethod

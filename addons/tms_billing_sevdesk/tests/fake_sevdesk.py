@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ...tms_billing.tests.fake_http import FakeApi
+from ...tms_billing_sync.tests.fake_http import FakeApi
 
 FACTS = json.loads(Path(__file__).with_name("sevdesk_openapi_facts.json").read_text("utf-8"))
 RULE_RATES = {rule: set(rates) for rule, rates in FACTS["tax_rules"]["rates"].items()}

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.tms_billing.tests.provider_push import ProviderInvoicePushTests
+from odoo.addons.tms_billing_sync.tests.provider_push import ProviderInvoicePushTests
 
 from .common import SevdeskCase
 

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.provider_access import (
+from odoo.addons.tms_billing_sync.tests.provider_access import (
     MANAGERS,
     PROVIDER_ALLOWED,
     ProviderAccessMatrixMixin,

@@ -8,7 +8,7 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests import provider_bad_input as shared
+from odoo.addons.tms_billing_sync.tests import provider_bad_input as shared
 
 from . import fake_sevdesk
 from .common import TOKEN, SevdeskCase

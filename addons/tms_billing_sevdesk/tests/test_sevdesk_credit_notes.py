@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
-from odoo.addons.tms_billing.tests.provider_push import ProviderCreditNoteTests
+from odoo.addons.tms_billing_sync.tests.provider_push import ProviderCreditNoteTests
 
 from .common import SevdeskCase
 

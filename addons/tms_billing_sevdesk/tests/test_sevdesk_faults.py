@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.contact_faults import ContactFaultsMixin
+from odoo.addons.tms_billing_sync.tests.contact_faults import ContactFaultsMixin
 
 from .common import SevdeskCase
 

@@ -1,14 +1,14 @@
 from odoo.tests import tagged
 
-from odoo.addons.tms_billing.tests.common import TmsGermanCase
-from odoo.addons.tms_billing.tests.provider_push import ProviderTaxSituationMixin
+from odoo.addons.tms_billing_sync.tests.common import TmsSyncGermanCase
+from odoo.addons.tms_billing_sync.tests.provider_push import ProviderTaxSituationMixin
 
 from .common import SevdeskCase
 from .fake_sevdesk import FakeSevdesk
 
 
 @tagged("post_install", "-at_install")
-class TestSevdeskTaxSituations(ProviderTaxSituationMixin, SevdeskCase, TmsGermanCase):
+class TestSevdeskTaxSituations(ProviderTaxSituationMixin, SevdeskCase, TmsSyncGermanCase):
     """A German haulier on Odoo's German chart bills each tax situation to sevDesk."""
 
     def test_each_situation_gets_its_tax_rule_text_rates_prices_and_country(self):

@@ -1,0 +1,1 @@
+from .demo_data import post_init_hook

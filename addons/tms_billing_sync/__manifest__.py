@@ -1,0 +1,25 @@
+{
+    "name": "TMS Billing: Accounting Systems",
+    "summary": "Connections, customer links, tax mappings and the export ledger that "
+    "the accounting-system addons build on",
+    "version": "18.0.2.0.0",
+    "category": "Accounting/Accounting",
+    "author": "TMS Billing",
+    "maintainers": ["tms-billing"],
+    "license": "LGPL-3",
+    "development_status": "Beta",
+    "depends": ["tms_billing"],
+    "external_dependencies": {"python": ["requests"]},
+    "data": [
+        "security/tms_billing_sync_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron.xml",
+        "views/tms_billing_backend_views.xml",
+        "views/tms_billing_export_views.xml",
+        "wizards/tms_billing_contact_wizard_views.xml",
+        "wizards/tms_billing_wizard_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/tms_billing_sync_menus.xml",
+    ],
+}

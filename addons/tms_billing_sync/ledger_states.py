@@ -1,0 +1,21 @@
+"""The states of the export ledger and of the documents it sent, whatever the provider
+calls them."""
+
+EXPORT_STATES = [
+    ("to_send", "To send"),
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+]
+# The invoice's state in the external system, whatever the provider calls it.
+EXTERNAL_STATES = [
+    ("draft", "Draft"),
+    ("open", "Open"),
+    ("partially_paid", "Partially paid"),
+    ("paid", "Paid"),
+    ("voided", "Voided"),
+    ("cancelled", "Cancelled"),
+    ("deleted", "Deleted there"),
+    ("unknown", "Unknown"),
+]
+EXTERNAL_FINAL_STATES = ("paid", "voided", "cancelled", "deleted")

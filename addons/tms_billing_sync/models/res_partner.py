@@ -1,0 +1,31 @@
+from odoo import fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    tms_partner_link_ids = fields.One2many(
+        "tms.billing.partner.link", "partner_id", string="Accounting System Links"
+    )
+
+    def _tms_address_values(self):
+        """This postal address as the providers' mappers take it."""
+        self.ensure_one()
+        return {
+            "street": ", ".join(filter(None, [self.street, self.street2])) or None,
+            "zip": self.zip or None,
+            "city": self.city or None,
+            "country_code": self.country_id.code or None,
+            "country_name": self.country_id.name or None,
+        }
+
+    def action_tms_link_contact(self):
+        """Find or create this customer's contact in an accounting system."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["tms.billing.partner.link"].check_access("create")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "tms_billing_sync.tms_billing_contact_wizard_action"
+        )
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

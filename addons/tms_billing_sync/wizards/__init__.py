@@ -1,0 +1,3 @@
+from . import tms_billing_contact_wizard_line
+from . import tms_billing_contact_wizard
+from . import tms_billing_wizard
