@@ -96,9 +96,13 @@ project_modules() {
     done | grep -vx "tms_billing_demo" | paste -sd,
 }
 
+# Odoo's launcher: a file, as Odoo's multi-process server runs sys.argv[0] again for its
+# gevent process and when it restarts (a `python -c` command cannot be run again).
+ODOO_BIN=$REPO/tools/odoo-bin
+
 # Runs Odoo with the private cluster and the project's addons.
 odoo_run() {
-    "$PYTHON" -c 'import sys, odoo.cli; sys.exit(odoo.cli.main())' \
+    "$PYTHON" "$ODOO_BIN" \
         --addons-path="$(odoo_addons_path)" \
         --db_host="$PG_SOCKET_DIR" --db_port="$TMS_PG_PORT" --db_user="$TMS_DB_USER" \
         "$@"

@@ -14,7 +14,8 @@ The whole suite, on a database of its own:
     printf '[options]\naddons_path = %s\ndb_host = %s\ndb_port = %s\ndb_user = %s\n' \
         "$(odoo_addons_path)" "$PG_SOCKET_DIR" "$TMS_PG_PORT" "$TMS_DB_USER" \
         > "$TMS_STATE_DIR/odoo.conf"
-    PYTHONPATH=tools python3 -m pytest -p odoo_test_mode -p no:cacheprovider \
+    PYTHONPATH="tools${PYTHONPATH:+:$PYTHONPATH}" \
+        python3 -m pytest -p odoo_test_mode -p no:cacheprovider \
         --odoo-config="$TMS_STATE_DIR/odoo.conf" --odoo-database=tms_pytest --odoo-http \
         addons/
 

@@ -29,6 +29,7 @@ from .mapper import (
     tax_rate_date,
     with_buyer_reference,
 )
+from .webhook import WebhookEventError, parse_event_date, parse_webhook_event, read_token
 
 __all__ = [
     "AuthenticationError",
@@ -43,6 +44,7 @@ __all__ = [
     "ServerError",
     "UnknownOutcomeError",
     "ValidationError",
+    "WebhookEventError",
     "WebhookKeyError",
     "build_contact_payload",
     "build_credit_note_payload",
@@ -55,7 +57,10 @@ __all__ = [
     "format_timestamp",
     "has_marker",
     "invoice_tax_type",
+    "parse_event_date",
     "parse_invoice_status",
+    "parse_webhook_event",
+    "read_token",
     "tax_rate_date",
     "verify_webhook_signature",
     "with_buyer_reference",

@@ -59,6 +59,23 @@ class TmsBillingBackend(models.Model):
     lexoffice_webhook_url = fields.Char(
         string="lexoffice Callback URL", compute="_compute_lexoffice_webhook_url"
     )
+    # Events name their organisation; only the API key's own are acted on.
+    lexoffice_organization_id = fields.Char(
+        string="lexoffice Organisation ID",
+        groups="base.group_system",
+        readonly=True,
+        copy=False,
+        help="The lexoffice organisation of the API key, read by Test connection and when "
+        "subscribing to events. Events of other organisations are refused, and all events "
+        "until it is known.",
+    )
+
+    def write(self, vals):
+        """Override of `tms_billing` to forget the organisation when the key or the API
+        URL changes: another key may belong to another organisation."""
+        if ("api_key" in vals or "api_url" in vals) and "lexoffice_organization_id" not in vals:
+            vals = {**vals, "lexoffice_organization_id": False}
+        return super().write(vals)
 
     @api.constrains("lexoffice_webhook_public_key")
     def _check_lexoffice_webhook_public_key(self):
@@ -91,6 +108,16 @@ class TmsBillingBackend(models.Model):
         self.check_access("write")
         client = self._lexoffice_client()
         with self._lexoffice_errors():
+            profile = client.get_profile()
+        if not self._lexoffice_learn_organization(profile):
+            raise UserError(
+                self.env._(
+                    "lexoffice's profile of this API key names no organisation: its events "
+                    "could not be checked, so %(backend)s does not subscribe to them.",
+                    backend=self.name,
+                )
+            )
+        with self._lexoffice_errors():
             known = {
                 (subscription.get("eventType"), subscription.get("callbackUrl"))
                 for subscription in client.list_event_subscriptions()
@@ -109,6 +136,17 @@ class TmsBillingBackend(models.Model):
                 ),
             },
         }
+
+    def _lexoffice_learn_organization(self, profile):
+        """Keep the organisation that ``GET /v1/profile`` names ("organizationId",
+        #profile-endpoint), which every event of this key carries; False when the
+        profile names none."""
+        self.ensure_one()
+        organization = lexoffice.read_token(profile.get("organizationId"))
+        if organization and organization != self.sudo().lexoffice_organization_id:
+            # Administrators only see it; whoever may test the connection may learn it.
+            self.sudo().lexoffice_organization_id = organization
+        return bool(organization)
 
     def _lexoffice_client(self):
         self.ensure_one()
@@ -161,6 +199,13 @@ class TmsBillingBackend(models.Model):
         with self._lexoffice_errors():
             profile = self._lexoffice_client().get_profile()
         warnings = []
+        if not self._lexoffice_learn_organization(profile):
+            warnings.append(
+                self.env._(
+                    "lexoffice's profile names no organisation: lexoffice's events cannot "
+                    "be checked and are refused."
+                )
+            )
         # GET /v1/profile: smallBusiness "Reflects whether the organization is marked as a
         # "small business" (Kleinunternehmer according to §19 UStG.)" (#profile-endpoint)
         small_business = profile.get("smallBusiness")

@@ -74,6 +74,8 @@ class FakeLexoffice(FakeApi):
     def __init__(self, api_key="test-key", rate_limit=2.0, fault_delay=1.0):
         super().__init__(fault_delay=fault_delay)
         self.api_key = api_key
+        # The organisation the key belongs to: GET /v1/profile and every event name it.
+        self.organization_id = str(uuid.uuid5(uuid.NAMESPACE_URL, api_key))
         # The organisation's profile (#profile-endpoint): a small business (§ 19 UStG).
         self.small_business = False
         # Which format the voucher list's date filters take: "date" as documented; a
@@ -100,6 +102,7 @@ class FakeLexoffice(FakeApi):
             self.subscriptions.clear()
             self.reset_calls()
             self.small_business = False
+            self.organization_id = str(uuid.uuid5(uuid.NAMESPACE_URL, self.api_key))
             self.voucherlist_date_format = "date"
             self.voucherlist_queries.clear()
             self.file_accepts.clear()
@@ -129,10 +132,11 @@ class FakeLexoffice(FakeApi):
             if _last_line(credit_note.get("remark")).endswith(marker)
         ]
 
-    def signed_event(self, event_type, resource_id, private_key):
+    def signed_event(self, event_type, resource_id, private_key, **values):
         """A webhook callback body and its ``X-Lxo-Signature``, as lexoffice sends them.
 
-        ``private_key`` is a ``cryptography`` RSA key standing in for lexoffice's."""
+        ``private_key`` is a ``cryptography`` RSA key standing in for lexoffice's;
+        ``values`` replace members of the body (``eventDate``, ``organizationId``)."""
         import base64  # noqa: PLC0415 - only webhook tests need these
 
         from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
@@ -140,10 +144,11 @@ class FakeLexoffice(FakeApi):
 
         body = json.dumps(
             {
-                "organizationId": str(uuid.uuid5(uuid.NAMESPACE_URL, self.api_key)),
+                "organizationId": self.organization_id,
                 "eventType": event_type,
                 "resourceId": resource_id,
                 "eventDate": _now(),
+                **values,
             }
         ).encode()
         signature = private_key.sign(body, padding.PKCS1v15(), hashes.SHA512())
@@ -218,7 +223,7 @@ class FakeLexoffice(FakeApi):
         if route == ["profile"] and method == "GET":
             # #profile-endpoint: taxType "net, gross, and vatfree", smallBusiness boolean.
             return 200, {
-                "organizationId": str(uuid.uuid5(uuid.NAMESPACE_URL, self.api_key)),
+                "organizationId": self.organization_id,
                 "companyName": "Fake Spedition GmbH",
                 "taxType": "vatfree" if self.small_business else "net",
                 "smallBusiness": self.small_business,

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
@@ -27,6 +27,11 @@ class TestLexofficeAccess(ProviderAccessMatrixMixin, LexofficeCase):
         "preview_orders": TRANSPORT,
         # open the customer's contact there
         "open_contact": LEDGER,
+        # the events lexoffice sent: administrators read them, nobody changes them
+        "read_received_events": {"admin"},
+        "create_received_event": set(),
+        "change_received_event": set(),
+        "delete_received_event": set(),
     }
 
     provider_label = "lexoffice"
@@ -34,7 +39,7 @@ class TestLexofficeAccess(ProviderAccessMatrixMixin, LexofficeCase):
     provider_tax_field = "lexoffice_tax_type"
     provider_tax_default = "thirdPartyCountryService"
     provider_tax_set_up = "vatfree"
-    matrix_secret_fields = ("lexoffice_webhook_public_key",)
+    matrix_secret_fields = ("lexoffice_webhook_public_key", "lexoffice_organization_id")
 
     # No waiting between calls: the matrix makes many of them.
     fake_rate_limit = 0
@@ -54,6 +59,40 @@ class TestLexofficeAccess(ProviderAccessMatrixMixin, LexofficeCase):
             ("invoice.status.changed", self.backend.lexoffice_webhook_url),
             [(s["eventType"], s["callbackUrl"]) for s in self.fake.subscriptions],
         )
+
+    def _received_event(self):
+        events = self.env["tms.billing.lexoffice.event"].sudo()
+        events._tms_record(
+            self.backend,
+            b'{"eventType": "invoice.changed"}',
+            {
+                "event_type": "invoice.changed",
+                "resource_id": "matrix",
+                "event_date": datetime.now(UTC),
+            },
+        )
+        return events.search([("resource_id", "=", "matrix")])
+
+    def _read_received_events(self, role):
+        self._received_event()
+        events = self._as(role, self.env["tms.billing.lexoffice.event"]).search([])
+        self.assertEqual(events.mapped("resource_id"), ["matrix"])
+
+    def _create_received_event(self, role):
+        self._as(role, self.env["tms.billing.lexoffice.event"]).create(
+            {
+                "backend_id": self.backend.id,
+                "body_hash": "forged",
+                "event_date": fields.Datetime.now(),
+                "received_at": fields.Datetime.now(),
+            }
+        )
+
+    def _change_received_event(self, role):
+        self._as(role, self._received_event()).write({"resource_id": "forged"})
+
+    def _delete_received_event(self, role):
+        self._as(role, self._received_event()).unlink()
 
     def _preview_orders(self, role):
         delivered = fields.Date.today() - timedelta(days=40)

@@ -1,14 +1,30 @@
 import base64
+import contextlib
 import json
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from ..api import format_timestamp
+from ..models.tms_billing_lexoffice_event import EVENT_WINDOW
 from .common import LexofficeCase
+
+CONTROLLER = "odoo.addons.tms_billing_lexoffice.controllers.main"
+
+
+class _HandlingFailed(Exception):
+    pass
+
+
+def _stamp(delta=timedelta(0)):
+    """``eventDate`` as lexoffice writes it (its example has +02:00), ``delta`` from now."""
+    return format_timestamp((datetime.now(UTC) + delta).astimezone(ZoneInfo("Europe/Berlin")))
 
 
 @tagged("post_install", "-at_install")
@@ -26,15 +42,30 @@ class TestLexofficeEvents(HttpCase, LexofficeCase):
             )
             .decode()
         )
+        # What Test connection reads from lexoffice's profile.
+        cls.backend.lexoffice_organization_id = cls.fake.organization_id
 
-    def _post_event(self, body, signature, backend=None):
+    def _post_event(self, body, signature, backend=None, ref=None):
         # A POST even with an empty body (url_open would GET).
+        ref = ref if ref is not None else (backend or self.backend).id
         return self.opener.post(
-            f"{self.base_url()}/tms_billing_lexoffice/{(backend or self.backend).id}/events",
+            f"{self.base_url()}/tms_billing_lexoffice/{ref}/events",
             data=body,
             headers={"Content-Type": "application/json", "X-Lxo-Signature": signature},
             timeout=12,
         )
+
+    def _sent_export(self):
+        """An invoice sent as a draft, since paid in lexoffice (unknown here yet)."""
+        self._link(self.customer_collective)
+        move = self._draft_invoices(self.customer_collective, 1)
+        move.action_tms_send_exports()
+        export = move.tms_export_ids
+        self.fake.set_invoice_status(export.external_id, "paid")
+        return export
+
+    def _provider_calls(self):
+        return len(self.fake.requests)
 
     def test_subscribe_then_a_signed_event_updates_the_status(self):
         self.backend.action_lexoffice_subscribe_events()
@@ -68,7 +99,7 @@ class TestLexofficeEvents(HttpCase, LexofficeCase):
         body, signature = self.fake.signed_event(
             "invoice.status.changed", export.external_id, forger
         )
-        with mute_logger("odoo.addons.tms_billing_lexoffice.controllers.main"):
+        with mute_logger(CONTROLLER):
             self.assertEqual(self._post_event(body, signature).status_code, 401)
         other = self.env["tms.billing.backend"].create({"name": "No provider"})
         self.assertEqual(self._post_event(body, signature, other).status_code, 404)
@@ -96,7 +127,11 @@ class TestLexofficeEvents(HttpCase, LexofficeCase):
             body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
             return body, self._sign(body)
 
-        event = {"organizationId": "o", "eventType": "invoice.status.changed"}
+        event = {
+            "organizationId": self.fake.organization_id,
+            "eventType": "invoice.status.changed",
+            "eventDate": _stamp(),
+        }
         cases = [
             # (name, body, signature, expected status)
             ("no signature", valid[0], "", 401),
@@ -126,7 +161,7 @@ class TestLexofficeEvents(HttpCase, LexofficeCase):
             ("signed non-UTF-8 bytes", *signed(b"\xff\xfe\x00"), 400),
             ("too large", b"{" + b" " * 70000 + b"}", "", 413),
         ]
-        with mute_logger("odoo.addons.tms_billing_lexoffice.controllers.main"):
+        with mute_logger(CONTROLLER):
             for name, body, signature, expected in cases:
                 with self.subTest(case=name):
                     self.assertEqual(self._post_event(body, signature).status_code, expected)
@@ -175,3 +210,316 @@ class TestLexofficeEvents(HttpCase, LexofficeCase):
     def test_a_broken_public_key_is_refused_on_save(self):
         with self.assertRaisesRegex(ValidationError, "not a PEM public key"):
             self.backend.lexoffice_webhook_public_key = "ssh-rsa AAAA..."
+
+    # -- replays, the replay window, the organisation ----------------------------------
+
+    def test_a_replayed_event_is_acknowledged_without_calling_lexoffice(self):
+        export = self._sent_export()
+        event = self.fake.signed_event(
+            "invoice.status.changed", export.external_id, self.lexoffice_key
+        )
+        before = self._provider_calls()
+        response = self._post_event(*event)
+        self.assertEqual((response.status_code, response.text), (200, "ok"))
+        first = self._provider_calls()
+        self.assertGreater(first, before, "the first delivery reads the invoice")
+        export.invalidate_recordset()
+        self.assertEqual(export.external_status, "paid")
+        # Captured and sent again, any number of times: acknowledged, never acted on.
+        self.fake.set_invoice_status(export.external_id, "voided")
+        for _attempt in range(3):
+            response = self._post_event(*event)
+            self.assertEqual((response.status_code, response.text), (200, "already processed"))
+        self.assertEqual(self._provider_calls(), first, "a replay spends no rate limit")
+        export.invalidate_recordset()
+        self.assertEqual(export.external_status, "paid")
+        [seen] = self.env["tms.billing.lexoffice.event"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        self.assertEqual(
+            (seen.event_type, seen.resource_id), ("invoice.status.changed", export.external_id)
+        )
+        # A new event of the same invoice (another eventDate) is acted on.
+        later = self.fake.signed_event(
+            "invoice.status.changed",
+            export.external_id,
+            self.lexoffice_key,
+            eventDate=_stamp(timedelta(seconds=5)),
+        )
+        self.assertEqual(self._post_event(*later).status_code, 200)
+        self.assertGreater(self._provider_calls(), first)
+        export.invalidate_recordset()
+        self.assertEqual(export.external_status, "voided")
+        # The same event for another connection is that connection's own.
+        self.assertEqual(
+            self.env["tms.billing.lexoffice.event"].search_count(
+                [("backend_id", "=", self.backend.id)]
+            ),
+            2,
+        )
+
+    def test_an_event_is_remembered_only_when_it_was_handled(self):
+        """An event whose handling failed (the transaction rolled back) is acted on when
+        lexoffice sends it again."""
+        export = self._sent_export()
+        body, signature = self.fake.signed_event(
+            "invoice.status.changed", export.external_id, self.lexoffice_key
+        )
+        events = self.env["tms.billing.lexoffice.event"].sudo()
+        event = {
+            "event_type": "invoice.status.changed",
+            "resource_id": export.external_id,
+            "event_date": datetime.now(UTC),
+        }
+        with contextlib.suppress(_HandlingFailed), self.env.cr.savepoint():
+            self.assertTrue(events._tms_record(self.backend, body, event))
+            self.assertFalse(events._tms_record(self.backend, body, event))
+            raise _HandlingFailed
+        self.assertEqual(self._post_event(body, signature).text, "ok")
+        self.assertEqual(self._post_event(body, signature).text, "already processed")
+
+    def test_events_outside_the_window_are_refused_without_calling_lexoffice(self):
+        export = self._sent_export()
+        margin = timedelta(minutes=1)
+        before = self._provider_calls()
+        with mute_logger(CONTROLLER):
+            for name, delta in (
+                ("stale", -(EVENT_WINDOW + margin)),
+                ("a day old", -timedelta(days=1)),
+                ("from the future", EVENT_WINDOW + margin),
+                ("from the far past", datetime(2001, 1, 1, tzinfo=UTC) - datetime.now(UTC)),
+            ):
+                with self.subTest(case=name):
+                    event = self.fake.signed_event(
+                        "invoice.status.changed",
+                        export.external_id,
+                        self.lexoffice_key,
+                        eventDate=_stamp(delta),
+                    )
+                    response = self._post_event(*event)
+                    self.assertEqual(response.status_code, 400)
+                    self.assertIn("window", response.text)
+        self.assertEqual(self._provider_calls(), before)
+        self.assertFalse(self.env["tms.billing.lexoffice.event"].search([]))
+        export.invalidate_recordset()
+        self.assertEqual(export.external_status, "draft")
+        # Inside the window either way (two clocks drift): acted on.
+        for delta in (-(EVENT_WINDOW - margin), EVENT_WINDOW - margin):
+            event = self.fake.signed_event(
+                "invoice.status.changed",
+                export.external_id,
+                self.lexoffice_key,
+                eventDate=_stamp(delta),
+            )
+            self.assertEqual(self._post_event(*event).text, "ok")
+        export.invalidate_recordset()
+        self.assertEqual(export.external_status, "paid")
+
+    def test_seen_events_are_forgotten_once_the_window_refuses_them(self):
+        events = self.env["tms.billing.lexoffice.event"].sudo()
+        now = datetime.now(UTC)
+        for name, age in (("stale", EVENT_WINDOW + timedelta(minutes=1)), ("fresh", timedelta(0))):
+            events._tms_record(
+                self.backend,
+                name.encode(),
+                {"event_type": "invoice.changed", "resource_id": name, "event_date": now - age},
+            )
+        # Odoo's daily auto-vacuum runs it.
+        self.assertTrue(type(events)._gc_tms_expired_events._autovacuum)
+        events._gc_tms_expired_events()
+        self.assertEqual(events.search([]).mapped("resource_id"), ["fresh"])
+
+    def test_events_of_another_organization_are_refused(self):
+        export = self._sent_export()
+        before = self._provider_calls()
+        event = self.fake.signed_event(
+            "invoice.status.changed",
+            export.external_id,
+            self.lexoffice_key,
+            organizationId="aa93e8a8-2aa3-470b-b914-caad8a255dd8",
+        )
+        with mute_logger(CONTROLLER):
+            self.assertEqual(self._post_event(*event).status_code, 403)
+        self.assertEqual(self._provider_calls(), before)
+        export.invalidate_recordset()
+        self.assertEqual(export.external_status, "draft")
+
+    def test_events_wait_for_the_organization_of_the_connection(self):
+        """Until Test connection has read the key's organisation, events are refused with
+        a 409 that says so; then they are acted on."""
+        self.backend.lexoffice_organization_id = False
+        export = self._sent_export()
+        event = self.fake.signed_event(
+            "invoice.status.changed", export.external_id, self.lexoffice_key
+        )
+        before = self._provider_calls()
+        with mute_logger(CONTROLLER):
+            response = self._post_event(*event)
+        self.assertEqual(response.status_code, 409)
+        self.assertIn("Test connection", response.text)
+        self.assertEqual(self._provider_calls(), before)
+        # The connection form says it too.
+        self.assertIn(
+            "Events are refused until",
+            str(self.env["tms.billing.backend"].get_view(view_type="form")["arch"]),
+        )
+        self.backend.action_test_connection()
+        self.assertEqual(self.backend.lexoffice_organization_id, self.fake.organization_id)
+        self.assertEqual(self._post_event(*event).text, "ok")
+        export.invalidate_recordset()
+        self.assertEqual(export.external_status, "paid")
+
+    def test_the_organization_is_learnt_from_the_profile_and_forgotten_with_the_key(self):
+        manager = new_test_user(
+            self.env, "tms_events_manager", groups="tms_billing.group_tms_billing_manager"
+        )
+        self.backend.lexoffice_organization_id = False
+        # A transport manager may test the connection; the organisation stays hidden.
+        self.backend.with_user(manager).action_test_connection()
+        self.assertEqual(self.backend.lexoffice_organization_id, self.fake.organization_id)
+        with self.assertRaises(AccessError):
+            self.backend.with_user(manager).read(["lexoffice_organization_id"])
+        # Another key (or API URL) may be another organisation's.
+        self.backend.api_key = "lxo-another-key"
+        self.assertFalse(self.backend.lexoffice_organization_id)
+        self.backend.api_key = self.fake.api_key
+        # Subscribing reads the profile too.
+        self.backend.action_lexoffice_subscribe_events()
+        self.assertEqual(self.backend.lexoffice_organization_id, self.fake.organization_id)
+        self.backend.api_url = self.fake.base_url
+        self.assertFalse(self.backend.lexoffice_organization_id)
+        # A profile without an organisation: the test warns, the subscription refuses.
+        self.fake.organization_id = None
+        action = self.backend.action_test_connection()
+        self.assertIn("names no organisation", action["params"]["message"])
+        self.assertFalse(self.backend.lexoffice_organization_id)
+        self.fake.subscriptions.clear()
+        with self.assertRaisesRegex(UserError, "names no organisation"):
+            self.backend.action_lexoffice_subscribe_events()
+        self.assertFalse(self.fake.subscriptions)
+
+    def test_seen_events_are_for_administrators_to_read_only(self):
+        events = self.env["tms.billing.lexoffice.event"]
+        events.sudo()._tms_record(
+            self.backend,
+            b"{}",
+            {"event_type": "invoice.changed", "resource_id": "r", "event_date": datetime.now(UTC)},
+        )
+        admin = new_test_user(self.env, "tms_events_admin", groups="base.group_system")
+        manager = new_test_user(
+            self.env, "tms_events_manager", groups="tms_billing.group_tms_billing_manager"
+        )
+        [seen] = events.with_user(admin).search([])
+        self.assertEqual(seen.resource_id, "r")
+        for user in (admin, manager):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    events.with_user(user).create(
+                        {
+                            "backend_id": self.backend.id,
+                            "body_hash": "x",
+                            "event_date": "2026-01-01",
+                            "received_at": "2026-01-01",
+                        }
+                    )
+                with self.assertRaises(AccessError):
+                    seen.with_user(user).write({"resource_id": "forged"})
+                with self.assertRaises(AccessError):
+                    seen.with_user(user).unlink()
+        with self.assertRaises(AccessError):
+            events.with_user(manager).search([])
+
+    # -- hostile input: a 4xx, never a 500, never a call to lexoffice ------------------
+
+    def test_connection_ids_out_of_range_are_unknown(self):
+        valid = self.fake.signed_event("invoice.status.changed", "x", self.lexoffice_key)
+        for ref in (
+            "0",
+            "-1",
+            "2147483648",  # 2**31: beyond PostgreSQL's integer
+            "2147483647",  # the largest integer, no connection
+            "9" * 30,
+            "9" * 5000,  # more digits than Python's int() takes from text
+            f"0{self.backend.id}",
+            f"+{self.backend.id}",
+            f"{self.backend.id}.0",
+            "1e3",
+            "%00",
+            "%C2%B3",  # superscript three, a "digit" to str.isdigit()
+            "%D9%A3",  # Arabic-Indic three
+            "abc",
+        ):
+            with self.subTest(ref=ref):
+                self.assertEqual(self._post_event(*valid, ref=ref).status_code, 404)
+
+    def test_hostile_event_fields_get_a_4xx(self):
+        export = self._sent_export()
+        good = {
+            "organizationId": self.fake.organization_id,
+            "eventType": "invoice.status.changed",
+            "resourceId": export.external_id,
+            "eventDate": _stamp(),
+        }
+
+        def signed(payload):
+            body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+            return body, self._sign(body)
+
+        controls = ["\x00", "\x01", "\n", "\r", "\t", "\x1b", "\x7f", "\x85", "\u2028"]
+        cases = []
+        for field in ("organizationId", "eventType", "resourceId", "eventDate"):
+            for char in controls:
+                cases.append((f"{field} with {char!r}", {**good, field: good[field] + char}))
+                cases.append((f"{field} starting {char!r}", {**good, field: char + good[field]}))
+            cases += [
+                (f"{field} null", {**good, field: None}),
+                (f"{field} missing", {key: value for key, value in good.items() if key != field}),
+                (f"{field} number", {**good, field: 12}),
+                (f"{field} boolean", {**good, field: True}),
+                (f"{field} list", {**good, field: [good[field]]}),
+                (f"{field} object", {**good, field: {"id": good[field]}}),
+                (f"{field} empty", {**good, field: ""}),
+                (f"{field} of 101 characters", {**good, field: "a" * 101}),
+                (f"{field} of 60000 characters", {**good, field: "a" * 60000}),
+                (f"{field} with a space", {**good, field: f"a {good[field]}"}),
+                (f"{field} non-ASCII", {**good, field: good[field] + "ä"}),
+                (f"{field} emoji", {**good, field: good[field] + "\U0001f600"}),
+            ]
+        now = datetime.now(UTC)
+        for name, date in (
+            ("without milliseconds", now.strftime("%Y-%m-%dT%H:%M:%SZ")),
+            ("with microseconds", now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+            ("without zone", now.strftime("%Y-%m-%dT%H:%M:%S.000")),
+            ("with a space", now.strftime("%Y-%m-%d %H:%M:%S.000Z")),
+            ("as epoch text", str(int(now.timestamp()))),
+            ("month 13", "2026-13-01T00:00:00.000Z"),
+            ("day 32", "2026-01-32T00:00:00.000Z"),
+            ("hour 24", "2026-01-01T24:00:00.000Z"),
+            ("offset +24:00", "2026-01-01T00:00:00.000+24:00"),
+            ("year 0", "0000-01-01T00:00:00.000Z"),
+            ("year 1 ahead of UTC", "0001-01-01T00:00:00.000+01:00"),
+            ("year 9999 behind UTC", "9999-12-31T23:59:59.999-23:59"),
+            ("Arabic-Indic digits", "٢٠٢٦-01-01T00:00:00.000Z"),
+            ("lowercase z", now.strftime("%Y-%m-%dT%H:%M:%S.000z")),
+        ):
+            cases.append((f"eventDate {name}", {**good, "eventDate": date}))
+        cases += [
+            ("NUL in another member", {**good, "note": "a\x00b"}),
+            ("NUL in a member's name", {**good, "no\x00te": 1}),
+            ("lone surrogate", json.dumps(good).encode().replace(b'"invoice.', b'"\\ud800.')),
+            ("nested a thousand deep", b"[" * 5000 + b"]" * 5000),
+            ("a number of 5000 digits", b'{"eventType": ' + b"9" * 5000 + b"}"),
+        ]
+        before = self._provider_calls()
+        with mute_logger(CONTROLLER, "odoo.http"):
+            for name, payload in cases:
+                with self.subTest(case=name):
+                    response = self._post_event(*signed(payload))
+                    self.assertGreaterEqual(response.status_code, 400, response.text)
+                    self.assertLess(response.status_code, 500, response.text)
+        self.assertEqual(self._provider_calls(), before, "no hostile event reached lexoffice")
+        self.assertFalse(self.env["tms.billing.lexoffice.event"].search([]))
+        export.invalidate_recordset()
+        self.assertEqual(export.external_status, "draft")
+        # The well-formed event still works.
+        self.assertEqual(self._post_event(*signed(good)).text, "ok")
