@@ -11,6 +11,7 @@
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/ir.model.access.csv",
+        "security/tms_billing_sevdesk_security.xml",
         "views/tms_billing_backend_views.xml",
     ],
 }

@@ -1,10 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..engine.vocabulary import TAX_SITUATIONS
+from .tms_billing_client_access import merge_access
 
 
 class AccountFiscalPosition(models.Model):
-    _inherit = "account.fiscal.position"
+    _inherit = ["account.fiscal.position", "tms.billing.client.access"]
 
     tms_tax_situation = fields.Selection(
         TAX_SITUATIONS,
@@ -13,6 +14,12 @@ class AccountFiscalPosition(models.Model):
         "sevDesk are told. Empty: known for the German localisation's positions, else "
         "from the customer's country and VAT ID.",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: whoever configures fiscal positions
+        (Odoo's access rights) says how they are taxed."""
+        return merge_access(super()._tms_write_access(), {"*": {"tms_tax_situation"}})
 
     def _get_fpos_ranking_functions(self, partner):
         """Override of `account` to keep positions for other EU countries from customers

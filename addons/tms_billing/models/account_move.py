@@ -8,10 +8,11 @@ from odoo.tools import format_date
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..engine.vocabulary import INVOICING_MODES, LINE_MODES, SINGLE, TAX_MODES
+from .tms_billing_client_access import merge_access
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _inherit = ["account.move", "tms.billing.client.access"]
 
     tms_invoicing_mode = fields.Selection(
         INVOICING_MODES,
@@ -33,6 +34,26 @@ class AccountMove(models.Model):
         compute="_compute_tms_order_ids",
     )
     tms_order_count = fields.Integer(compute="_compute_tms_order_ids")
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: what the run put on its invoice
+        (period, modes, unit) stays as the orders' plan made it."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "nobody": {
+                    "tms_invoicing_mode",
+                    "tms_period_start",
+                    "tms_period_end",
+                    "tms_tax_mode",
+                    "tms_line_mode",
+                    "tms_unit_name",
+                    "tms_order_ids",
+                    "tms_order_count",
+                }
+            },
+        )
 
     @api.depends("line_ids.sale_line_ids")
     def _compute_tms_order_ids(self):

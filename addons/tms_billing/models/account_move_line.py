@@ -1,12 +1,13 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from ..engine import LineFacts, aggregate_lines
+from .tms_billing_client_access import merge_access
 
 
 class AccountMoveLine(models.Model):
-    _inherit = "account.move.line"
+    _inherit = ["account.move.line", "tms.billing.client.access"]
 
     tms_unit_name = fields.Char(related="move_id.tms_unit_name", string="Unit Name")
     tms_sale_line_qty = fields.Json(
@@ -14,6 +15,14 @@ class AccountMoveLine(models.Model):
         copy=False,
         help="For an aggregated transport position: the quantity each sale line put in.",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: each sale line's share of an
+        aggregated position decides its invoiced quantity; only the run sets it."""
+        return merge_access(
+            super()._tms_write_access(), {"nobody": {"tms_unit_name", "tms_sale_line_qty"}}
+        )
 
     def _tms_aggregation_key(self, values):
         tax_ids = tuple(sorted(self.env["account.move"]._tms_command_ids(values, "tax_ids")))

@@ -1,10 +1,11 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..engine.vocabulary import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
+from .tms_billing_client_access import merge_access
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = ["res.company", "tms.billing.client.access"]
 
     tms_invoicing_mode = fields.Selection(
         INVOICING_MODES, string="Invoicing Mode", default="collective", required=True
@@ -27,6 +28,25 @@ class ResCompany(models.Model):
         help="The company charges no VAT as a small business (Kleinunternehmer): its "
         "invoices reach the accounting systems as VAT-free.",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: the company's billing defaults are
+        company configuration, set in the Settings."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "base.group_system": {
+                    "tms_invoicing_mode",
+                    "tms_billing_interval",
+                    "tms_line_mode",
+                    "tms_tax_mode",
+                    "tms_unit_name",
+                    "tms_invoice_note",
+                    "tms_small_business",
+                }
+            },
+        )
 
     def _tms_log_lang(self):
         """The language of this company's billing events and chatter notes.

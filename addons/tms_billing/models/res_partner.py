@@ -1,8 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
 
 from ..engine import BillingPolicy, fiscal_position_situation, tax_situation
 from ..engine.vocabulary import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
+from .tms_billing_client_access import merge_access
 
 # Policy fields: the company holds the defaults, a customer may override each one.
 POLICY_FIELDS = (
@@ -16,7 +16,7 @@ POLICY_FIELDS = (
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = ["res.partner", "tms.billing.client.access"]
 
     # Empty means "as the company's default"; contacts take their company's values. Each
     # company bills a shared customer its own way, as with Odoo's payment terms.
@@ -31,46 +31,20 @@ class ResPartner(models.Model):
     tms_unit_name = fields.Char(string="Transport Unit Name", company_dependent=True)
     tms_invoice_note = fields.Html(string="Transport Invoice Note", company_dependent=True)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        """Override of `base` to let only Transport Billing users set billing settings."""
-        if any(set(POLICY_FIELDS) & vals.keys() for vals in vals_list):
-            self._tms_check_may_change_billing_settings()
-            for vals in vals_list:
-                self._tms_check_billing_values(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        """Override of `base` to let only Transport Billing users change billing settings."""
-        if set(POLICY_FIELDS) & vals.keys() and any(
-            partner == partner.commercial_partner_id for partner in self
-        ):
-            # Contacts receive their company's settings by Odoo's sync, not by a user.
-            self._tms_check_may_change_billing_settings()
-        self._tms_check_billing_values(vals)
-        return super().write(vals)
-
     @api.model
-    def _tms_check_billing_values(self, vals):
-        for name in POLICY_FIELDS:
-            field = self._fields[name]
-            value = vals.get(name)
-            if field.type == "selection" and value and value not in dict(field.selection):
-                raise ValidationError(
-                    self.env._(
-                        "%(value)s is not a choice of %(field)s.",
-                        value=value,
-                        field=field._description_string(self.env),
-                    )
-                )
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: how a customer is billed is for
+        Transport Billing users, not for everyone who may edit the customer."""
+        return merge_access(
+            super()._tms_write_access(), {"tms_billing.group_tms_billing_user": POLICY_FIELDS}
+        )
 
-    def _tms_check_may_change_billing_settings(self):
-        """How a customer is billed is for Transport Billing users, not for everyone who
-        may edit the customer."""
-        if not self.env.su and not self.env.user.has_group("tms_billing.group_tms_billing_user"):
-            raise AccessError(
-                self.env._("Only Transport Billing users change a customer's billing settings.")
-            )
+    def _tms_also_writable(self, vals):
+        """Override of `tms_billing.client.access`: contacts receive their company's
+        billing settings by Odoo's sync, whoever edits the company or adds a contact."""
+        if self and all(partner != partner.commercial_partner_id for partner in self):
+            return set(POLICY_FIELDS)
+        return super()._tms_also_writable(vals)
 
     def _commercial_fields(self):
         """Override of `base`: contacts share their company's billing settings."""

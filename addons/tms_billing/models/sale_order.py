@@ -7,6 +7,7 @@ from odoo.tools import SQL, format_date
 from ..engine import OrderFacts, due_exclusion, exclusion_reason, plan_invoices
 from ..engine.vocabulary import BILLING_STATES, REASONS
 from ..web_address import is_web_address
+from .tms_billing_client_access import merge_access
 
 # The order fields the engine's facts are built from (with the customer and the
 # invoice address).
@@ -25,7 +26,7 @@ FACT_FIELDS = [
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _inherit = ["sale.order", "tms.billing.client.access"]
 
     tms_loading_place = fields.Char(string="Loading Place", tracking=True)
     tms_loading_date = fields.Date(string="Loading Date", tracking=True)
@@ -73,6 +74,25 @@ class SaleOrder(models.Model):
                 or order.tms_delivery_date
             )
 
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: whoever edits the order enters its
+        transport data; its billing state and events are the project's own."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "*": {
+                    "tms_loading_place",
+                    "tms_loading_date",
+                    "tms_unloading_place",
+                    "tms_unloading_date",
+                    "tms_delivery_date",
+                    "tms_pod_url",
+                },
+                "nobody": {"tms_billing_state", "tms_billing_event_ids", "tms_is_transport"},
+            },
+        )
+
     @api.constrains("tms_loading_date", "tms_unloading_date", "tms_delivery_date")
     def _check_tms_transport_dates(self):
         for order in self:
@@ -89,30 +109,6 @@ class SaleOrder(models.Model):
                     self.env._(
                         "%(order)s: the delivery date cannot be before the loading date.",
                         order=order.name,
-                    )
-                )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        """Override of `base` to refuse transport texts Odoo cannot store (NUL)."""
-        for vals in vals_list:
-            self._tms_check_texts(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        """Override of `base` to refuse transport texts Odoo cannot store (NUL)."""
-        self._tms_check_texts(vals)
-        return super().write(vals)
-
-    @api.model
-    def _tms_check_texts(self, vals):
-        """Texts the database cannot store are refused with a message, not a crash."""
-        for name, value in vals.items():
-            if name.startswith("tms_") and isinstance(value, str) and "\x00" in value:
-                raise ValidationError(
-                    self.env._(
-                        "%(field)s contains a character that cannot be stored (NUL).",
-                        field=self._fields[name]._description_string(self.env),
                     )
                 )
 

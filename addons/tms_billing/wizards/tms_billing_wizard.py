@@ -5,11 +5,14 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.tools import SQL, format_date, html2plaintext
 
+from ..models.tms_billing_client_access import merge_access
+
 
 class TmsBillingWizard(models.TransientModel):
     """Preview the transport invoices for a selection of orders, then create them."""
 
     _name = "tms.billing.wizard"
+    _inherit = ["tms.billing.client.access"]
     _description = "Create Transport Invoices"
 
     # Thousands of selected orders are kept as a list of ids in one column rather than
@@ -48,6 +51,31 @@ class TmsBillingWizard(models.TransientModel):
     currency_id = fields.Many2one("res.currency", compute="_compute_totals")
     amount_untaxed = fields.Monetary(string="Untaxed total", compute="_compute_totals")
     amount_total = fields.Monetary(string="Total", compute="_compute_totals")
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: the user chooses the orders, the date
+        and the note; the preview is computed from them."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "tms_billing.group_tms_billing_user": {
+                    "order_id_list",
+                    "order_ids",
+                    "invoice_date",
+                    "note",
+                },
+                "nobody": {
+                    "preview_invoice_ids",
+                    "exclusion_ids",
+                    "invoice_count",
+                    "exclusion_count",
+                    "currency_id",
+                    "amount_untaxed",
+                    "amount_total",
+                },
+            },
+        )
 
     def _default_order_id_list(self):
         if self.env.context.get("active_model") == "sale.order":
@@ -147,12 +175,14 @@ class TmsBillingWizard(models.TransientModel):
         """Orders the user takes out of this run (they stay to invoice) or puts back."""
         self.ensure_one()
         if back_ids:
-            self.exclusion_ids.filtered(
+            self.sudo().exclusion_ids.filtered(
                 lambda exclusion: exclusion.left_out and exclusion.order_id.id in back_ids
             ).unlink()
         if left_out_ids:
             reason = self.env["sale.order"]._tms_reason_text("left_out")
-            self.env["tms.billing.wizard.exclusion"].create(
+            # Rows of the preview the caller owns (checked by its entry), not the caller's
+            # to write.
+            self.env["tms.billing.wizard.exclusion"].sudo().create(
                 [
                     {"wizard_id": self.id, "order_id": order_id, "reason": reason, "left_out": True}
                     for order_id in sorted(left_out_ids)

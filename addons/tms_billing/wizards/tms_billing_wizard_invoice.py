@@ -8,12 +8,14 @@ from odoo.tools import SQL, format_amount
 from ..engine import LineFacts, aggregate_lines
 from ..engine.vocabulary import LINE_MODES
 from ..invoicing_run import Adjustment, LineEdit
+from ..models.tms_billing_client_access import merge_access
 
 
 class TmsBillingWizardInvoice(models.TransientModel):
     """One invoice the wizard is about to create, and the user's adjustments to it."""
 
     _name = "tms.billing.wizard.invoice"
+    _inherit = ["tms.billing.client.access"]
     _description = "Transport Invoice Preview"
     _order = "sequence, id"
 
@@ -70,6 +72,47 @@ class TmsBillingWizardInvoice(models.TransientModel):
         string="Adjusted", compute="_compute_adjustment_summary", readonly=True
     )
 
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: the user adjusts the address, the
+        note, the orders kept and the positions; the rest is the plan's."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "tms_billing.group_tms_billing_user": {
+                    "invoice_partner_id",
+                    "note",
+                    "order_ids",
+                    "line_ids",
+                },
+                "nobody": {
+                    "wizard_id",
+                    "sequence",
+                    "partner_id",
+                    "planned_invoice_partner_id",
+                    "company_id",
+                    "currency_id",
+                    "period",
+                    "order_id_list",
+                    "planned_order_id_list",
+                    "planned_order_ids",
+                    "order_count",
+                    "line_mode",
+                    "lines_preview",
+                    "amount_untaxed",
+                    "amount_total",
+                    "split_reason",
+                    "adjustment_summary",
+                },
+            },
+        )
+
+    @api.model
+    def _tms_create_access(self):
+        """Override of `tms_billing.client.access`: previews are the plan's, made by
+        the wizard; no client adds one."""
+        return {"nobody": set(self._tms_guarded_field_names())}
+
     @api.depends("order_id_list", "planned_order_id_list")
     def _compute_order_ids(self):
         for preview in self:
@@ -83,9 +126,9 @@ class TmsBillingWizardInvoice(models.TransientModel):
             chosen = preview.order_ids._origin.ids
             planned = preview._tms_planned_order_list()
             # In the plan's sequence; an order from elsewhere is refused on write.
-            preview.order_id_list = [order_id for order_id in planned if order_id in chosen] + [
-                order_id for order_id in chosen if order_id not in planned
-            ]
+            preview.sudo().order_id_list = [
+                order_id for order_id in planned if order_id in chosen
+            ] + [order_id for order_id in chosen if order_id not in planned]
 
     def _tms_amounts(self, order_ids):
         """Untaxed and total amount of this invoice: its positions' once the user
@@ -101,7 +144,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
         for preview in self:
             untaxed, total = preview._tms_amounts(preview.order_id_list or [])
             if (untaxed, total) != (preview.amount_untaxed, preview.amount_total):
-                preview.write({"amount_untaxed": untaxed, "amount_total": total})
+                preview.sudo().write({"amount_untaxed": untaxed, "amount_total": total})
 
     @api.onchange("line_ids")
     def _onchange_line_ids(self):
@@ -143,7 +186,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
         """Keep the plan's address and orders before the first adjustment."""
         for preview in self.filtered(lambda preview: not preview.planned_order_id_list):
             # Not through this model's write, which calls this method first.
-            super(TmsBillingWizardInvoice, preview).write(  # pylint: disable=super-method-mismatch
+            super(TmsBillingWizardInvoice, preview.sudo()).write(  # pylint: disable=super-method-mismatch
                 {
                     "planned_order_id_list": preview.order_id_list,
                     "planned_invoice_partner_id": preview.invoice_partner_id.id,
@@ -179,18 +222,23 @@ class TmsBillingWizardInvoice(models.TransientModel):
                 )
             )
         self.wizard_id._tms_set_left_out(before - kept, kept - before)
-        self.order_count = len(kept)
+        self.sudo().order_count = len(kept)
         if self.line_ids:
             self._tms_build_lines()
 
     @api.onchange("order_ids")
     def _onchange_order_ids(self):
-        # The positions follow the orders the user keeps (edits of kept ones stay).
+        # The positions of orders taken out go at once (edits of kept ones stay); those
+        # of orders put back are built again when the invoice is saved.
         kept = set(self.order_ids._origin.ids) or set(self.order_ids.ids)
-        if self.line_ids:
-            self.line_ids = [Command.clear()] + [
-                Command.create(values) for values in self._tms_line_values(kept)
-            ]
+        dropped = self.line_ids.filtered(
+            lambda line: (
+                not set(line.sale_line_id_list or [])
+                & set(self.env["sale.order"].browse(kept).order_line.ids)
+            )
+        )
+        if dropped:
+            self.line_ids -= dropped
         ordered = [order_id for order_id in self._tms_planned_order_list() if order_id in kept]
         self.amount_untaxed, self.amount_total = self._tms_amounts(ordered)
 
@@ -286,13 +334,9 @@ class TmsBillingWizardInvoice(models.TransientModel):
         self._tms_check_adjust_access()
         self.ensure_one()
         self.line_ids.unlink()
-        self.write(
-            {
-                "invoice_partner_id": self._tms_planned_address().id,
-                "note": False,
-                "order_id_list": self._tms_planned_order_list(),
-            }
-        )
+        self.write({"invoice_partner_id": self._tms_planned_address().id, "note": False})
+        # The plan's orders: set back by the preview itself, not by the caller.
+        self.sudo().order_id_list = self._tms_planned_order_list()
         return self.action_tms_adjust()
 
     def action_tms_leave_out(self):
@@ -305,7 +349,8 @@ class TmsBillingWizardInvoice(models.TransientModel):
     def _tms_build_lines(self):
         """Build the positions of this invoice as it will have them, keeping edits."""
         self.ensure_one()
-        self.line_ids = [Command.clear()] + [
+        # The positions are the plan's, built here for the preview the caller owns.
+        self.sudo().line_ids = [Command.clear()] + [
             Command.create(values) for values in self._tms_line_values(self.order_id_list)
         ]
 

@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import float_compare
+
+from ..models.tms_billing_client_access import merge_access
 
 
 class TmsBillingWizardLine(models.TransientModel):
@@ -10,6 +13,7 @@ class TmsBillingWizardLine(models.TransientModel):
     """
 
     _name = "tms.billing.wizard.line"
+    _inherit = ["tms.billing.client.access"]
     _description = "Transport Invoice Preview Position"
     _order = "sequence, id"
 
@@ -33,6 +37,39 @@ class TmsBillingWizardLine(models.TransientModel):
     planned_name = fields.Text(readonly=True)
     planned_quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
     planned_price_unit = fields.Float(digits="Product Price", readonly=True)
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: a position's text, quantity and unit
+        price are the user's to adjust; what it bills (sale lines, product, taxes) and
+        the plan it started from are not."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "tms_billing.group_tms_billing_user": {"name", "quantity", "price_unit"},
+                "nobody": {
+                    "preview_id",
+                    "sequence",
+                    "sale_line_id_list",
+                    "order_names",
+                    "product_id",
+                    "discount",
+                    "tax_ids",
+                    "currency_id",
+                    "price_subtotal",
+                    "price_total",
+                    "planned_name",
+                    "planned_quantity",
+                    "planned_price_unit",
+                },
+            },
+        )
+
+    @api.model
+    def _tms_create_access(self):
+        """Override of `tms_billing.client.access`: positions are built from the
+        orders by the preview; no client adds one."""
+        return {"nobody": set(self._tms_guarded_field_names())}
 
     def write(self, vals):
         """Override of `base` so that the invoice's totals follow the edited position."""
@@ -59,6 +96,16 @@ class TmsBillingWizardLine(models.TransientModel):
         for line in self:
             if not (line.name or "").strip() or "\x00" in line.name:
                 raise ValidationError(self.env._("Every position needs a description."))
+            digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+            if float_compare(line.quantity, line.planned_quantity, precision_digits=digits) > 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(position)s: at most %(quantity)g is left to invoice. To bill more, "
+                        "change the order first.",
+                        position=line.name.splitlines()[0],
+                        quantity=line.planned_quantity,
+                    )
+                )
             if line.quantity <= 0 or line.price_unit < 0:
                 raise ValidationError(
                     self.env._(

@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 from odoo.addons.tms_billing_sync.export_errors import (
     ExportAuthFailed,
     ExportError,
@@ -53,6 +54,7 @@ class TmsBillingBackend(models.Model):
     lexoffice_webhook_public_key = fields.Text(
         string="lexoffice Public Key",
         groups="base.group_system",
+        copy=False,
         help="lexoffice's public key (PEM, from its API documentation) that signs its "
         "event callbacks. With it, status changes arrive at once instead of hourly.",
     )
@@ -69,6 +71,19 @@ class TmsBillingBackend(models.Model):
         "subscribing to events. Events of other organisations are refused, and all events "
         "until it is known.",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: lexoffice's public key decides which
+        callbacks are trusted, as secret as the API key; the organisation and the
+        callback address are read, not written."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "base.group_system": {"lexoffice_webhook_public_key"},
+                "nobody": {"lexoffice_webhook_url", "lexoffice_organization_id"},
+            },
+        )
 
     def write(self, vals):
         """Override of `tms_billing` to forget the organisation when the key or the API

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
+
 # How far an event's eventDate may be from our clock, either way, to be acted on.
 # lexoffice calls back as the change happens, so a genuine event is seconds old: 15
 # minutes cover the two clocks' drift and a delivery delayed on lexoffice's side. Beyond
@@ -24,6 +26,7 @@ class TmsBillingLexofficeEvent(models.Model):
     """
 
     _name = "tms.billing.lexoffice.event"
+    _inherit = ["tms.billing.client.access"]
     _description = "lexoffice Event Received"
     _order = "id desc"
     _log_access = False
@@ -48,6 +51,23 @@ class TmsBillingLexofficeEvent(models.Model):
             "A lexoffice event is recorded once per connection.",
         ),
     ]
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: written by the event receiver only."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "nobody": {
+                    "backend_id",
+                    "body_hash",
+                    "event_type",
+                    "resource_id",
+                    "event_date",
+                    "received_at",
+                }
+            },
+        )
 
     @api.model
     def _tms_record(self, backend, body, event):

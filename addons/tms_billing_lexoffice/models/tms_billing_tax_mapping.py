@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.tms_billing.engine.vocabulary import TAXED_SITUATIONS
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 # taxConditions.taxType of lexoffice invoices (developers.lexware.io/docs,
 # #invoices-endpoint-tax-conditions-details); "net" and "gross" are one choice here,
@@ -27,6 +28,15 @@ class TmsBillingTaxMapping(models.Model):
         help="The tax type of the invoice in lexoffice. Every type but net/gross allows "
         "0 % lines only, and all of them but vatfree need a linked lexoffice contact.",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: the provider's code of a situation
+        is the managers' choice."""
+        return merge_access(
+            super()._tms_write_access(),
+            {"tms_billing.group_tms_billing_manager": {"lexoffice_tax_type"}},
+        )
 
     @api.constrains("lexoffice_tax_type", "situation", "backend_id")
     def _check_lexoffice_tax_type(self):

@@ -1,7 +1,9 @@
 from contextlib import contextmanager
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 from odoo.addons.tms_billing_sync.export_errors import (
     ExportAuthFailed,
     ExportError,
@@ -101,6 +103,43 @@ class TmsBillingBackend(models.Model):
         copy=False,
         help="sevDesk's country ids by ISO code, read once from sevDesk.",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: managers choose the contact person
+        and the unit among what *Test connection* read from the account; the ids sent
+        and the account's settings follow from it."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "tms_billing.group_tms_billing_manager": {
+                    "sevdesk_contact_user_id",
+                    "sevdesk_position_unit_id",
+                },
+                "nobody": {
+                    "sevdesk_user_ids",
+                    "sevdesk_unit_ids",
+                    "sevdesk_contact_person_id",
+                    "sevdesk_unit_id",
+                    "sevdesk_bookkeeping_version",
+                    "sevdesk_country_ids",
+                },
+            },
+        )
+
+    @api.constrains("sevdesk_contact_user_id", "sevdesk_position_unit_id")
+    def _check_sevdesk_choices(self):
+        for backend in self:
+            for choice in (backend.sevdesk_contact_user_id, backend.sevdesk_position_unit_id):
+                if choice and choice.backend_id != backend:
+                    raise ValidationError(
+                        self.env._(
+                            "%(choice)s is a choice of another connection: choose among "
+                            "what Test connection read for %(backend)s.",
+                            choice=choice.display_name,
+                            backend=backend.name,
+                        )
+                    )
 
     @api.depends("sevdesk_contact_user_id")
     def _compute_sevdesk_contact_person_id(self):

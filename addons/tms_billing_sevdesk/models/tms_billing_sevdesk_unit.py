@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 
 class TmsBillingSevdeskUnit(models.Model):
@@ -6,6 +8,7 @@ class TmsBillingSevdeskUnit(models.Model):
     choices for the unit of invoice positions. Written by that test only."""
 
     _name = "tms.billing.sevdesk.unit"
+    _inherit = ["tms.billing.client.access"]
     _description = "sevDesk Unit"
     _order = "name, id"
 
@@ -22,3 +25,11 @@ class TmsBillingSevdeskUnit(models.Model):
             "A sevDesk unit is listed once per connection.",
         ),
     ]
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: read from sevDesk by *Test
+        connection*, never written by a client."""
+        return merge_access(
+            super()._tms_write_access(), {"nobody": {"name", "backend_id", "external_id"}}
+        )

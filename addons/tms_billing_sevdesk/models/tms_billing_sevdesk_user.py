@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 
 class TmsBillingSevdeskUser(models.Model):
@@ -6,6 +8,7 @@ class TmsBillingSevdeskUser(models.Model):
     the choices for a connection's contact person. Written by that test only."""
 
     _name = "tms.billing.sevdesk.user"
+    _inherit = ["tms.billing.client.access"]
     _description = "sevDesk User"
     _order = "name, id"
 
@@ -23,3 +26,12 @@ class TmsBillingSevdeskUser(models.Model):
             "A sevDesk user is listed once per connection.",
         ),
     ]
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: read from sevDesk by *Test
+        connection*, never written by a client."""
+        return merge_access(
+            super()._tms_write_access(),
+            {"nobody": {"name", "username", "backend_id", "external_id"}},
+        )

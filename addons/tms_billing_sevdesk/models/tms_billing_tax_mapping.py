@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.tms_billing.engine.vocabulary import TAXED_SITUATIONS
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 from ..api.mapper import TAX_RULE_RATES
 
@@ -29,6 +30,15 @@ class TmsBillingTaxMapping(models.Model):
         help="The tax rule of the invoice in sevDesk; its tax rates must fit the invoice "
         "lines' (rule 1 and 3: 0, 7 or 19 %, the others 0 %).",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: the provider's code of a situation
+        is the managers' choice."""
+        return merge_access(
+            super()._tms_write_access(),
+            {"tms_billing.group_tms_billing_manager": {"sevdesk_tax_rule"}},
+        )
 
     @api.constrains("sevdesk_tax_rule", "tax_note", "backend_id")
     def _check_sevdesk_tax_rule(self):

@@ -3,25 +3,10 @@ from contextvars import ContextVar
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 from odoo.addons.tms_billing.invoicing_run import InvoicingRun
 
 from ..ledger_states import EXTERNAL_FINAL_STATES
-
-# What makes up the draft an accounting system received: changed there once it is sent.
-EXPORTED_CONTENT = frozenset(
-    {
-        "partner_id",
-        "invoice_line_ids",
-        "line_ids",
-        "invoice_date",
-        "invoice_payment_term_id",
-        "currency_id",
-        "fiscal_position_id",
-        "narration",
-        "delivery_date",
-    }
-)
+from .account_move_draft import DRAFT_MOVE_FIELDS
 
 # The moves Odoo is confirming, on the cursor that confirms them: confirming a draft
 # that was sent is no change to what was sent, though Odoo writes its lines and date.
@@ -69,17 +54,22 @@ class AccountMove(models.Model):
         posting = _POSTING.get()
         return bool(posting) and posting[0] is self.env.cr and set(self.ids) <= posting[1]
 
-    def write(self, vals):
-        """Override of `base` to keep what an accounting system holds read-only here."""
+    def _tms_check_unlocked(self, names):
+        """Refuse changing ``names`` (fields the draft there was built from) of these
+        moves while a draft of them is there. Confirming such a draft, and a run creating
+        its invoices, change nothing that was sent."""
         if (
-            EXPORTED_CONTENT & vals.keys()
-            # A run only writes the invoices it creates, which nothing has received yet.
+            names
             and not InvoicingRun.current(self.env)
             and not self._tms_being_posted()
             and any(move.tms_export_locked for move in self)
         ):
             move = next(move for move in self if move.tms_export_locked)
             raise UserError(move.tms_export_banner)
+
+    def write(self, vals):
+        """Override of `base` to keep what an accounting system holds read-only here."""
+        self._tms_check_unlocked(DRAFT_MOVE_FIELDS & vals.keys())
         return super().write(vals)
 
     def _post(self, soft=True):
@@ -156,9 +146,10 @@ class AccountMove(models.Model):
 
     def unlink(self):
         """Override of `account` to refuse deleting an invoice sent to an accounting system."""
-        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
-            # Refused before anything is logged: no "deleted" event for a kept invoice.
-            self._unlink_except_tms_exported()
+        # Refused before anything is logged: no "deleted" event for a kept invoice. No
+        # context key (uninstalling included) lets it pass: uninstalling an addon deletes
+        # no invoice.
+        self._unlink_except_tms_exported()
         return super().unlink()
 
     # -- buttons ------------------------------------------------------------------

@@ -2,6 +2,52 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
+# What a draft there is built from, on the invoice and on its lines: once the draft is
+# there, these are changed there, not here (account_move.py locks them). The draft's
+# test records every field the builder reads and holds it to these sets, so the lock
+# cannot fall behind the builder.
+DRAFT_MOVE_FIELDS = frozenset(
+    {
+        "move_type",
+        "state",
+        "partner_id",
+        "commercial_partner_id",
+        "company_id",
+        "currency_id",
+        "fiscal_position_id",
+        "invoice_date",
+        "delivery_date",
+        "invoice_payment_term_id",
+        "invoice_origin",
+        "ref",
+        "narration",
+        "reversed_entry_id",
+        "invoice_line_ids",
+        "line_ids",
+        "tms_tax_mode",
+        "tms_unit_name",
+        "tms_period_start",
+        "tms_period_end",
+        "tms_invoicing_mode",
+    }
+)
+DRAFT_LINE_FIELDS = frozenset(
+    {
+        "move_id",
+        "display_type",
+        "name",
+        "product_id",
+        "product_uom_id",
+        "quantity",
+        "price_unit",
+        "discount",
+        "tax_ids",
+        "currency_id",
+        "partner_id",
+        "sequence",
+    }
+)
+
 
 class AccountMove(models.Model):
     """The plain draft of an invoice or a credit note, as every provider's mapper takes

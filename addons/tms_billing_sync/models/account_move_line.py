@@ -1,8 +1,29 @@
-from odoo import models
+from odoo import api, models
+
+from .account_move_draft import DRAFT_LINE_FIELDS
 
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `account` to add no line to a draft an accounting system holds."""
+        moves = self.env["account.move"].browse(
+            {vals["move_id"] for vals in vals_list if vals.get("move_id")}
+        )
+        moves._tms_check_unlocked(DRAFT_LINE_FIELDS)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `account` to keep the lines of a draft an accounting system holds."""
+        self.move_id._tms_check_unlocked(DRAFT_LINE_FIELDS & vals.keys())
+        return super().write(vals)
+
+    def unlink(self):
+        """Override of `account` to keep the lines of a draft an accounting system holds."""
+        self.move_id._tms_check_unlocked(DRAFT_LINE_FIELDS)
+        return super().unlink()
 
     def _tms_prepare_export_line(self, gross):
         """One invoice line of the plain draft (see ``_tms_prepare_export_draft``)."""

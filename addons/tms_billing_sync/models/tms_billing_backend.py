@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.tms_billing.engine.vocabulary import TAX_SITUATIONS
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 from odoo.addons.tms_billing.web_address import is_web_address
 
 from ..export_errors import ExportError, ExportRejected
@@ -19,6 +20,7 @@ class TmsBillingBackend(models.Model):
     """
 
     _name = "tms.billing.backend"
+    _inherit = ["tms.billing.client.access"]
     _description = "Accounting System Connection"
     _order = "sequence, id"
     _check_company_auto = True
@@ -33,17 +35,12 @@ class TmsBillingBackend(models.Model):
     # Where the API key is sent: as secret as the key itself.
     api_url = fields.Char(
         string="API URL",
-        compute="_compute_urls",
-        store=True,
-        readonly=False,
         groups="base.group_system",
+        copy=False,
         help="The provider's API base URL; point it at a sandbox to test.",
     )
     app_url = fields.Char(
         string="Web App URL",
-        compute="_compute_urls",
-        store=True,
-        readonly=False,
         help="Where the provider's web application opens invoices and contacts.",
     )
     timeout = fields.Float(
@@ -78,23 +75,84 @@ class TmsBillingBackend(models.Model):
     link_count = fields.Integer(compute="_compute_counts")
     export_failed_count = fields.Integer(compute="_compute_counts")
 
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: managers configure connections;
+        where the key goes and the key itself are the administrator's; what the
+        connection learns from the provider and its ledger are its own."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "tms_billing.group_tms_billing_manager": {
+                    "name",
+                    "sequence",
+                    "provider",
+                    "company_id",
+                    "active",
+                    "app_url",
+                    "timeout",
+                    "push_timing",
+                    "auto_create_contacts",
+                    "tax_mapping_ids",
+                },
+                "base.group_system": {"api_url", "api_key"},
+                "nobody": {"link_ids", "export_ids", "link_count", "export_failed_count"},
+            },
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
-        """Override of `base` to give a new connection its provider's documented taxes."""
+        """Override of `base` to give a new connection its provider's documented
+        addresses and taxes."""
         backends = super().create(vals_list)
+        for backend, vals in zip(backends, vals_list, strict=True):
+            defaults = backend._tms_default_urls()
+            missing = {name: url for name, url in defaults.items() if not vals.get(name)}
+            if missing:
+                backend.sudo().write(missing)
         backends._tms_add_default_tax_mappings()
         return backends
 
     def write(self, vals):
-        """Override of `base` to replace the tax mappings when the provider changes."""
-        if "provider" in vals:
-            # Another provider speaks other codes: its documented defaults replace them.
-            changed = self.filtered(lambda backend: backend.provider != vals["provider"])
-            changed.tax_mapping_ids.unlink()
-            result = super().write(vals)
-            changed._tms_add_default_tax_mappings()
-            return result
-        return super().write(vals)
+        """Override of `base` to keep a connection that sent anything with its company
+        and provider, and to start another provider from its documented defaults."""
+        moved = [
+            name
+            for name, current in (
+                ("company_id", lambda backend: backend.company_id.id),
+                ("provider", lambda backend: backend.provider),
+            )
+            if name in vals and any(current(backend) != vals[name] for backend in self)
+        ]
+        if moved:
+            self._tms_check_may_move(moved)
+        if "provider" not in vals:
+            return super().write(vals)
+        # Another provider speaks other codes and has other addresses: its documented
+        # defaults replace them.
+        changed = self.filtered(lambda backend: backend.provider != vals["provider"])
+        changed.tax_mapping_ids.unlink()
+        result = super().write(vals)
+        for backend in changed:
+            backend.sudo().write(backend._tms_default_urls())
+        changed._tms_add_default_tax_mappings()
+        return result
+
+    def _tms_check_may_move(self, names):
+        """A connection that has sent anything, or linked a customer, keeps its company
+        and provider: its ledger and links are of that account there."""
+        used = self.sudo().filtered(lambda backend: backend.export_ids or backend.link_ids)
+        if used:
+            raise UserError(
+                self.env._(
+                    "%(backend)s has sent invoices or linked customers: its %(fields)s stay "
+                    "as they are. Add a new connection for another company or provider.",
+                    backend=used[0].name,
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env) for name in names
+                    ),
+                )
+            )
 
     @api.constrains("api_url", "app_url", "timeout")
     def _check_connection_fields(self):
@@ -129,13 +187,6 @@ class TmsBillingBackend(models.Model):
                         backend=backend.name,
                     )
                 )
-
-    @api.depends("provider")
-    def _compute_urls(self):
-        for backend in self:
-            urls = backend._tms_default_urls()
-            backend.api_url = urls.get("api_url") or backend.api_url
-            backend.app_url = urls.get("app_url") or backend.app_url
 
     def _compute_counts(self):
         links = dict(

@@ -4,8 +4,10 @@ import uuid
 from datetime import UTC, timedelta
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import config
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 from ..ledger_states import EXPORT_STATES, EXTERNAL_STATES
 
@@ -65,6 +67,7 @@ class TmsBillingExport(models.Model):
     """
 
     _name = "tms.billing.export"
+    _inherit = ["tms.billing.client.access"]
     _description = "Invoice Export"
     _order = "id desc"
     _check_company_auto = True
@@ -150,19 +153,42 @@ class TmsBillingExport(models.Model):
         ("marker_unique", "UNIQUE(marker)", "The export reference must be unique."),
     ]
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        """Override of `base`: a client queues an invoice for a connection, nothing more;
-        a row's state is the ledger's to set."""
-        if not self.env.su and any(set(vals) - CLIENT_CREATE_FIELDS for vals in vals_list):
-            raise AccessError(self.env._("Export rows record their state by themselves."))
-        return super().create(vals_list)
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: the ledger changes through its own
+        actions only, as superuser after their entry checks; a user or RPC client cannot
+        mark an invoice "sent" that never was."""
+        return merge_access(
+            super()._tms_write_access(),
+            {"nobody": set(self._tms_guarded_field_names())},
+        )
 
-    def write(self, vals):
-        """Override of `base`: the ledger changes through its own actions only."""
-        if not self.env.su and vals:
-            raise AccessError(self.env._("The export ledger changes through its own actions only."))
-        return super().write(vals)
+    @api.model
+    def _tms_create_access(self):
+        """Override of `tms_billing.client.access`: a client queues an invoice for a
+        connection, nothing more."""
+        return merge_access(self._tms_write_access(), {"*": CLIENT_CREATE_FIELDS})
+
+    def unlink(self):
+        """Override of `base`: what reached an accounting system, or may have, stays in
+        the ledger; without its row the invoice would be unlocked and sent a second
+        time. Checked here rather than with ``api.ondelete``, which a client's context
+        key (``_force_unlink``) would switch off."""
+        self._tms_unlink_except_sent()
+        return super().unlink()
+
+    def _tms_unlink_except_sent(self):
+        kept = self.filtered(
+            lambda export: export.state in ("sent", "sending") or export.lookup_since
+        )
+        if kept:
+            raise UserError(
+                self.env._(
+                    "%(export)s reached %(backend)s, or may have: its row stays in the ledger.",
+                    export=kept[0].display_name,
+                    backend=kept[0].backend_id.name,
+                )
+            )
 
     @api.depends("move_id.move_type")
     def _compute_document_type(self):

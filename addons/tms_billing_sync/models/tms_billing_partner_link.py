@@ -4,7 +4,9 @@ import uuid
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 from ..export_errors import ExportError
 
@@ -15,6 +17,7 @@ class TmsBillingPartnerLink(models.Model):
     """An Odoo customer and its contact in one accounting system."""
 
     _name = "tms.billing.partner.link"
+    _inherit = ["tms.billing.client.access"]
     _description = "Customer Link to an Accounting System"
     _order = "partner_id, backend_id"
     _check_company_auto = True
@@ -68,6 +71,43 @@ class TmsBillingPartnerLink(models.Model):
         ),
     ]
 
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: links are made and kept by the
+        contact wizard and the pushes (two-phase); a client removes one at most."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "nobody": {
+                    "partner_id",
+                    "backend_id",
+                    "company_id",
+                    "provider",
+                    "state",
+                    "marker",
+                    "pending_reference",
+                    "last_error",
+                    "external_id",
+                    "external_number",
+                    "external_name",
+                    "external_url",
+                }
+            },
+        )
+
+    @api.constrains("partner_id")
+    def _check_partner_id(self):
+        # A contact is billed as its company: the link is the company's.
+        for link in self:
+            if link.partner_id != link.partner_id.commercial_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(contact)s is a contact of %(company)s: link the company.",
+                        contact=link.partner_id.display_name,
+                        company=link.partner_id.commercial_partner_id.display_name,
+                    )
+                )
+
     @api.constrains("state", "external_id")
     def _check_external_id(self):
         for link in self:
@@ -94,7 +134,8 @@ class TmsBillingPartnerLink(models.Model):
 
     @api.model
     def _tms_link(self, partner, backend, contact):
-        """Link ``partner``'s company to ``contact`` (a provider hook's dict)."""
+        """Link ``partner``'s company to ``contact`` (a provider hook's dict). Called as
+        superuser by the actions that checked the caller's right to link."""
         partner = partner.commercial_partner_id
         values = {
             "state": "linked",
@@ -150,6 +191,7 @@ class TmsBillingPartnerLink(models.Model):
         recognises the contact there), then the provider is called, then its answer is
         recorded. When the answer is lost the intent stays: the next attempt looks the
         contact up before it creates one, so a retry never makes a second contact.
+        Called as superuser by the actions that checked the caller's right to link.
         """
         partner = partner.commercial_partner_id
         link = self._tms_find(partner, backend)

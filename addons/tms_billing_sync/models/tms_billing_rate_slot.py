@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 
 class TmsBillingRateSlot(models.Model):
@@ -10,6 +12,7 @@ class TmsBillingRateSlot(models.Model):
     """
 
     _name = "tms.billing.rate.slot"
+    _inherit = ["tms.billing.client.access"]
     _description = "API Rate Limit Slot"
     _log_access = False
 
@@ -19,3 +22,8 @@ class TmsBillingRateSlot(models.Model):
     _sql_constraints = [
         ("key_hash_unique", "UNIQUE(key_hash)", "One slot per API key."),
     ]
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: slots are the limiter's own."""
+        return merge_access(super()._tms_write_access(), {"nobody": {"key_hash", "next_at"}})

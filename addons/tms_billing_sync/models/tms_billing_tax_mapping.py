@@ -1,6 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from odoo.addons.tms_billing.engine.vocabulary import TAX_SITUATIONS
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 
 class TmsBillingTaxMapping(models.Model):
@@ -12,6 +13,7 @@ class TmsBillingTaxMapping(models.Model):
     """
 
     _name = "tms.billing.tax.mapping"
+    _inherit = ["tms.billing.client.access"]
     _description = "Tax Treatment in an Accounting System"
     _order = "backend_id, id"
 
@@ -29,6 +31,27 @@ class TmsBillingTaxMapping(models.Model):
         help="The note on the tax treatment printed on the invoice: sevDesk's tax text, "
         "lexoffice's note on tax-free invoices (empty: the organisation's default).",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: managers say how their connection
+        tells each situation; which situation of which connection a row is stays."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "tms_billing.group_tms_billing_manager": {"tax_note"},
+                "nobody": {"backend_id", "company_id", "provider", "situation"},
+            },
+        )
+
+    @api.model
+    def _tms_create_access(self):
+        """Override of `tms_billing.client.access`: a row is added for a situation of
+        a connection."""
+        return merge_access(
+            self._tms_write_access(),
+            {"tms_billing.group_tms_billing_manager": {"backend_id", "situation"}},
+        )
 
     _sql_constraints = [
         (

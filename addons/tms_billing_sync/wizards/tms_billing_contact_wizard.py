@@ -1,11 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
+
 
 class TmsBillingContactWizard(models.TransientModel):
     """Link a customer to an existing contact of an accounting system, or create it."""
 
     _name = "tms.billing.contact.wizard"
+    _inherit = ["tms.billing.client.access"]
     _description = "Link a Customer to an Accounting System Contact"
     _check_company_auto = True
 
@@ -30,6 +33,25 @@ class TmsBillingContactWizard(models.TransientModel):
     current_link_id = fields.Many2one(
         "tms.billing.partner.link", compute="_compute_current_link_id", string="Linked To"
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: the user searches on a connection;
+        what it finds is the accounting system's answer."""
+        return merge_access(
+            super()._tms_write_access(),
+            {
+                "tms_billing.group_tms_billing_user": {"backend_id", "search_term"},
+                "nobody": {"partner_id", "company_id", "line_ids", "searched", "current_link_id"},
+            },
+        )
+
+    @api.model
+    def _tms_create_access(self):
+        """Override of `tms_billing.client.access`: opened on a customer."""
+        return merge_access(
+            self._tms_write_access(), {"tms_billing.group_tms_billing_user": {"partner_id"}}
+        )
 
     @api.model
     def default_get(self, fields_list):
@@ -77,26 +99,47 @@ class TmsBillingContactWizard(models.TransientModel):
         if len(term) < 3:
             raise UserError(self.env._("Enter at least three characters to search."))
         contacts = self.backend_id._tms_call(self.backend_id._tms_search_contacts, term)
-        self.line_ids = [fields.Command.clear()] + [
-            fields.Command.create(
+        # The results are the accounting system's answer, written by the search for the
+        # caller's own wizard.
+        self.sudo().write(
+            {
+                "line_ids": [fields.Command.clear()]
+                + [fields.Command.create(values) for values in self._tms_result_values(contacts)],
+                "searched": True,
+            }
+        )
+        return self._reopen()
+
+    @api.model
+    def _tms_result_values(self, contacts):
+        """The contacts a provider's search returned, as rows: texts of bounded length,
+        anything that is not a contact with an id left out."""
+
+        def text(value, limit=256):
+            if value is None or value is False or isinstance(value, dict | list):
+                return False
+            return str(value).replace("\x00", "")[:limit] or False
+
+        rows = []
+        for contact in contacts if isinstance(contacts, list) else []:
+            if not isinstance(contact, dict) or not text(contact.get("id")):
+                continue
+            rows.append(
                 {
-                    "external_id": contact["id"],
-                    "name": contact.get("name") or contact["id"],
-                    "number": contact.get("number") or False,
-                    "address": contact.get("address") or False,
+                    "external_id": text(contact["id"]),
+                    "name": text(contact.get("name")) or text(contact["id"]),
+                    "number": text(contact.get("number")),
+                    "address": text(contact.get("address"), limit=512),
                 }
             )
-            for contact in contacts
-        ]
-        self.searched = True
-        return self._reopen()
+        return rows
 
     def action_create_contact(self):
         """The "+ Create new contact" button: create it there from the Odoo data."""
         self.ensure_one()
         self._check_may_link()
         self._check_not_linked()
-        link_model = self.env["tms.billing.partner.link"]
+        link_model = self.env["tms.billing.partner.link"].sudo()
         self.backend_id._tms_call(link_model._tms_create_contact, self.partner_id, self.backend_id)
         return {"type": "ir.actions.act_window_close"}
 

@@ -1,10 +1,13 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 
 class TmsBillingContactWizardLine(models.TransientModel):
     """One contact found in the accounting system."""
 
     _name = "tms.billing.contact.wizard.line"
+    _inherit = ["tms.billing.client.access"]
     _description = "Accounting System Contact Found"
 
     wizard_id = fields.Many2one("tms.billing.contact.wizard", required=True, ondelete="cascade")
@@ -13,12 +16,21 @@ class TmsBillingContactWizardLine(models.TransientModel):
     number = fields.Char(string="Customer Number")
     address = fields.Char()
 
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing.client.access`: what the accounting system
+        answered, as the search found it; no client writes or adds a result."""
+        return merge_access(
+            super()._tms_write_access(),
+            {"nobody": {"wizard_id", "external_id", "name", "number", "address"}},
+        )
+
     def action_link(self):
         self.ensure_one()
         wizard = self.wizard_id
         wizard._check_may_link()
         wizard._check_not_linked()
-        self.env["tms.billing.partner.link"]._tms_link(
+        self.env["tms.billing.partner.link"].sudo()._tms_link(
             wizard.partner_id,
             wizard.backend_id,
             {"id": self.external_id, "number": self.number, "name": self.name},

@@ -1,0 +1,269 @@
+"""What a client may write: one declaration per model, enforced at create and write.
+
+Odoo's real client is RPC: every stored field a user has write access to is an input,
+whatever a view shows read-only. A model that inherits this mixin declares in one place
+which fields each role may write (``_tms_write_access``) and create with
+(``_tms_create_access``, the write access unless overridden), as ``{group xml id: field
+names}``: ``"*"`` names what every user with the model's access rights may write, and
+``"nobody"`` the fields no client writes at all. An addon that adds fields to the model
+adds its decisions by extending the method (``merge_access``). Every field the declaration covers
+must be named there, in one of the sets: the surface test refuses a field without a
+decision. On Odoo's own models it covers the fields this project adds (by the module
+that defines them); on the project's models, every field.
+
+Whatever a user sends beyond that is refused before anything is stored. The project's
+own code sets such fields as superuser, after the entry check of the action that calls
+it. The values themselves are checked by their field's type, for everyone who is not
+the superuser: no NUL in texts and texts of bounded length, finite numbers within
+bounds, ids the database can hold of records that exist, dates that are dates.
+"""
+
+import json
+import math
+from datetime import date, datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+# PostgreSQL's integer, the column of ids and of Integer fields.
+INT_MAX = 2**31 - 1
+# Bounds of numbers nobody bills, beyond which Odoo's amount computations stop working
+# (1e300 makes the tax computation loop); a field may declare its own.
+NUMBER_BOUND = 1e12
+# Lengths beyond any text a user writes into these fields; a field may declare its own.
+CHAR_LENGTH = 1000
+TEXT_LENGTH = 100_000
+JSON_LENGTH = 10_000_000
+
+
+def merge_access(*declarations):
+    """One declaration of several: ``{group: field names}`` each, names added up."""
+    merged = {}
+    for declaration in declarations:
+        for group, names in declaration.items():
+            merged.setdefault(group, set()).update(names)
+    return merged
+
+
+def _is_ours(module):
+    return bool(module) and module.startswith("tms_billing")
+
+
+class TmsBillingClientAccess(models.AbstractModel):
+    _name = "tms.billing.client.access"
+    _description = "Transport Billing: what clients may write"
+
+    # {field name: (lowest, highest)} for numbers, {field name: length} for texts.
+    _tms_number_bounds = {}
+    _tms_text_lengths = {}
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `base` to refuse what the caller may not create with."""
+        if not self.env.su:
+            allowed = self._tms_allowed_fields(self._tms_create_access())
+            for vals in vals_list:
+                self._tms_check_client_values(vals, allowed)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `base` to refuse what the caller may not write."""
+        if not self.env.su:
+            allowed = self._tms_allowed_fields(self._tms_write_access()) | self._tms_also_writable(
+                vals
+            )
+            self._tms_check_client_values(vals, allowed)
+        return super().write(vals)
+
+    @api.model
+    def _tms_write_access(self):
+        """``{group xml id, "*" or "nobody": field names}``: who may write what."""
+        return {}
+
+    @api.model
+    def _tms_create_access(self):
+        """Who may create with what; by default as ``_tms_write_access``."""
+        return self._tms_write_access()
+
+    def _tms_also_writable(self, vals):
+        """Fields these records let anyone write beyond the declaration (for example
+        what contacts receive from their company); none by default."""
+        return set()
+
+    @api.model
+    def _tms_allowed_fields(self, access):
+        allowed = set()
+        for group, names in access.items():
+            if group == "*" or (group != "nobody" and self.env.user.has_group(group)):
+                allowed.update(names)
+        return allowed
+
+    @api.model
+    def _tms_guarded_field_names(self):
+        """The fields the declaration covers: all of a model of this project, the
+        project's own on Odoo's models; never Odoo's magic fields."""
+        cls = type(self)
+        # Kept on the registry's class of the model, which a registry reload replaces.
+        names = cls.__dict__.get("_tms_guarded_names")
+        if names is None:
+            ours = _is_ours(self._original_module)
+            names = frozenset(
+                name
+                for name, field in self._fields.items()
+                if name not in models.MAGIC_COLUMNS
+                and name != "display_name"
+                and (ours or _is_ours(field._module))
+            )
+            cls._tms_guarded_names = names
+        return names
+
+    @api.model
+    def _tms_guarded(self, names):
+        return set(names) & self._tms_guarded_field_names()
+
+    @api.model
+    def _tms_check_client_values(self, vals, allowed):
+        guarded = self._tms_guarded(vals)
+        refused = sorted(guarded - allowed)
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "You may not change %(fields)s of %(model)s.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        if name in self._fields
+                        else name
+                        for name in refused
+                    ),
+                    model=self._description,
+                )
+            )
+        for name in guarded:
+            self._tms_check_value(self._fields[name], vals[name])
+
+    @api.model
+    def _tms_check_value(self, field, value):
+        """Refuse a value its field cannot hold or no user would mean."""
+        label = field._description_string(self.env)
+        if field.type in ("char", "text", "html", "selection"):
+            if value in (False, None):
+                return
+            if not isinstance(value, str):
+                raise self._tms_value_error(label, self.env._("a text"))
+            if "\x00" in value:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s contains a character that cannot be stored (NUL).",
+                        field=label,
+                    )
+                )
+            if field.type == "selection" and value not in field.get_values(self.env):
+                raise ValidationError(
+                    self.env._("%(value)s is not a choice of %(field)s.", value=value, field=label)
+                )
+            default = CHAR_LENGTH if field.type in ("char", "selection") else TEXT_LENGTH
+            limit = self._tms_text_lengths.get(field.name, default)
+            if len(value) > limit:
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s is longer than %(limit)s characters.", field=label, limit=limit
+                    )
+                )
+        elif field.type in ("float", "monetary", "integer"):
+            self._tms_check_number(field, label, value)
+        elif field.type == "boolean":
+            if not isinstance(value, bool | int) and value is not None:
+                raise self._tms_value_error(label, self.env._("yes or no"))
+        elif field.type in ("date", "datetime"):
+            self._tms_check_date(field, label, value)
+        elif field.type == "many2one":
+            if value not in (False, None):
+                self._tms_check_ids(field, label, [value])
+        elif field.type in ("many2many", "one2many"):
+            self._tms_check_ids(field, label, self._tms_command_ids_of(field, label, value))
+        elif field.type == "json":
+            try:
+                size = len(json.dumps(value))
+            except (TypeError, ValueError):
+                raise self._tms_value_error(label, self.env._("JSON data")) from None
+            if size > JSON_LENGTH:
+                raise ValidationError(self.env._("%(field)s is too large.", field=label))
+
+    @api.model
+    def _tms_check_number(self, field, label, value):
+        if value in (False, None):
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self._tms_value_error(label, self.env._("a number"))
+        if not math.isfinite(value):
+            raise self._tms_value_error(label, self.env._("a finite number"))
+        if field.type == "integer":
+            low, high = self._tms_number_bounds.get(field.name, (-INT_MAX - 1, INT_MAX))
+        else:
+            low, high = self._tms_number_bounds.get(field.name, (-NUMBER_BOUND, NUMBER_BOUND))
+        if not low <= value <= high:
+            raise ValidationError(
+                self.env._(
+                    "%(field)s must be between %(low)s and %(high)s.",
+                    field=label,
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                )
+            )
+
+    @api.model
+    def _tms_check_date(self, field, label, value):
+        if value in (False, None) or isinstance(value, date | datetime):
+            return
+        if not isinstance(value, str):
+            raise self._tms_value_error(label, self.env._("a date"))
+        try:
+            converted = (fields.Datetime if field.type == "datetime" else fields.Date).to_date(
+                value
+            )
+        except ValueError:
+            converted = None
+        if not converted:
+            raise self._tms_value_error(label, self.env._("a date"))
+
+    @api.model
+    def _tms_command_ids_of(self, field, label, value):
+        """The record ids an x2many value names (commands or a plain list of ids)."""
+        if value in (False, None):
+            return []
+        if not isinstance(value, list | tuple):
+            raise self._tms_value_error(label, self.env._("a list of records"))
+        ids = []
+        for command in value:
+            if isinstance(command, int) and not isinstance(command, bool):
+                ids.append(command)
+                continue
+            if not isinstance(command, list | tuple) or not command:
+                raise self._tms_value_error(label, self.env._("a list of records"))
+            if command[0] in (1, 2, 3, 4) and len(command) > 1:
+                ids.append(command[1])
+            elif command[0] == 6 and len(command) > 2:
+                if not isinstance(command[2], list | tuple):
+                    raise self._tms_value_error(label, self.env._("a list of records"))
+                ids.extend(command[2])
+        return ids
+
+    @api.model
+    def _tms_check_ids(self, field, label, ids):
+        valid = [
+            record_id
+            for record_id in ids
+            if isinstance(record_id, int)
+            and not isinstance(record_id, bool)
+            and 0 < record_id <= INT_MAX
+        ]
+        if len(valid) != len(ids):
+            raise self._tms_value_error(label, self.env._("a record"))
+        if valid and len(self.env[field.comodel_name].browse(valid).exists()) != len(set(valid)):
+            raise ValidationError(
+                self.env._("%(field)s names a record that does not exist.", field=label)
+            )
+
+    @api.model
+    def _tms_value_error(self, label, kind):
+        return ValidationError(self.env._("%(field)s must be %(kind)s.", field=label, kind=kind))
