@@ -1,11 +1,11 @@
 from odoo import api, fields, models
 
 from ..engine.vocabulary import TAX_SITUATIONS
-from .tms_billing_client_access import merge_access
+from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
 
 class AccountFiscalPosition(models.Model):
-    _inherit = ["account.fiscal.position", "tms.billing.client.access"]
+    _inherit = "account.fiscal.position"
 
     tms_tax_situation = fields.Selection(
         TAX_SITUATIONS,
@@ -14,6 +14,19 @@ class AccountFiscalPosition(models.Model):
         "sevDesk are told. Empty: known for the German localisation's positions, else "
         "from the customer's country and VAT ID.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `base` to refuse what the caller may not create with (the
+        project's fields: ``_tms_write_access``)."""
+        check_client_create(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `base` to refuse what the caller may not write (the project's
+        fields: ``_tms_write_access``)."""
+        check_client_write(self, vals)
+        return super().write(vals)
 
     @api.model
     def _tms_write_access(self):

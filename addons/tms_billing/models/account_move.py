@@ -8,11 +8,11 @@ from odoo.tools import format_date
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..engine.vocabulary import INVOICING_MODES, LINE_MODES, SINGLE, TAX_MODES
-from .tms_billing_client_access import merge_access
+from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
 
 class AccountMove(models.Model):
-    _inherit = ["account.move", "tms.billing.client.access"]
+    _inherit = "account.move"
 
     tms_invoicing_mode = fields.Selection(
         INVOICING_MODES,
@@ -34,6 +34,19 @@ class AccountMove(models.Model):
         compute="_compute_tms_order_ids",
     )
     tms_order_count = fields.Integer(compute="_compute_tms_order_ids")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `base` to refuse what the caller may not create with (the
+        project's fields: ``_tms_write_access``)."""
+        check_client_create(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `base` to refuse what the caller may not write (the project's
+        fields: ``_tms_write_access``)."""
+        check_client_write(self, vals)
+        return super().write(vals)
 
     @api.model
     def _tms_write_access(self):

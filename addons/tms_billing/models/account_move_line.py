@@ -3,11 +3,11 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from ..engine import LineFacts, aggregate_lines
-from .tms_billing_client_access import merge_access
+from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
 
 class AccountMoveLine(models.Model):
-    _inherit = ["account.move.line", "tms.billing.client.access"]
+    _inherit = "account.move.line"
 
     tms_unit_name = fields.Char(related="move_id.tms_unit_name", string="Unit Name")
     tms_sale_line_qty = fields.Json(
@@ -15,6 +15,19 @@ class AccountMoveLine(models.Model):
         copy=False,
         help="For an aggregated transport position: the quantity each sale line put in.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `base` to refuse what the caller may not create with (the
+        project's fields: ``_tms_write_access``)."""
+        check_client_create(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `base` to refuse what the caller may not write (the project's
+        fields: ``_tms_write_access``)."""
+        check_client_write(self, vals)
+        return super().write(vals)
 
     @api.model
     def _tms_write_access(self):

@@ -1,11 +1,11 @@
 from odoo import api, fields, models
 
 from ..engine.vocabulary import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
-from .tms_billing_client_access import merge_access
+from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
 
 class ResCompany(models.Model):
-    _inherit = ["res.company", "tms.billing.client.access"]
+    _inherit = "res.company"
 
     tms_invoicing_mode = fields.Selection(
         INVOICING_MODES, string="Invoicing Mode", default="collective", required=True
@@ -28,6 +28,19 @@ class ResCompany(models.Model):
         help="The company charges no VAT as a small business (Kleinunternehmer): its "
         "invoices reach the accounting systems as VAT-free.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `base` to refuse what the caller may not create with (the
+        project's fields: ``_tms_write_access``)."""
+        check_client_create(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `base` to refuse what the caller may not write (the project's
+        fields: ``_tms_write_access``)."""
+        check_client_write(self, vals)
+        return super().write(vals)
 
     @api.model
     def _tms_write_access(self):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 
 from ..engine import BillingPolicy, fiscal_position_situation, tax_situation
 from ..engine.vocabulary import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
-from .tms_billing_client_access import merge_access
+from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
 # Policy fields: the company holds the defaults, a customer may override each one.
 POLICY_FIELDS = (
@@ -16,7 +16,7 @@ POLICY_FIELDS = (
 
 
 class ResPartner(models.Model):
-    _inherit = ["res.partner", "tms.billing.client.access"]
+    _inherit = "res.partner"
 
     # Empty means "as the company's default"; contacts take their company's values. Each
     # company bills a shared customer its own way, as with Odoo's payment terms.
@@ -30,6 +30,19 @@ class ResPartner(models.Model):
     tms_tax_mode = fields.Selection(TAX_MODES, string="Net/Gross Mode", company_dependent=True)
     tms_unit_name = fields.Char(string="Transport Unit Name", company_dependent=True)
     tms_invoice_note = fields.Html(string="Transport Invoice Note", company_dependent=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `base` to refuse what the caller may not create with (the
+        project's fields: ``_tms_write_access``)."""
+        check_client_create(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `base` to refuse what the caller may not write (the project's
+        fields: ``_tms_write_access``)."""
+        check_client_write(self, vals)
+        return super().write(vals)
 
     @api.model
     def _tms_write_access(self):

@@ -7,7 +7,7 @@ from odoo.tools import SQL, format_date
 from ..engine import OrderFacts, due_exclusion, exclusion_reason, plan_invoices
 from ..engine.vocabulary import BILLING_STATES, REASONS
 from ..web_address import is_web_address
-from .tms_billing_client_access import merge_access
+from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
 # The order fields the engine's facts are built from (with the customer and the
 # invoice address).
@@ -26,7 +26,7 @@ FACT_FIELDS = [
 
 
 class SaleOrder(models.Model):
-    _inherit = ["sale.order", "tms.billing.client.access"]
+    _inherit = "sale.order"
 
     tms_loading_place = fields.Char(string="Loading Place", tracking=True)
     tms_loading_date = fields.Date(string="Loading Date", tracking=True)
@@ -56,6 +56,19 @@ class SaleOrder(models.Model):
         help="An order with transport data (places or dates): it is invoiced by its "
         "customer's billing rules, with 'Create transport invoices'.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `base` to refuse what the caller may not create with (the
+        project's fields: ``_tms_write_access``)."""
+        check_client_create(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `base` to refuse what the caller may not write (the project's
+        fields: ``_tms_write_access``)."""
+        check_client_write(self, vals)
+        return super().write(vals)
 
     @api.depends(
         "tms_loading_place",

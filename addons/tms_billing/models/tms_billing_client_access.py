@@ -49,31 +49,34 @@ def _is_ours(module):
     return bool(module) and module.startswith("tms_billing")
 
 
-class TmsBillingClientAccess(models.AbstractModel):
-    _name = "tms.billing.client.access"
-    _description = "Transport Billing: what clients may write"
+def check_client_create(records, vals_list):
+    """Refuse what the caller may not create ``records``' model with (see above)."""
+    if records.env.su:
+        return
+    allowed = records._tms_allowed_fields(records._tms_create_access())
+    for vals in vals_list:
+        records._tms_check_client_values(vals, allowed)
+
+
+def check_client_write(records, vals):
+    """Refuse what the caller may not write on ``records`` (see above)."""
+    if records.env.su:
+        return
+    allowed = records._tms_allowed_fields(records._tms_write_access())
+    allowed |= records._tms_also_writable(vals)
+    records._tms_check_client_values(vals, allowed)
+
+
+class Base(models.AbstractModel):
+    """The declaration's defaults and checks, on every model: the project's models call
+    them through ``tms.billing.client.access``, Odoo's models that it extends from their
+    own ``create`` and ``write`` overrides."""
+
+    _inherit = "base"
 
     # {field name: (lowest, highest)} for numbers, {field name: length} for texts.
     _tms_number_bounds = {}
     _tms_text_lengths = {}
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        """Override of `base` to refuse what the caller may not create with."""
-        if not self.env.su:
-            allowed = self._tms_allowed_fields(self._tms_create_access())
-            for vals in vals_list:
-                self._tms_check_client_values(vals, allowed)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        """Override of `base` to refuse what the caller may not write."""
-        if not self.env.su:
-            allowed = self._tms_allowed_fields(self._tms_write_access()) | self._tms_also_writable(
-                vals
-            )
-            self._tms_check_client_values(vals, allowed)
-        return super().write(vals)
 
     @api.model
     def _tms_write_access(self):
@@ -267,3 +270,21 @@ class TmsBillingClientAccess(models.AbstractModel):
     @api.model
     def _tms_value_error(self, label, kind):
         return ValidationError(self.env._("%(field)s must be %(kind)s.", field=label, kind=kind))
+
+
+class TmsBillingClientAccess(models.AbstractModel):
+    """The checks at ``create`` and ``write``, for the project's own models."""
+
+    _name = "tms.billing.client.access"
+    _description = "Transport Billing: what clients may write"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Override of `base` to refuse what the caller may not create with."""
+        check_client_create(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        """Override of `base` to refuse what the caller may not write."""
+        check_client_write(self, vals)
+        return super().write(vals)
