@@ -23,6 +23,7 @@ PURE_MODULES = {
     "sevdesk_api": "tms_billing_sevdesk.api",
     "fake_lexoffice": "tms_billing_lexoffice.tests.fake_lexoffice",
     "fake_sevdesk": "tms_billing_sevdesk.tests.fake_sevdesk",
+    "tms_billing_leitweg": "tms_billing_edi.leitweg",
 }
 
 for _alias, _dotted in PURE_MODULES.items():

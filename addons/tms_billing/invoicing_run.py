@@ -7,21 +7,20 @@ calls hooks on the way (``_prepare_invoice``, ``_get_invoice_grouping_keys``,
 signatures carry no plan, so the run hands its plan to them for the span of that one
 call::
 
-    with InvoicingRun(env.cr, planned_moves) as run:
+    with InvoicingRun(planned_moves).running(env) as run:
         orders._create_invoices()
 
-Each hook asks ``InvoicingRun.current(env)``, which is None outside a run. Unlike a
-context key, an RPC client can neither send nor forge a run; unlike a value left in a
-cursor's cache, it ends with the ``with`` block (also on an error) and is seen only by
-the cursor that started it.
+Each hook asks ``InvoicingRun.current(env)``, which is None outside a run: a
+``CallScope``, which no RPC client can send or forge, unlike a context key.
 
 Nothing here imports ``odoo``.
 """
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-_CURRENT = ContextVar("tms_billing_invoicing_run", default=None)
+from .call_scope import CallScope
+
+_RUN = CallScope("invoicing_run")
 
 # The key of Odoo's invoice values that groups a run's orders by the plan's invoice; the
 # run removes it before the invoices are created.
@@ -65,10 +64,8 @@ class PlannedMove:
 class InvoicingRun:
     """The plan of one call of ``_create_invoices``, and the memos of its speed hooks."""
 
-    cr: object  # the database cursor of the run: other cursors do not see it
     planned_moves: list  # of PlannedMove
     memos: dict = field(default_factory=dict)
-    _token: object = field(default=None, repr=False)
 
     def __post_init__(self):
         self._by_order = {
@@ -76,19 +73,14 @@ class InvoicingRun:
         }
         self._by_key = {planned.key: planned for planned in self.planned_moves}
 
-    def __enter__(self):
-        self._token = _CURRENT.set(self)
-        return self
-
-    def __exit__(self, *exc_info):
-        _CURRENT.reset(self._token)
-        return False
+    def running(self, env):
+        """The span of the run, on ``env``'s cursor (a context manager)."""
+        return _RUN.enter(env, self)
 
     @staticmethod
     def current(env):
         """The run under way on ``env``'s cursor, or None."""
-        run = _CURRENT.get()
-        return run if run is not None and run.cr is env.cr else None
+        return _RUN.get(env)
 
     def memo(self, name):
         """The run's memo ``name``: a dict a speed hook keeps its answers in."""

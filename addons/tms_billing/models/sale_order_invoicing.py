@@ -133,7 +133,7 @@ class SaleOrder(models.Model):
         # for all orders at once instead.
         billable.order_line.mapped("tax_id")
         billable.order_line.mapped("invoice_lines")
-        with InvoicingRun(self.env.cr, planned_moves) as run:
+        with InvoicingRun(planned_moves).running(self.env) as run:
             moves = billable._create_invoices()
         moves._tms_log_origin_messages(run.memo("origin_messages"))
         billable._tms_log_invoiced(moves)

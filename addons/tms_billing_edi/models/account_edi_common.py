@@ -1,5 +1,7 @@
 from odoo import models
 
+from odoo.addons.tms_billing.call_scope import CallScope
+
 # UNTDID 5305 as EN 16931 uses it for the VAT category (BT-118, BT-151): "AE" VAT
 # Reverse Charge; its exemption reason code (BT-121) from the VATEX code list,
 # "VATEX-EU-AE" Reverse charge. BR-AE-10 wants that code or the text "Reverse charge".
@@ -9,6 +11,9 @@ REVERSE_CHARGE_REASON_CODE = "VATEX-EU-AE"
 # What Odoo answers for any 0 % tax of a customer elsewhere in the EEA: "K" with
 # "VATEX-EU-IC", an intra-Community supply (account_edi_common._get_tax_unece_codes).
 INTRA_COMMUNITY = "K"
+# The transport invoice being exported, for the tax codes of its lines (set by the
+# UBL and CII exports of tms_billing_edi, around Odoo's).
+TRANSPORT_EXPORT = CallScope("transport_export")
 
 
 class AccountEdiCommon(models.AbstractModel):
@@ -23,9 +28,7 @@ class AccountEdiCommon(models.AbstractModel):
         # 196): the invoice says "Steuerschuldnerschaft des Leistungsempfängers" (§ 14a
         # Abs. 1 UStG), not the tax-free supply of goods Odoo's "K" states. The lexoffice
         # and sevDesk drafts of these invoices say the same (externalService13b, rule 21).
-        if self.env.context.get("tms_transport_invoice") and (
-            codes.get("tax_category_code") == INTRA_COMMUNITY
-        ):
+        if TRANSPORT_EXPORT.get(self.env) and (codes.get("tax_category_code") == INTRA_COMMUNITY):
             return {
                 "tax_category_code": REVERSE_CHARGE,
                 "tax_exemption_reason_code": REVERSE_CHARGE_REASON_CODE,

@@ -1,5 +1,6 @@
 from odoo import models
 
+from .account_edi_common import TRANSPORT_EXPORT
 from .transport_facts import ORDER_NUMBER_SCHEME, invoice_facts, line_facts
 
 
@@ -9,10 +10,9 @@ class AccountEdiXmlCII(models.AbstractModel):
     def _export_invoice_vals(self, invoice):
         """Override of `account_edi_ubl_cii` to state a transport invoice's dates, orders,
         buyer, and its reverse charge (account_edi_common.py)."""
-        transport = bool(invoice.tms_invoicing_mode)
-        vals = super(
-            AccountEdiXmlCII, self.with_context(tms_transport_invoice=transport)
-        )._export_invoice_vals(invoice)
+        transport = invoice if invoice.tms_invoicing_mode else None
+        with TRANSPORT_EXPORT.enter(self.env, transport):
+            vals = super()._export_invoice_vals(invoice)
         reference = invoice.commercial_partner_id.tms_buyer_reference
         if reference:
             vals["buyer_reference"] = reference  # ram:BuyerReference (BT-10)

@@ -1,5 +1,7 @@
 from odoo import models
 
+from .account_edi_common import TRANSPORT_EXPORT
+
 
 class AccountEdiXmlUBL21(models.AbstractModel):
     _inherit = "account.edi.xml.ubl_21"
@@ -9,10 +11,9 @@ class AccountEdiXmlUBL21(models.AbstractModel):
         to state transports for businesses elsewhere in the EU as reverse charge."""
         # A transport invoice's 0 % for a business elsewhere in the EU is reverse charge
         # (account_edi_common.py).
-        vals = super(
-            AccountEdiXmlUBL21,
-            self.with_context(tms_transport_invoice=bool(invoice.tms_invoicing_mode)),
-        )._export_invoice_vals(invoice)
+        transport = invoice if invoice.tms_invoicing_mode else None
+        with TRANSPORT_EXPORT.enter(self.env, transport):
+            vals = super()._export_invoice_vals(invoice)
         # Odoo fills cbc:BuyerReference (BT-10) with the customer's internal reference
         # (``ref``); the reference the customer asked for takes its place.
         reference = invoice.commercial_partner_id.tms_buyer_reference

@@ -1,4 +1,9 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
+
+from ..leitweg import CHECK_DIGITS, leitweg_id_error
 
 
 class ResPartner(models.Model):
@@ -10,6 +15,34 @@ class ResPartner(models.Model):
         '"Buyer reference"); for German public authorities their Leitweg-ID. '
         "Without it, Odoo's own buyer reference is used.",
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing`: the buyer reference is customer data, entered by
+        whoever edits the customer."""
+        return merge_access(super()._tms_write_access(), {"*": {"tms_buyer_reference"}})
+
+    @api.constrains("tms_buyer_reference")
+    def _check_tms_buyer_reference(self):
+        for partner in self.filtered("tms_buyer_reference"):
+            error = leitweg_id_error(partner.tms_buyer_reference)
+            if error == CHECK_DIGITS:
+                raise ValidationError(
+                    self.env._(
+                        "%(value)s is not a Leitweg-ID: its check digits do not match. "
+                        "Copy it again from the customer's order.",
+                        value=partner.tms_buyer_reference,
+                    )
+                )
+            if error:
+                raise ValidationError(
+                    self.env._(
+                        "%(value)s is not a Leitweg-ID: it is written as 2 to 12 digits, "
+                        "a hyphen, up to 30 letters or digits, a hyphen and two check "
+                        "digits (e.g. 04011000-12345-03).",
+                        value=partner.tms_buyer_reference[:60],
+                    )
+                )
 
     @api.model
     def _commercial_fields(self):

@@ -19,7 +19,7 @@ CII = {
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
 }
-LEITWEG_ID = "04011000-12345-67"
+LEITWEG_ID = "04011000-12345-03"
 
 
 @tagged("post_install", "-at_install")

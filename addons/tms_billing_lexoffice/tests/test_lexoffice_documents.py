@@ -5,7 +5,7 @@ from odoo.addons.tms_billing_sync.tests.provider_push import ProviderDocumentTes
 from .common import LexofficeCase
 from .fake_lexoffice import PDF
 
-LEITWEG_ID = "04011000-1234512345-35"
+LEITWEG_ID = "04011000-1234512345-06"
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ from odoo.addons.tms_billing_sync.tests.provider_push import ProviderDocumentTes
 from .common import SevdeskCase
 from .fake_sevdesk import PDF
 
-LEITWEG_ID = "991-12345-67"
+LEITWEG_ID = "991-33333TEST-33"
 
 
 @tagged("post_install", "-at_install")

@@ -1,17 +1,15 @@
-from contextvars import ContextVar
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.tms_billing.call_scope import CallScope
 from odoo.addons.tms_billing.invoicing_run import InvoicingRun
 
 from ..ledger_states import EXTERNAL_FINAL_STATES
 from .account_move_draft import DRAFT_MOVE_FIELDS
 
-# The moves Odoo is confirming, on the cursor that confirms them: confirming a draft
-# that was sent is no change to what was sent, though Odoo writes its lines and date.
-# Set by ``_post`` alone; no client can send it (see ``InvoicingRun`` for the pattern).
-_POSTING = ContextVar("tms_billing_sync_posting", default=None)
+# The ids of the moves Odoo is confirming: confirming a draft that was sent is no change
+# to what was sent, though Odoo writes its lines and date. Set by ``_post`` alone.
+_POSTING = CallScope("posting")
 
 
 class AccountMove(models.Model):
@@ -51,8 +49,8 @@ class AccountMove(models.Model):
             ) or False
 
     def _tms_being_posted(self):
-        posting = _POSTING.get()
-        return bool(posting) and posting[0] is self.env.cr and set(self.ids) <= posting[1]
+        posting = _POSTING.get(self.env)
+        return posting is not None and set(self.ids) <= posting
 
     def _tms_check_unlocked(self, names):
         """Refuse changing ``names`` (fields the draft there was built from) of these
@@ -74,11 +72,8 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         """Override of `account` to send confirmed invoices and refunds where they go."""
-        token = _POSTING.set((self.env.cr, frozenset(self.ids)))
-        try:
+        with _POSTING.enter(self.env, frozenset(self.ids)):
             posted = super()._post(soft=soft)
-        finally:
-            _POSTING.reset(token)
         transport = posted._tms_transport_moves().filtered(
             lambda move: move.move_type == "out_invoice"
         )
