@@ -58,13 +58,13 @@ class TestPreviewAdjust(TmsBillingCase):
             with form.line_ids.edit(0) as line:
                 self.assertIn("Hamburg → München", line.name)
                 line.name = "Komplettladung Hamburg → München"
-                line.quantity = 2.0
+                line.quantity = 0.5
                 line.price_unit = 110.0
             # The totals follow the edits before anything is saved.
-            self.assertEqual(form.amount_untaxed, 400.0)
-            self.assertAlmostEqual(form.amount_total, 476.0)
-        self.assertEqual(preview.amount_untaxed, 400.0)
-        self.assertEqual(wizard.amount_untaxed, 400.0)
+            self.assertEqual(form.amount_untaxed, 235.0)
+            self.assertAlmostEqual(form.amount_total, 279.65)
+        self.assertEqual(preview.amount_untaxed, 235.0)
+        self.assertEqual(wizard.amount_untaxed, 235.0)
         self.assertEqual(preview.invoice_partner_id, self.billing_contact)
         self.assertEqual(preview.planned_invoice_partner_id, self.customer_collective)
         self.assertIn("invoice address", preview.adjustment_summary)
@@ -79,8 +79,8 @@ class TestPreviewAdjust(TmsBillingCase):
         edited = move.invoice_line_ids.filtered(
             lambda line: line.name == "Komplettladung Hamburg → München"
         )
-        self.assertEqual((edited.quantity, edited.price_unit), (2.0, 110.0))
-        self.assertEqual(move.amount_untaxed, 400.0)
+        self.assertEqual((edited.quantity, edited.price_unit), (0.5, 110.0))
+        self.assertEqual(move.amount_untaxed, 235.0)
         # The orders keep their own address, prices and texts.
         self.assertEqual(orders.partner_invoice_id, self.customer_collective)
         self.assertEqual(set(orders.order_line.mapped("price_unit")), {100.0, 40.0})
@@ -89,7 +89,7 @@ class TestPreviewAdjust(TmsBillingCase):
             event = order.tms_billing_event_ids.filtered(lambda e: e.kind == "adjusted")
             self.assertEqual(event.move_id, move)
             self.assertIn("Buchhaltung", event.message)
-            self.assertIn("quantity 1 → 2", event.message)
+            self.assertIn("quantity 1 → 0.5", event.message)
             self.assertIn("note added", event.message)
 
     def test_an_order_taken_out_stays_to_invoice_with_the_reason(self):
@@ -152,14 +152,24 @@ class TestPreviewAdjust(TmsBillingCase):
             self.assertEqual(len(form.line_ids), 1, "the aggregated position")
             with form.line_ids.edit(0) as line:
                 self.assertEqual(line.quantity, 3.0)
-                line.quantity = 6.0
+                line.quantity = 1.5
                 line.price_unit = 95.0
         wizard.action_create_invoices()
         line = orders.invoice_ids.invoice_line_ids
-        self.assertEqual((line.quantity, line.price_unit), (6.0, 95.0))
+        self.assertEqual((line.quantity, line.price_unit), (1.5, 95.0))
         self.assertEqual(len(line.sale_line_ids), 3)
-        # Each order counts its own part of the position: fully invoiced, not thrice.
-        self.assertEqual(orders.order_line.mapped("qty_invoiced"), [2.0, 2.0, 2.0])
+        # Each order counts its own part of the position: half of each, not thrice.
+        self.assertEqual(orders.order_line.mapped("qty_invoiced"), [0.5, 0.5, 0.5])
+        self.assertEqual(orders.mapped("tms_billing_state"), ["to_invoice"] * 3)
+
+    def test_a_position_bills_at_most_what_is_left_to_invoice(self):
+        orders = self._collective_orders()
+        preview = self._wizard(orders).preview_invoice_ids
+        preview.action_tms_adjust()
+        line = preview.line_ids[:1]
+        with self.assertRaisesRegex(ValidationError, "at most 1 is left to invoice"):
+            line.quantity = 1000.0
+        self.assertEqual(line.quantity, 1.0)
 
     def test_a_changed_plan_refuses_stale_adjustments(self):
         orders = self._collective_orders()

@@ -88,9 +88,11 @@ class TmsBillingBackend(models.Model):
     def write(self, vals):
         """Override of `tms_billing` to forget the organisation when the key or the API
         URL changes: another key may belong to another organisation."""
-        if ("api_key" in vals or "api_url" in vals) and "lexoffice_organization_id" not in vals:
-            vals = {**vals, "lexoffice_organization_id": False}
-        return super().write(vals)
+        result = super().write(vals)
+        if "api_key" in vals or "api_url" in vals:
+            # Learnt from the account, not written by the caller.
+            self.sudo().lexoffice_organization_id = False
+        return result
 
     @api.constrains("lexoffice_webhook_public_key")
     def _check_lexoffice_webhook_public_key(self):

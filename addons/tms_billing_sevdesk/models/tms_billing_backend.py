@@ -189,13 +189,12 @@ class TmsBillingBackend(models.Model):
     def write(self, vals):
         """Override of `tms_billing` to forget what was read from another account."""
         other_account = bool({"api_url", "api_key"} & set(vals))
-        if other_account:
-            # What was read from one sevDesk account does not hold for another.
-            vals = {"sevdesk_country_ids": False, "sevdesk_bookkeeping_version": False, **vals}
         result = super().write(vals)
         if other_account:
-            # Nor do its users and units; the ids sent stay until something else is
-            # chosen from the lists read again.
+            # What was read from one sevDesk account does not hold for another, nor do its
+            # users and units; the ids sent stay until something else is chosen from the
+            # lists read again.
+            self.sudo().write({"sevdesk_country_ids": False, "sevdesk_bookkeeping_version": False})
             self.sudo().sevdesk_user_ids.unlink()
             self.sudo().sevdesk_unit_ids.unlink()
         return result

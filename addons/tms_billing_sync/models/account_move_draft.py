@@ -9,7 +9,6 @@ from odoo.tools import html2plaintext
 DRAFT_MOVE_FIELDS = frozenset(
     {
         "move_type",
-        "state",
         "partner_id",
         "commercial_partner_id",
         "company_id",

@@ -135,9 +135,9 @@ class TestExportLedger(TmsSyncCase):
         self.export.write({"state": "sending", "last_attempt_at": started, "lookup_since": started})
 
     def test_stuck_rows_are_named_by_their_orders_and_found_by_a_filter(self):
-        self._left_sending(60)
         orders = "S00042, S00043"
         self.export.move_id.invoice_origin = orders
+        self._left_sending(60)
         self.assertEqual(self.export.order_names, orders)
         self.assertIn(orders, self.export.display_name)
         stuck = self.env["tms.billing.export"].search([("is_stale", "=", True)])
