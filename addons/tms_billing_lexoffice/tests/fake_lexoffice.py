@@ -12,6 +12,8 @@ among them a 504 or a dropped connection after the invoice was created. Credit n
 follow #credit-notes-endpoint: drafts only here unless finalized, linked to a finalized
 invoice by ``precedingSalesVoucherId`` (406 for a draft or missing one), one per invoice,
 shown in both vouchers' ``relatedVouchers`` and in the voucher list as "creditnote".
+A contact's VAT ID must be an EU member state's (help centre, "Wie erstelle ich besondere
+Rechnungen?").
 """
 
 import json
@@ -625,6 +627,13 @@ def contact_violations(body):
     xrechnung = body.get("xRechnung") or {}
     if xrechnung.get("buyerReference") and not xrechnung.get("vendorNumberAtCustomer"):
         issues.append(("missing_entity", "xRechnung.vendorNumberAtCustomer"))
+    # The VAT ID field is for contacts inside the EU and is checked (help centre, "Wie
+    # erstelle ich besondere Rechnungen?"): a number without an EU member state's prefix
+    # (a Swiss CHE..., a Norwegian NO...) is refused. How lexoffice words that refusal
+    # is not documented; the issue below is an assumption (see the rules file).
+    vat_id = (company or {}).get("vatRegistrationId")
+    if vat_id and vat_id[:2].upper() not in rules["vat_registration_id_prefixes"]:
+        issues.append(("invalid_value", "company.vatRegistrationId"))
     # note: "maximum length of 1000 characters".
     if len(body.get("note") or "") > rules["note_max_length"]:
         issues.append(("invalid_value", "note"))

@@ -294,6 +294,40 @@ class SevdeskClient(ApiClient):
             raise UnknownOutcomeError("sevDesk answered saveCreditNote without a credit note id.")
         return credit_note
 
+    def get_next_credit_note_number(self):
+        """The number the next credit note should get, e.g. "GU-1001".
+
+        ``GET /SevSequence/Factory/getByType?objectType=CreditNote&type=CN`` "will check
+        what the next credit note number should be, so that a correct enumeration is
+        kept" (tag CreditNote, L119). The file names the request in that prose only and
+        defines no answer: it is read as public clients read it, ``{objects: {format,
+        nextSequence}}``, with "%NUMBER" in the format standing for ``nextSequence``.
+        What else a format may hold is not documented: a format without "%NUMBER", or
+        with any other "%" placeholder (a date, say), is refused rather than guessed at.
+        """
+        params = {"objectType": "CreditNote", "type": "CN"}
+        sequence = self._request("GET", "/SevSequence/Factory/getByType", params=params)
+        if isinstance(sequence, list) and len(sequence) == 1:
+            sequence = sequence[0]
+        if not isinstance(sequence, dict):
+            raise SevdeskError("sevDesk answered without the credit note number sequence.")
+        number, number_format = sequence.get("nextSequence"), sequence.get("format")
+        if isinstance(number, bool) or not str(number if number is not None else "").isdigit():
+            raise SevdeskError(f"sevDesk's credit note sequence has no next number ({number!r}).")
+        if not isinstance(number_format, str) or number_format.count("%NUMBER") != 1:
+            raise SevdeskError(
+                f"sevDesk's credit note number format {number_format!r} has no single "
+                "%NUMBER; set a format with it in sevDesk."
+            )
+        formatted = number_format.replace("%NUMBER", str(number))
+        if "%" in formatted:
+            raise SevdeskError(
+                f"sevDesk's credit note number format {number_format!r} holds a placeholder "
+                "other than %NUMBER, which the API documentation does not explain; set a "
+                "format with %NUMBER only in sevDesk."
+            )
+        return formatted
+
     def get_credit_note(self, credit_note_id):
         """``GET /CreditNote/{creditNoteId}``: ``{objects: [Model_creditNoteResponse]}``,
         and "400: Bad request. creditNote was not found" (openapi.yaml L2524-2555)."""

@@ -8,6 +8,8 @@ types, enums, and the tax rule to rate table. Faults are injected on demand, amo
 a 504 or a dropped connection after the invoice was saved. Credit notes are saved through
 ``saveCreditNote`` (drafts, with the rules of L4 "sevdesk-Update 2.0 > Credit Notes"), and
 ``cancelInvoice`` makes a paid cancellation invoice (SR) of the invoice it cancels.
+A credit note needs its ``creditNoteNumber`` (Model_creditNote.required), whose next
+value ``GET /SevSequence/Factory/getByType`` gives (L119).
 """
 
 import base64
@@ -89,6 +91,13 @@ UNITS = (
 # A minimal, valid one-page PDF (598 bytes), served base64-encoded by getPdf.
 PDF = Path(__file__).with_name("fake_document.pdf").read_bytes()
 CREDIT_NOTE = FACTS["credit_note"]
+# GET /SevSequence/Factory/getByType?objectType=CreditNote&type=CN "will check what the
+# next credit note number should be" (tag CreditNote, L119; likewise objectType=Invoice
+# &type=RE, L166). The file defines neither the path nor its answer: the answer below,
+# {objects: {id, objectName "SevSequence", forObject, format, nextSequence, type}} with
+# "%NUMBER" in the format standing for nextSequence, is what public clients read. The
+# sequences this fake serves, with their formats and first numbers (its own).
+SEQUENCES = {("CreditNote", "CN"): ("GU-%NUMBER", 1001), ("Invoice", "RE"): ("RE-%NUMBER", 1001)}
 
 
 def _strings(value):
@@ -163,6 +172,12 @@ class FakeSevdesk(FakeApi):
         self._reset_account()
         self.pdf_sent, self.pdf_requests = set(), []
         self._ids = iter(range(1000, 10**9))
+        self._reset_sequences()
+
+    def _reset_sequences(self):
+        """The number sequences as served: {(objectType, type): [format, next number]};
+        a test may change a format."""
+        self.sequences = {key: list(value) for key, value in SEQUENCES.items()}
 
     def reset(self):
         """Forget all data, calls and pending faults (between tests)."""
@@ -176,6 +191,7 @@ class FakeSevdesk(FakeApi):
             ):
                 store.clear()
             self._reset_account()
+            self._reset_sequences()
             self.reset_calls()
             self.pdf_sent.clear()
             self.pdf_requests.clear()
@@ -269,6 +285,8 @@ class FakeSevdesk(FakeApi):
         if route == ["Unity"] and method == "GET":
             # Not documented (see UNITS): {objects: [...]} as every list of the file.
             return 200, _listing(self.units, query)
+        if route == ["SevSequence", "Factory", "getByType"] and method == "GET":
+            return self._next_number(query)
         if route == ["Contact", "Factory", "getNextCustomerNumber"]:
             return 200, {"objects": str(1001 + len(self.contacts))}  # {objects: string}
         if route == ["Contact"] and method == "POST":
@@ -522,6 +540,12 @@ class FakeSevdesk(FakeApi):
         )
         if credit_note.get("objectName") != "CreditNote":
             problems.append("creditNote.objectName must be CreditNote")
+        # Model_creditNote.required lists creditNoteNumber (L10811): a credit note without
+        # one is refused above. An empty one is refused too, the stricter reading of a
+        # required "The creditNote number" (L10856-10859) by this fake.
+        number = credit_note.get("creditNoteNumber")
+        if isinstance(number, str) and not number.strip():
+            problems.append("creditNote.creditNoteNumber must not be empty")
         for index, position in enumerate(positions):
             problems += schema_violations(
                 position, FACTS["schemas"]["Model_creditNotePos"], f"creditNotePosSave[{index}]."
@@ -578,13 +602,40 @@ class FakeSevdesk(FakeApi):
         stored = dict(
             credit_note,
             id=credit_note_id,
-            creditNoteNumber=f"GU-{len(self.credit_notes) + 1001}",
             positions=positions,
             **_sums(positions, credit_note.get("showNet", True)),
         )
         self.credit_notes[credit_note_id] = stored
+        self._number_taken(("CreditNote", "CN"), credit_note["creditNoteNumber"])
         # saveCreditNoteResponse {creditNote, creditNotePos}, unwrapped (L11562-11570)
         return 201, {"creditNote": stored, "creditNotePos": positions}
+
+    def _next_number(self, query):
+        """GET /SevSequence/Factory/getByType (see SEQUENCES): the sequence of
+        ``objectType`` and ``type``. The file names no parameters' rules nor an answer
+        to an unknown sequence; the fake refuses one with a 400 (an assumption)."""
+        key = (query.get("objectType", [""])[0], query.get("type", [""])[0])
+        if key not in self.sequences:
+            return 400, _error(f"No sequence for objectType {key[0]} and type {key[1]}")
+        number_format, number = self.sequences[key]
+        return 200, {
+            "objects": {
+                "id": str(1 + list(SEQUENCES).index(key)),
+                "objectName": "SevSequence",
+                "forObject": key[0],
+                "format": number_format,
+                "nextSequence": str(number),
+                "type": key[1],
+            }
+        }
+
+    def _number_taken(self, key, number):
+        """A document saved with the sequence's next number moves the sequence on. How
+        sevDesk moves it is not documented (an assumption); a number of one's own leaves
+        it."""
+        number_format, next_number = self.sequences[key]
+        if number == number_format.replace("%NUMBER", str(next_number)):
+            self.sequences[key][1] = next_number + 1
 
     def _cancel_invoice(self, invoice):
         """POST /Invoice/{invoiceId}/cancelInvoice (L4912-4940): "creating a cancellation
