@@ -13,7 +13,9 @@ follow #credit-notes-endpoint: drafts only here unless finalized, linked to a fi
 invoice by ``precedingSalesVoucherId`` (406 for a draft or missing one), one per invoice,
 shown in both vouchers' ``relatedVouchers`` and in the voucher list as "creditnote".
 A contact's VAT ID must be an EU member state's (help centre, "Wie erstelle ich besondere
-Rechnungen?").
+Rechnungen?"). The time faults of ``fake_http`` (test faults) apply: under a search lag a
+new voucher shows in the voucher list and in ``relatedVouchers``, and a new contact in the
+contact search, only that long after its creation, while reads by id see it at once.
 """
 
 import json
@@ -105,6 +107,7 @@ class FakeLexoffice(FakeApi):
             self.voucherlist_date_format = "date"
             self.voucherlist_queries.clear()
             self.file_accepts.clear()
+            self.reset_time_faults()
 
     def set_invoice_status(self, invoice_id, status):
         with self._lock:
@@ -245,7 +248,7 @@ class FakeLexoffice(FakeApi):
             if not invoice:
                 return 404, {"message": "Not Found"}
             if len(route) == 2 and method == "GET":
-                return 200, invoice
+                return 200, self._with_listed_relations(invoice)
             if route[2:] == ["file"] and method == "GET":
                 return self._file(invoice, accept)
         if route == ["credit-notes"] and method == "POST":
@@ -260,7 +263,7 @@ class FakeLexoffice(FakeApi):
             if not credit_note:
                 return 404, {"message": "Not Found"}
             if len(route) == 2:
-                return 200, credit_note
+                return 200, self._with_listed_relations(credit_note)
             if route[2:] == ["file"]:
                 # #credit-notes-endpoint-download-a-credit-note-file; "we currently do
                 # not support the XRechnung format for credit-notes" (#faq-xrechnung).
@@ -277,6 +280,13 @@ class FakeLexoffice(FakeApi):
         if route == ["voucherlist"] and method == "GET":
             return self._voucherlist(query)
         return 405 if route else 404, {"message": "Method Not Allowed"}
+
+    def _with_listed_relations(self, voucher):
+        """The voucher as read by its id, its ``relatedVouchers`` under the search lag
+        (a test fault): how lexoffice fills that list is not documented, so it may lag
+        as the voucher list does; the voucher itself is read at once."""
+        related = [v for v in voucher["relatedVouchers"] if self.listed(v["id"])]
+        return dict(voucher, relatedVouchers=related)
 
     def _file(self, voucher, accept):
         """GET .../{id}/file (#invoices-endpoint-download-an-invoice-file): "For invoices
@@ -308,6 +318,7 @@ class FakeLexoffice(FakeApi):
         contact = dict(body, id=contact_id, version=1)
         contact["roles"] = {"customer": {"number": next(self._numbers)}}
         self.contacts[contact_id] = contact
+        self.note_created(contact_id)
         return 200, self._created(contact_id, "contacts", 1)
 
     def _update_contact(self, contact, body):
@@ -320,7 +331,9 @@ class FakeLexoffice(FakeApi):
         return 200, self._created(contact["id"], "contacts", contact["version"])
 
     def _list_contacts(self, query):
-        matches = list(self.contacts.values())
+        # Search lag (a test fault): a new contact is found only ``search_lag`` after it
+        # was created; GET /v1/contacts/{id} reads it at once.
+        matches = [c for c in self.contacts.values() if self.listed(c["id"])]
         for field in ("name", "email"):
             if field in query:
                 term = query[field][0]
@@ -381,12 +394,13 @@ class FakeLexoffice(FakeApi):
             version=1,
             voucherStatus="draft",
             totalPrice=_totals(body),
-            createdDate=_now(),
+            createdDate=self._stamp(),
             # "If no related vouchers exist, an empty list will be returned."
             # (#invoices-endpoint-invoices-properties, Related Vouchers Details)
             relatedVouchers=[],
         )
         self.invoices[invoice_id] = invoice
+        self.note_created(invoice_id)
         if finalize:
             self.set_invoice_status(invoice_id, "open")
         return 201, self._created(invoice_id, "invoices", 1)
@@ -438,10 +452,11 @@ class FakeLexoffice(FakeApi):
             version=1,
             voucherStatus="draft",
             totalPrice=_totals(body),
-            createdDate=_now(),
+            createdDate=self._stamp(),
             relatedVouchers=[],
         )
         self.credit_notes[credit_note_id] = credit_note
+        self.note_created(credit_note_id)
         if invoice is not None:
             # relatedVouchers: "all existing voucher relations for the current sales
             # voucher" with id, voucherNumber and voucherType (Related Vouchers Details).
@@ -485,7 +500,12 @@ class FakeLexoffice(FakeApi):
             }
             for kind, store in stores
             for i in store.values()
-            if i["voucherStatus"] in statuses or "any" in statuses
+            if (i["voucherStatus"] in statuses or "any" in statuses)
+            # Search lag (a test fault): a voucher is listed only ``search_lag`` after its
+            # creation, while GET /v1/invoices/{id} and /v1/credit-notes/{id} read it at
+            # once. The documentation states no bound on how late the list shows a new
+            # voucher, nor that it shows it at once.
+            and self.listed(i["id"])
         ]
         if "contactId" in query:
             matches = [v for v in matches if v["contactId"] == query["contactId"][0]]
@@ -507,8 +527,12 @@ class FakeLexoffice(FakeApi):
         matches.sort(key=lambda v: v["createdDate"], reverse=True)
         return 200, _page(matches, query)
 
+    def _stamp(self):
+        """Now on the fake's clock, as lexoffice writes timestamps."""
+        return _now(self.now())
+
     def _created(self, resource_id, kind, version):
-        stamp = _now()
+        stamp = self._stamp()
         return {
             "id": resource_id,
             "resourceUri": f"{self.base_url}/v1/{kind}/{resource_id}",
@@ -530,8 +554,8 @@ def _bad_parameter(value, name):
     }
 
 
-def _now():
-    now = datetime.now(UTC)
+def _now(epoch=None):
+    now = datetime.now(UTC) if epoch is None else datetime.fromtimestamp(epoch, UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+00:00"
 
 

@@ -9,7 +9,10 @@ a 504 or a dropped connection after the invoice was saved. Credit notes are save
 ``saveCreditNote`` (drafts, with the rules of L4 "sevdesk-Update 2.0 > Credit Notes"), and
 ``cancelInvoice`` makes a paid cancellation invoice (SR) of the invoice it cancels.
 A credit note needs its ``creditNoteNumber`` (Model_creditNote.required), whose next
-value ``GET /SevSequence/Factory/getByType`` gives (L119).
+value ``GET /SevSequence/Factory/getByType`` gives (L119). The time faults of
+``fake_http`` (test faults) apply: under a search lag a new contact, invoice or credit
+note shows in ``GET /Contact``, ``/Invoice`` and ``/CreditNote`` only that long after its
+creation, while ``GET /Invoice/{id}`` and ``/CreditNote/{id}`` read it at once.
 """
 
 import base64
@@ -17,6 +20,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ...tms_billing.tests.fake_http import FakeApi
 
@@ -91,6 +95,7 @@ UNITS = (
 # A minimal, valid one-page PDF (598 bytes), served base64-encoded by getPdf.
 PDF = Path(__file__).with_name("fake_document.pdf").read_bytes()
 CREDIT_NOTE = FACTS["credit_note"]
+BERLIN = ZoneInfo("Europe/Berlin")
 # GET /SevSequence/Factory/getByType?objectType=CreditNote&type=CN "will check what the
 # next credit note number should be" (tag CreditNote, L119; likewise objectType=Invoice
 # &type=RE, L166). The file defines neither the path nor its answer: the answer below,
@@ -193,6 +198,7 @@ class FakeSevdesk(FakeApi):
             self._reset_account()
             self._reset_sequences()
             self.reset_calls()
+            self.reset_time_faults()
             self.pdf_sent.clear()
             self.pdf_requests.clear()
 
@@ -206,11 +212,26 @@ class FakeSevdesk(FakeApi):
             invoice = self.invoices[str(invoice_id)]
             invoice["status"] = str(status)
             # "Date of last invoice update" (Model_InvoiceResponse.update, L12377).
-            invoice["update"] = f"{datetime.now(UTC).isoformat(timespec='microseconds')}"
+            invoice["update"] = self._stamp(timespec="microseconds")
 
     def set_credit_note_status(self, credit_note_id, status):
         with self._lock:
             self.credit_notes[str(credit_note_id)]["status"] = str(status)
+
+    def _stamp(self, timespec="seconds"):
+        """Now on the fake's clock, as the file's date-time examples write it
+        ('2023-04-18T15:45:38+02:00', Model_creditNoteResponse.create, L10499-10504)."""
+        return datetime.fromtimestamp(self.now(), BERLIN).isoformat(timespec=timespec)
+
+    def _as_created(self, record):
+        """``record`` as created now: its "Date of ... creation" and "Date of last ...
+        update" (create/update of Model_ContactResponse L8947-8955,
+        Model_InvoiceResponse L12371-12377, Model_creditNoteResponse L10499-10510), and
+        the time its search lag (a test fault) counts from."""
+        stamp = self._stamp()
+        record.update(create=stamp, update=stamp)
+        self.note_created(record["id"])
+        return record
 
     def credit_notes_with_marker(self, marker):
         return [
@@ -251,11 +272,12 @@ class FakeSevdesk(FakeApi):
 
     def _fault_answers(self):
         # Test faults, not statements about the file: statuses any host or proxy may
-        # answer before the call ("429" to "503") or after it ("504_after"), and a saved
-        # invoice answered without an id ("no_id_after").
+        # answer before the call ("429" to "503") or after it ("502_after", "504_after"),
+        # and a saved invoice answered without an id ("no_id_after").
         answers = {fault: (int(fault), _error("")) for fault in ("429", "502", "503")}
         return answers | {
             "500": (500, {"error": {}}),
+            "502_after": (502, {"message": "Bad Gateway"}),
             "504_after": (504, {"message": "Gateway Timeout"}),
             "no_id_after": (201, {"invoice": {"id": ""}, "invoicePos": []}),
         }
@@ -292,7 +314,11 @@ class FakeSevdesk(FakeApi):
         if route == ["Contact"] and method == "POST":
             return self._create_contact(body)
         if route == ["Contact"] and method == "GET":
-            found = list(self.contacts.values())
+            # Search lag (a test fault) in every list and search below: a new object is
+            # listed only ``search_lag`` after its creation, while GET /Invoice/{id} and
+            # GET /CreditNote/{id} read it at once. The file states no delay for these
+            # filters, nor that they show a new object at once.
+            found = [c for c in self.contacts.values() if self.listed(c["id"])]
             # depth: "'0' -> only organizations, '1' -> organizations and persons" (L1048)
             if query.get("depth") != ["1"]:
                 found = [c for c in found if c.get("name")]
@@ -310,7 +336,7 @@ class FakeSevdesk(FakeApi):
         if route == ["Invoice", "Factory", "saveInvoice"] and method == "POST":
             return self._save_invoice(body)
         if route == ["Invoice"] and method == "GET":
-            found = list(self.invoices.values())
+            found = [i for i in self.invoices.values() if self.listed(i["id"])]
             if "status" in query:
                 found = [i for i in found if str(i["status"]) == query["status"][0]]
             if "invoiceNumber" in query:
@@ -322,7 +348,7 @@ class FakeSevdesk(FakeApi):
             return self._save_credit_note(body)
         if route == ["CreditNote"] and method == "GET":
             # Declared filters: status, contact[id] + contact[objectName] (L2264-2312).
-            found = list(self.credit_notes.values())
+            found = [c for c in self.credit_notes.values() if self.listed(c["id"])]
             if "status" in query:
                 found = [c for c in found if str(c["status"]) == query["status"][0]]
             if "contact[id]" in query:
@@ -385,7 +411,7 @@ class FakeSevdesk(FakeApi):
         contact_id = str(self._next_id())
         number = body.get("customerNumber") or str(1001 + len(self.contacts))
         contact = dict(body, id=contact_id, objectName="Contact", customerNumber=number)
-        self.contacts[contact_id] = contact
+        self.contacts[contact_id] = self._as_created(contact)
         return 201, contact  # Model_ContactResponse, unwrapped (L1099-1104)
 
     def _create_address(self, body):
@@ -514,7 +540,7 @@ class FakeSevdesk(FakeApi):
             positions=positions,
             **_sums(positions, invoice.get("showNet", True)),
         )
-        self.invoices[invoice_id] = stored
+        self.invoices[invoice_id] = self._as_created(stored)
         # saveInvoiceResponse {invoice, invoicePos, filename}, unwrapped (L13762-13774)
         return 201, {"invoice": stored, "invoicePos": positions, "filename": None}
 
@@ -605,7 +631,7 @@ class FakeSevdesk(FakeApi):
             positions=positions,
             **_sums(positions, credit_note.get("showNet", True)),
         )
-        self.credit_notes[credit_note_id] = stored
+        self.credit_notes[credit_note_id] = self._as_created(stored)
         self._number_taken(("CreditNote", "CN"), credit_note["creditNoteNumber"])
         # saveCreditNoteResponse {creditNote, creditNotePos}, unwrapped (L11562-11570)
         return 201, {"creditNote": stored, "creditNotePos": positions}
@@ -657,7 +683,7 @@ class FakeSevdesk(FakeApi):
             invoiceNumber=f"SR-{len(self.invoices) + 1001}",
             origin={"id": invoice["id"], "objectName": "Invoice"},
         )
-        self.invoices[cancellation_id] = cancellation
+        self.invoices[cancellation_id] = self._as_created(cancellation)
         return 201, cancellation  # Model_InvoiceResponse, unwrapped (L4923-4928)
 
 
