@@ -5,9 +5,8 @@ import time
 from zoneinfo import ZoneInfo
 
 import requests
-from urllib3.util import Retry
 
-from ...tms_billing.export_http import ApiClient, retry_policy
+from ...tms_billing.export_http import MIN_CALL_SECONDS, ApiClient, DeadlineRetry, retry_policy
 from .const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
 from .errors import (
     AuthenticationError,
@@ -52,7 +51,7 @@ class RateLimiter:
             self._sleep(start - now)
 
 
-class _LimitedRetry(Retry):
+class _LimitedRetry(DeadlineRetry):
     """urllib3's Retry, whose repeats also wait their turn in the client's limiter."""
 
     def __init__(self, *args, limiter=None, **kwargs):
@@ -64,12 +63,14 @@ class _LimitedRetry(Retry):
         retry.limiter = self.limiter
         return retry
 
-    def sleep(self, response=None):  # pylint: disable=missing-return
-        # urllib3's Retry.sleep returns nothing; the limiter's turn comes after it.
-        super().sleep(response)
+    def _wait_extra(self):
+        # At least one turn of the limiter; more when other calls queue for it.
+        return getattr(self.limiter, "interval", 0.0) if self.limiter else 0.0
+
+    def _after_wait(self):
+        # The limiter's turn comes after the backoff.
         if self.limiter:
             self.limiter.wait()
-        return None
 
     def is_retry(self, method, status_code, has_retry_after=False):
         # Only a 429 is documented as not performed ("the actual call will not be
@@ -111,10 +112,20 @@ class LexofficeClient(ApiClient):
         backoff_factor=0.5,
         session=None,
         limiter=None,
+        deadline=None,
+        min_call_seconds=MIN_CALL_SECONDS,
     ):
         self.limiter = limiter or RateLimiter(rate_limit)
         retry = _retry_policy(max_retries, backoff_factor, self.limiter)
-        super().__init__(api_key, base_url, timeout, retry, session)
+        super().__init__(
+            api_key,
+            base_url,
+            timeout,
+            retry,
+            session,
+            deadline=deadline,
+            min_call_seconds=min_call_seconds,
+        )
 
     # -- transport --------------------------------------------------------------
 
@@ -127,6 +138,9 @@ class LexofficeClient(ApiClient):
         }
         if json is not None:
             headers["Content-Type"] = "application/json"
+        # A call without time for it takes no turn of the limiter; _send checks the time
+        # again after the turn.
+        self._check_time(method, path)
         self.limiter.wait()
         response = self._send(
             method,
@@ -139,7 +153,9 @@ class LexofficeClient(ApiClient):
             stream=bool(accept),
         )
         if accept and response.status_code < 300:
-            return _download(response, method, path, max_bytes or MAX_FILE_BYTES)
+            return _download(
+                response, method, path, max_bytes or MAX_FILE_BYTES, self.call_deadline()
+            )
         return self._handle(response, method, path, creates)
 
     def _handle(self, response, method, path, creates):
@@ -410,9 +426,10 @@ def deeplink(app_base, kind, external_id, edit=False):
     return f"{(app_base or DEFAULT_APP_URL).rstrip('/')}/permalink/{kind}/{mode}/{external_id}"
 
 
-def _download(response, method, path, max_bytes):
+def _download(response, method, path, max_bytes, deadline=None):
     """The body of a file answer, read up to ``max_bytes``: a larger one is refused
-    before it is read whole."""
+    before it is read whole; one still coming in at ``deadline`` (``time.monotonic()``)
+    is given up."""
     try:
         declared = int(response.headers.get("Content-Length") or 0)
     except ValueError:
@@ -436,6 +453,11 @@ def _download(response, method, path, max_bytes):
                     response.status_code,
                 )
             chunks.append(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                response.close()
+                raise ServerError(
+                    f"lexoffice's answer to {method} {path} was still coming in at the deadline"
+                )
     except requests.RequestException as error:
         raise ServerError(
             f"lexoffice's answer to {method} {path} broke off ({type(error).__name__})"

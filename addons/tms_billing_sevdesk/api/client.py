@@ -3,9 +3,8 @@
 import base64
 import binascii
 
-from urllib3.util import Retry
-
-from ...tms_billing.export_http import ApiClient, retry_policy
+from ...tms_billing.export_errors import ExportDeadlineReached
+from ...tms_billing.export_http import MIN_CALL_SECONDS, ApiClient, DeadlineRetry, retry_policy
 from .const import DEFAULT_BASE_URL, LIST_PAGE_SIZE, MAX_LIST_PAGES, MAX_PDF_BYTES
 from .errors import (
     AuthenticationError,
@@ -24,7 +23,7 @@ from .mapper import (
 )
 
 
-class _Retry(Retry):
+class _Retry(DeadlineRetry):
     def is_retry(self, method, status_code, has_retry_after=False):
         # A 429 was not performed, whatever the method: it is always repeated after
         # waiting. Gateway errors repeat for reads only: a create is never sent twice
@@ -61,9 +60,19 @@ class SevdeskClient(ApiClient):
         max_retries=3,
         backoff_factor=0.5,
         session=None,
+        deadline=None,
+        min_call_seconds=MIN_CALL_SECONDS,
     ):
         retry = _retry_policy(max_retries, backoff_factor)
-        super().__init__(token, base_url, timeout, retry, session)
+        super().__init__(
+            token,
+            base_url,
+            timeout,
+            retry,
+            session,
+            deadline=deadline,
+            min_call_seconds=min_call_seconds,
+        )
 
     def _request(self, method, path, *, params=None, json=None):
         headers = {"Authorization": self._secret, "Accept": "application/json"}
@@ -219,7 +228,8 @@ class SevdeskClient(ApiClient):
     def create_customer(self, contact, country_ids):
         """Contact, then its address and email (separate calls). Returns the contact and
         what failed after it: once the contact exists, a failing address must not lose
-        it (a retry would create a second contact)."""
+        it (a retry would create a second contact), nor an address left unsent at the
+        call's deadline."""
         created = self.create_contact(build_contact_payload(contact))
         problems = []
         if contact.get("country_code"):
@@ -227,12 +237,12 @@ class SevdeskClient(ApiClient):
                 self.create_contact_address(
                     build_contact_address_payload(created["id"], contact, country_ids)
                 )
-            except SevdeskError as error:
+            except (SevdeskError, ExportDeadlineReached) as error:
                 problems.append(f"address: {error}")
         if contact.get("email"):
             try:
                 self.create_communication_way(build_email_payload(created["id"], contact["email"]))
-            except SevdeskError as error:
+            except (SevdeskError, ExportDeadlineReached) as error:
                 problems.append(f"email: {error}")
         return created, problems
 
