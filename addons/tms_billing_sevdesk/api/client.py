@@ -1,11 +1,34 @@
-"""A small client of the sevDesk API, on requests."""
+"""A small client of the sevDesk API, on requests.
+
+Settling a create whose outcome is unknown, by evidence (line numbers of the vendor's
+OpenAPI file, see ``const``): sevDesk reads an invoice or credit note exactly only by its
+id (``GET /Invoice/{invoiceId}``, L4704-4735; ``GET /CreditNote/{creditNoteId}``,
+L2524-2555), and a lost answer leaves no id. Our marker (``customerInternalNote``) is
+found through the lists ``GET /Invoice`` and ``GET /CreditNote``, filtered by the
+declared parameters status and contact (L4603-4660, L2257-2312); the file states no
+delay for these filters to show a new document, nor that they show it at once.
+``search_invoice_by_marker`` and ``search_credit_note_by_marker`` give what such a
+look-up saw (``export_contract.MarkerSearch``): the document, or how many documents the
+list held and the newest one's ``create`` ("Date of invoice creation", L12371-12376;
+"Date of creditNote creation", L10499-10504). That a list showing a document created at
+that time also shows every document created before it is not documented: a caller that
+treats it as so takes that on itself.
+"""
 
 import base64
 import binascii
+from datetime import datetime
 
+from ...tms_billing.export_contract import MarkerSearch
 from ...tms_billing.export_errors import ExportDeadlineReached
 from ...tms_billing.export_http import MIN_CALL_SECONDS, ApiClient, DeadlineRetry, retry_policy
-from .const import DEFAULT_BASE_URL, LIST_PAGE_SIZE, MAX_LIST_PAGES, MAX_PDF_BYTES
+from .const import (
+    DEFAULT_BASE_URL,
+    LIST_PAGE_SIZE,
+    MAX_LIST_LIMIT,
+    MAX_LIST_PAGES,
+    MAX_PDF_BYTES,
+)
 from .errors import (
     AuthenticationError,
     NotFoundError,
@@ -273,25 +296,42 @@ class SevdeskClient(ApiClient):
             raise SevdeskError(f"sevDesk answered GET /{object_name}/{voucher_id} without it.")
         return vouchers[0]
 
-    def _find_draft_by_marker(self, object_name, marker, contact_id):
-        """The draft (status 100) ``object_name`` of ``contact_id`` whose
-        ``customerInternalNote`` ends with ``marker``, or None."""
-        params = {"status": 100, "limit": 1000}
+    def _search_draft_by_marker(self, object_name, marker, contact_id):
+        """What a look-up of the draft (status 100) ``object_name`` of ``contact_id``
+        whose ``customerInternalNote`` ends with ``marker`` saw: every page of the list,
+        ``limit`` at its maximum of 1000 (L4, "Pagination"), then matched here."""
+        params = {"status": 100}
         if contact_id:
             params.update({"contact[id]": contact_id, "contact[objectName]": "Contact"})
-        vouchers = self._request("GET", f"/{object_name}", params=params)
-        if not isinstance(vouchers, list):
-            raise SevdeskError(f"sevDesk answered GET /{object_name} without a list.")
+        vouchers = []
+        for page in range(MAX_LIST_PAGES):
+            page_params = dict(params, limit=MAX_LIST_LIMIT, offset=page * MAX_LIST_LIMIT)
+            objects = self._request("GET", f"/{object_name}", params=page_params)
+            if not isinstance(objects, list):
+                raise SevdeskError(f"sevDesk answered GET /{object_name} without a list.")
+            vouchers += [voucher for voucher in objects if isinstance(voucher, dict)]
+            if len(objects) < MAX_LIST_LIMIT:
+                break
+        else:
+            raise SevdeskError(
+                f"sevDesk lists more than {MAX_LIST_PAGES * MAX_LIST_LIMIT} drafts "
+                f"(GET /{object_name}); the look-up stops rather than guess."
+            )
+        newest = _newest_created(vouchers)
         for voucher in vouchers:
-            if isinstance(voucher, dict) and has_marker(
-                voucher.get("customerInternalNote"), marker
-            ):
-                return voucher
-        return None
+            if has_marker(voucher.get("customerInternalNote"), marker):
+                return MarkerSearch(voucher, len(vouchers), newest)
+        return MarkerSearch(None, len(vouchers), newest)
 
     def find_invoice_by_marker(self, marker, contact_id=None):
         """The draft whose ``customerInternalNote`` ends with ``marker``, or None."""
-        return self._find_draft_by_marker("Invoice", marker, contact_id)
+        return self.search_invoice_by_marker(marker, contact_id).found
+
+    def search_invoice_by_marker(self, marker, contact_id=None):
+        """What a look-up of the draft invoice whose ``customerInternalNote`` ends with
+        ``marker`` saw: ``MarkerSearch(found, listed, newest_created)`` (see the
+        module's notes on what it proves)."""
+        return self._search_draft_by_marker("Invoice", marker, contact_id)
 
     # -- credit notes and cancellations ----------------------------------------------
 
@@ -345,11 +385,17 @@ class SevdeskClient(ApiClient):
 
     def find_credit_note_by_marker(self, marker, contact_id=None):
         """The draft credit note whose ``customerInternalNote`` ends with ``marker``, or
-        None. Searched by the declared parameters of ``GET /CreditNote`` (status,
-        contact[id], contact[objectName]; L2264-2312) and matched here: the note filter
+        None (see ``search_credit_note_by_marker``)."""
+        return self.search_credit_note_by_marker(marker, contact_id).found
+
+    def search_credit_note_by_marker(self, marker, contact_id=None):
+        """What a look-up of the draft credit note whose ``customerInternalNote`` ends
+        with ``marker`` saw: ``MarkerSearch(found, listed, newest_created)``. Searched by
+        the declared parameters of ``GET /CreditNote`` (status, contact[id],
+        contact[objectName]; L2264-2312) and matched here: the note filter
         ``customerIntenalNote`` is named only in the tag's prose (sic, L121), with no
         declared parameter or matching rule."""
-        return self._find_draft_by_marker("CreditNote", marker, contact_id)
+        return self._search_draft_by_marker("CreditNote", marker, contact_id)
 
     def cancel_invoice(self, invoice_id):
         """``POST /Invoice/{invoiceId}/cancelInvoice`` (openapi.yaml L4912-4940): "will
@@ -412,6 +458,21 @@ def _pdf_document(answer, what, max_bytes):
         raise SevdeskError(f"The PDF of {what} is larger than the {max_bytes} bytes accepted.")
     filename = answer.get("filename")
     return {"content": data, "filename": filename if isinstance(filename, str) else None}
+
+
+def _newest_created(documents):
+    """The latest ``create`` of the listed documents, or None: a date-time string
+    (format: date-time, e.g. '2023-04-18T15:45:38+02:00', L10499-10504). A value without
+    a time zone, or not of that format, is left out rather than guessed at."""
+    stamps = []
+    for document in documents:
+        try:
+            stamp = datetime.fromisoformat(document.get("create"))
+        except (TypeError, ValueError):
+            continue
+        if stamp.tzinfo is not None:
+            stamps.append(stamp)
+    return max(stamps, default=None)
 
 
 def _object_id(obj, path):
