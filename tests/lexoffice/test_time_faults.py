@@ -133,3 +133,16 @@ def test_a_share_of_all_calls_is_slow(fake):
     assert 3 <= outcomes.count("slow") <= 17
     assert len(fake.slow_calls) == outcomes.count("slow")
     assert {fault for _m, _p, fault in fake.slow_calls} <= {"slow_after", "slow_unperformed"}
+
+
+def test_a_call_injected_as_none_may_still_be_slow(fake, draft):
+    """ "none" keeps a call's place in a list of injected faults (as the deployment
+    benchmark injects them, one per invoice); a share of slow answers still meets it."""
+    fake.slow_rate, fake.slow_seconds = 1.0, 0.5
+    fake.slow_faults = ("slow_unperformed",)
+    fake.inject("POST", "/v1/invoices", ["none"])
+    client = _client(fake, timeout=(2, 0.2))
+    with pytest.raises(UnknownOutcomeError):
+        client.create_invoice(build_invoice_payload(draft))
+    assert fake.slow_calls == [("POST", "/v1/invoices", "slow_unperformed")]
+    assert fake.invoices == {}

@@ -31,11 +31,12 @@ Faults with time, also test faults and no statement about any API:
   only after the wait, so after the client gave up) and "slow_unperformed" (answered
   late with a 503 and not performed). ``inject`` one for a chosen call, or set
   ``slow_rate`` for a share of all calls that meet no injected fault, drawn from
-  ``slow_faults`` by a seeded random generator. Each slow call is recorded in
+  ``slow_faults`` ("slow_after" and "slow_unperformed" unless a test says otherwise) by
+  a random generator seeded with the fake's ``seed``. Each slow call is recorded in
   ``slow_calls``.
 
 These are tests of our handling, not statements about any API; "none" is a call that
-goes through untouched.
+meets no injected fault (a share of slow answers, ``slow_rate``, may still meet it).
 """
 
 import json
@@ -141,13 +142,16 @@ class FakeApi:
 
     def _take_fault(self, method, path):
         with self._lock:
-            for index, (fault_method, prefix, fault) in enumerate(self._faults):
+            fault = None
+            for index, (fault_method, prefix, injected) in enumerate(self._faults):
                 if fault_method == method and path.startswith(prefix):
                     del self._faults[index]
-                    return fault
-            if self.slow_rate and self._slow_random.random() < self.slow_rate:
-                return self._slow_random.choice(self.slow_faults)
-        return None
+                    fault = injected
+                    break
+            if fault in (None, "none") and self.slow_rate:
+                if self._slow_random.random() < self.slow_rate:
+                    return self._slow_random.choice(self.slow_faults)
+            return fault
 
     # -- time (test faults) -------------------------------------------------------------
 

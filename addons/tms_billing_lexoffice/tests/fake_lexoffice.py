@@ -75,8 +75,8 @@ class FakeLexoffice(FakeApi):
     # The voucher list's envelope with nothing in it (fault "null_200").
     null_answer = {"content": None}
 
-    def __init__(self, api_key="test-key", rate_limit=2.0, fault_delay=1.0):
-        super().__init__(fault_delay=fault_delay)
+    def __init__(self, api_key="test-key", rate_limit=2.0, fault_delay=1.0, seed=0):
+        super().__init__(fault_delay=fault_delay, seed=seed)
         self.api_key = api_key
         # The organisation's profile (#profile-endpoint): a small business (§ 19 UStG).
         self.small_business = False

@@ -167,8 +167,8 @@ class FakeSevdesk(FakeApi):
     # A list answer with nothing in it (fault "null_200").
     null_answer = {"objects": None}
 
-    def __init__(self, token="test-token", bookkeeping_version="2.0", fault_delay=1.0):
-        super().__init__(fault_delay=fault_delay)
+    def __init__(self, token="test-token", bookkeeping_version="2.0", fault_delay=1.0, seed=0):
+        super().__init__(fault_delay=fault_delay, seed=seed)
         self.token = token
         self.bookkeeping_version = bookkeeping_version
         self.contacts, self.invoices, self.addresses, self.emails = {}, {}, [], []
