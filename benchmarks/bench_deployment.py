@@ -1,6 +1,7 @@
 """Push invoices through a real multi-worker Odoo 18 with its default limits.
 
-    benchmarks/run deployment [--invoices 300] [--fault-rate 0.1]
+    benchmarks/run deployment [--invoices 300] [--fault-rate 0.1] [--connections 1]
+        [--search-lag 0] [--slow-rate 0] [--slow-seconds TIMEOUT+5] [--timeout 35]
 
 Prepares N draft invoices of one linked customer, queued for a lexoffice connection
 pointed at the loopback fake (2 requests/second per key, like the real API), then starts
@@ -12,6 +13,14 @@ or 504 after the invoice was created. When every row is sent (or the time is up)
 prints the rate as a share of the limit, the requests per process, the 429 answers, the
 duplicates in the fake, the rows not sent and what the Odoo log says about killed
 workers, errors and the cron runs.
+
+Faults with time, played by the fakes (test faults, see ``fake_http``): ``--search-lag``
+makes a new document or contact show in list and search answers only that many seconds
+after its creation (a read by id sees it at once); ``--slow-rate`` answers that share of
+all calls after ``--slow-seconds``, longer than the connections' read timeout
+(``--timeout``), half of them performed at once and half not performed.
+``--connections 2`` adds a sevDesk connection beside lexoffice, with its own token, fake,
+customer and N invoices of its own, pushed by the same cron and clients.
 """
 
 import argparse
@@ -32,14 +41,26 @@ from pathlib import Path
 
 import psutil
 import requests
-from bench_ledger import load_fake_lexoffice, make_invoices
+from bench_ledger import load_fake_lexoffice, load_fake_sevdesk, make_invoices
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tools import config
 
 FAULTS = ["502_after", "504_after"]
-RATE_LIMIT = 2.0
+RATE_LIMIT = 2.0  # lexoffice's; sevDesk publishes none
+# The connections the benchmark can push to, in order: (provider, key, the create call
+# the faults are injected into, the backend's own values).
+CONNECTIONS = (
+    ("lexoffice", "bench-key", ("POST", "/v1/invoices"), {}),
+    (
+        "sevdesk",
+        "bench-sevdesk-token",
+        ("POST", "/Invoice/Factory/saveInvoice"),
+        # A SevUser and a Unity of the fake's account (fake_sevdesk.SEV_USERS, UNITS).
+        {"sevdesk_contact_person_id": "42", "sevdesk_unit_id": 1},
+    ),
+)
 SEND_CRON = "tms_billing_sync.ir_cron_tms_send_exports"
 # Odoo's options that bound a worker; none is passed, so Odoo's defaults apply.
 LIMITS = (
@@ -112,10 +133,24 @@ class ProcessMap:
         return None
 
 
-def traced_fake(fake_lexoffice, processes):
-    """The fake lexoffice, recording for every request the process that made it."""
+class Connection:
+    """One connection of the benchmark: its provider, key, fake and queued invoices."""
 
-    class TracedFake(fake_lexoffice.FakeLexoffice):
+    def __init__(self, provider, key, create_call, values, fake):
+        self.provider, self.key, self.create_call = provider, key, create_call
+        self.values, self.fake = values, fake
+        self.export_ids, self.markers = [], {}
+        self.trace_from = 0
+
+    def calls(self, finished):
+        return [call for call in self.fake.trace[self.trace_from :] if call[0] <= finished]
+
+
+def traced_fake(fake_class, processes):
+    """``fake_class`` (a provider's fake), recording for every request the process that
+    made it."""
+
+    class TracedFake(fake_class):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.trace = []  # (time, pid, method, path, status)
@@ -148,30 +183,36 @@ def traced_fake(fake_lexoffice, processes):
     return TracedFake
 
 
-def prepare(registry, fake, invoices, fault_rate):
-    """The connection, the customer and the queued invoices, committed; the export ids."""
+def prepare(registry, connections, invoices, fault_rate, timeout):
+    """Each connection, its customer and its queued invoices, committed; fills in each
+    connection's export ids and markers."""
+    rng = random.Random(7)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        backend = env["tms.billing.backend"].create(
-            {
-                "name": "lexoffice (fake)",
-                "provider": "lexoffice",
-                "api_url": fake.base_url,
-                "api_key": "bench-key",
-            }
-        )
-        moves = make_invoices(env, invoices, backend)
-        exports = env["tms.billing.export"]._tms_queue(moves, backend)
+        for number, connection in enumerate(connections):
+            backend = env["tms.billing.backend"].create(
+                {
+                    "name": f"{connection.provider} (fake)",
+                    "provider": connection.provider,
+                    "api_url": connection.fake.base_url,
+                    "api_key": connection.key,
+                    **({"timeout": timeout} if timeout else {}),
+                    **connection.values,
+                }
+            )
+            name = "Bench Spedition GmbH" if not number else f"Bench Spedition {number + 1} GmbH"
+            moves = make_invoices(env, invoices, backend, customer_name=name)
+            exports = env["tms.billing.export"]._tms_queue(moves, backend)
+            connection.export_ids = exports.ids
+            connection.markers = dict(zip(exports.ids, exports.mapped("marker"), strict=True))
         # The cron starts on the benchmark's trigger, not on its own schedule meanwhile.
         env.ref(SEND_CRON).nextcall = fields.Datetime.now() + timedelta(days=1)
         cr.commit()
-        rng = random.Random(7)
-        fake.inject(
-            "POST",
-            "/v1/invoices",
+    for connection in connections:
+        connection.fake.inject(
+            *connection.create_call,
             [rng.choice(FAULTS) if rng.random() < fault_rate else "none" for _ in range(invoices)],
         )
-        return exports.ids, dict(zip(exports.ids, exports.mapped("marker"), strict=True))
 
 
 # odoo-bin's lines, run from a file: Odoo starts its long-polling process as
@@ -401,9 +442,42 @@ def concurrency(trace, started, ended):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--invoices", type=int, default=300)
+    parser.add_argument("--invoices", type=int, default=300, help="invoices per connection")
     parser.add_argument("--fault-rate", type=float, default=0.1)
     parser.add_argument("--clients", type=int, default=2, help='threads pressing "Send now"')
+    parser.add_argument(
+        "--connections",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="1: lexoffice; 2: lexoffice and sevDesk, each with its own key and fake",
+    )
+    parser.add_argument(
+        "--search-lag",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="a new document shows in the fakes' lists and searches only this late",
+    )
+    parser.add_argument(
+        "--slow-rate",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="share of all calls answered after --slow-seconds",
+    )
+    parser.add_argument(
+        "--slow-seconds",
+        type=float,
+        default=None,
+        help="how late a slow answer comes (default: the read timeout + 5 s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="the connections' read timeout in seconds (default: the field's, 35)",
+    )
     parser.add_argument("--http-port", type=int, default=18903)
     parser.add_argument("--wait", type=float, default=900, help="seconds until rows count stuck")
     parser.add_argument("--keep-log", help="copy Odoo's log to this file")
@@ -415,13 +489,34 @@ def main():
     defaults = {
         name: config.parser.get_option("--" + name.replace("_", "-")).my_default for name in LIMITS
     }
+    read_timeout = args.timeout or 35.0
+    slow_seconds = args.slow_seconds if args.slow_seconds is not None else read_timeout + 5.0
     processes = ProcessMap()
-    fake = traced_fake(load_fake_lexoffice(), processes)(
-        api_key="bench-key", rate_limit=RATE_LIMIT, fault_delay=3.0
+    fake_classes = (
+        load_fake_lexoffice().FakeLexoffice,
+        load_fake_sevdesk().FakeSevdesk,
     )
-    fake.start()
+    connections = []
+    for (provider, key, create_call, values), fake_class in list(
+        zip(CONNECTIONS, fake_classes, strict=True)
+    )[: args.connections]:
+        traced = traced_fake(fake_class, processes)
+        # Each fake draws its slow answers with a seed of its own.
+        seed = len(connections) + 1
+        if provider == "lexoffice":
+            fake = traced(api_key=key, rate_limit=RATE_LIMIT, fault_delay=3.0, seed=seed)
+        else:
+            fake = traced(token=key, fault_delay=3.0, seed=seed)
+        connections.append(Connection(provider, key, create_call, values, fake.start()))
     registry = odoo.modules.registry.Registry(db)
-    export_ids, markers = prepare(registry, fake, args.invoices, args.fault_rate)
+    prepare(registry, connections, args.invoices, args.fault_rate, args.timeout)
+    export_ids = [export_id for c in connections for export_id in c.export_ids]
+    for connection in connections:
+        # From here on: set after the customers' contacts were created, so that the
+        # preparation meets none of them.
+        connection.fake.search_lag = args.search_lag
+        connection.fake.slow_rate = args.slow_rate
+        connection.fake.slow_seconds = slow_seconds
     workdir = tempfile.mkdtemp(prefix="tms_bench_deployment_")
     logfile = os.path.join(workdir, "odoo.log")
     base_url = f"http://127.0.0.1:{args.http_port}"
@@ -432,7 +527,9 @@ def main():
         wait_for_http(base_url, server)
         clients = SendNowClients(registry, base_url, db, export_ids, args.clients)
         wait_for_quiet(logfile)
-        trace_from = len(fake.trace)
+        for connection in connections:
+            connection.trace_from = len(connection.fake.trace)
+            connection.fake.slow_calls.clear()
         started = time.time()
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -460,14 +557,11 @@ def main():
         Path(args.keep_log).write_text(log_text)
 
     # -- figures ------------------------------------------------------------------------
-    trace = [call for call in fake.trace[trace_from:] if call[0] <= finished]
+    trace = connections[0].calls(finished)  # lexoffice's: the rate-limited key
     elapsed = finished - started
-    last_call = max((call[0] for call in trace), default=started) - started
+    last_call = max((call[0] for c in connections for call in c.calls(finished)), default=started)
+    last_call -= started
     refused = sum(1 for call in trace if call[4] == 429)
-    kinds = collections.Counter(
-        f"{method} {re.sub(r'/[0-9a-f-]{36}', '/{id}', path)} {status}"
-        for _stamp, _pid, method, path, status in trace
-    )
     roles = {}
     for _stamp, _pid, _level, _logger, message, _extra in log_lines:
         match = WORKER_ALIVE.search(message)
@@ -477,18 +571,10 @@ def main():
     at_once, windows = concurrency(trace, started, finished)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        exports = env["tms.billing.export"].browse(export_ids)
-        not_sent = exports.filtered(lambda export: export.state != "sent")
-        attempts = sum(exports.mapped("attempts"))
-        stuck_states = dict(collections.Counter(not_sent.mapped("state")))
-        wrong_id = sum(
-            1
-            for export in exports - not_sent
-            if export.external_id not in {i["id"] for i in fake.invoices_with_marker(export.marker)}
-        )
         cron_name = env.ref(SEND_CRON).cron_name
-    duplicates = sum(max(0, len(fake.invoices_with_marker(m)) - 1) for m in markers.values())
-    missing = sum(1 for m in markers.values() if not fake.invoices_with_marker(m))
+        figures = [connection_figures(env, c, finished) for c in connections]
+    duplicates = sum(f["duplicates"] for f in figures)
+    not_sent = sum(f["not_sent"] for f in figures)
     killed = [line for line in log_text.splitlines() if KILLED.search(line)]
     errors = [record for record in log_lines if record[2] in ("ERROR", "CRITICAL")]
     warnings = [record for record in log_lines if record[2] == "WARNING"]
@@ -504,7 +590,7 @@ def main():
     gaps = [nxt[1] - run[2] for run, nxt in itertools.pairwise(runs) if run[2] and nxt[1] >= run[2]]
     http_sent = sum(call[4] for call in clients.calls)
     requests_made = len(trace)
-    rate = len(export_ids) / elapsed
+    rate = len(connections[0].export_ids) / elapsed
     request_rate = requests_made / elapsed
 
     print(f"Odoo: --workers=2, {', '.join(f'{k}={v}' for k, v in limits.items())}")
@@ -515,21 +601,30 @@ def main():
         else f"  NOT Odoo's defaults: {', '.join(changed)} (defaults {defaults})"
     )
     print(
-        f"deployment push: {len(export_ids)} invoices, fault rate {args.fault_rate:.0%} "
+        f"deployment push: {args.invoices} invoices on each of "
+        f"{', '.join(c.provider for c in connections)}, fault rate {args.fault_rate:.0%} "
         f"(502/504 after creation), {args.clients} Send-now clients"
     )
     print(
-        f"  elapsed {elapsed:.1f} s (last API call at {last_call:.1f} s): "
+        f"  time faults: search lag {args.search_lag:g} s, slow answers {args.slow_rate:.0%} "
+        f"of all calls after {slow_seconds:g} s (read timeout {read_timeout:g} s)"
+    )
+    print(
+        f"  elapsed {elapsed:.1f} s (last API call at {last_call:.1f} s); lexoffice: "
         f"{rate:.2f} invoices/s = {rate / RATE_LIMIT:.0%} of the limit; "
         f"{requests_made} requests = {request_rate:.2f} requests/s = "
         f"{request_rate / RATE_LIMIT:.0%} of the {RATE_LIMIT:g} requests/s limit"
     )
-    print(f"  429 answers: {refused}")
-    print(f"  duplicates: {duplicates} (invoices missing in the fake: {missing})")
-    print(
-        f"  rows not sent (stuck): {len(not_sent)} {stuck_states}"
-        f", sent rows whose external id is not their invoice: {wrong_id}, attempts {attempts}"
-    )
+    print(f"  429 answers (lexoffice): {refused}")
+    for figure in figures:
+        print(
+            f"  {figure['provider']}: {figure['requests']} requests, "
+            f"{figure['slow']} slow answers {figure['slow_kinds']}, "
+            f"duplicates {figure['duplicates']} (invoices missing in the fake: "
+            f"{figure['missing']}), rows not sent (stuck): {figure['not_sent']} "
+            f"{figure['stuck_states']}, sent rows whose external id is not their invoice: "
+            f"{figure['wrong_id']}, attempts {figure['attempts']}"
+        )
     print(f"  killed or crashed workers: {len(killed)}")
     for line in killed[:10]:
         print(f"    {line}")
@@ -548,7 +643,7 @@ def main():
         )
     idle = sum(gap for _offset, gap in gaps_on_key)
     print(
-        f"  the key stood idle {idle:.1f} s in all; longest: "
+        f"  the lexoffice key stood idle {idle:.1f} s in all; longest: "
         + (
             ", ".join(
                 f"{gap:.1f} s from {offset:.1f} s"
@@ -557,16 +652,17 @@ def main():
             or "-"
         )
     )
-    print("  requests by kind:")
-    for kind, count in sorted(kinds.items()):
-        print(f"    {count:4d}  {kind}")
-    print("  requests by process:")
+    for figure in figures:
+        print(f"  requests by kind ({figure['provider']}):")
+        for kind, count in sorted(figure["kinds"].items()):
+            print(f"    {count:4d}  {kind}")
+    print("  requests by process (lexoffice):")
     for pid, count in per_process.most_common():
         role = roles.get(pid) or ("benchmark" if pid == os.getpid() else "unknown")
         print(f"    {count:4d}  pid {pid} ({role})")
     callers = [pid for pid in per_process if pid and pid != os.getpid()]
     print(
-        f"  processes that called the API: {len(callers)}; {at_once:.0f} of "
+        f"  processes that called lexoffice: {len(callers)}; {at_once:.0f} of "
         f"{windows * WINDOW:.0f} s in {WINDOW:g}-second windows had 3 or more of them calling"
     )
     outcomes = collections.Counter(call[3] for call in clients.calls)
@@ -580,9 +676,12 @@ def main():
         f"  send cron runs: {len(runs)} in pids {sorted({run[0] for run in runs})}; gaps between "
         f"runs: {', '.join(f'{gap:.1f}' for gap in gaps) or '-'} s"
     )
-    first_cron = runs[0][1] - started if runs else None
-    if first_cron is not None:
-        print(f"  first send cron run started {first_cron:.1f} s after the trigger")
+    if runs:
+        durations = [run[2] - run[1] for run in runs if run[2]]
+        print(
+            f"  first send cron run started {runs[0][1] - started:.1f} s after the trigger; "
+            f"longest run {max(durations, default=0.0):.1f} s"
+        )
     targets = {
         "requests at >= 90 % of the limit": request_rate / RATE_LIMIT >= 0.9,
         "no 429": not refused,
@@ -596,8 +695,38 @@ def main():
         + ", ".join(f"{name}: {'yes' if held else 'NO'}" for name, held in targets.items())
     )
     print(f"  Odoo log: {args.keep_log or logfile}")
-    fake.stop()
+    for connection in connections:
+        connection.fake.stop()
     return 0 if ended else 1
+
+
+def connection_figures(env, connection, finished):
+    """What one connection's fake saw and its rows became."""
+    fake = connection.fake
+    calls = connection.calls(finished)
+    exports = env["tms.billing.export"].browse(connection.export_ids)
+    not_sent = exports.filtered(lambda export: export.state != "sent")
+    markers = connection.markers.values()
+    return {
+        "provider": connection.provider,
+        "requests": len(calls),
+        "kinds": collections.Counter(
+            f"{method} {re.sub(r'/([0-9a-f-]{36}|[0-9]+)(?=/|$)', '/{id}', path)} {status}"
+            for _stamp, _pid, method, path, status in calls
+        ),
+        "slow": len(fake.slow_calls),
+        "slow_kinds": dict(collections.Counter(fault for _m, _p, fault in fake.slow_calls)),
+        "duplicates": sum(max(0, len(fake.invoices_with_marker(m)) - 1) for m in markers),
+        "missing": sum(1 for m in markers if not fake.invoices_with_marker(m)),
+        "not_sent": len(not_sent),
+        "stuck_states": dict(collections.Counter(not_sent.mapped("state"))),
+        "wrong_id": sum(
+            1
+            for export in exports - not_sent
+            if export.external_id not in {i["id"] for i in fake.invoices_with_marker(export.marker)}
+        ),
+        "attempts": sum(exports.mapped("attempts")),
+    }
 
 
 if __name__ == "__main__":

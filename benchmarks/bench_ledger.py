@@ -27,14 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 from pure_addons import load  # noqa: E402 (the loader lives in tools/)
 
 
-def make_invoices(env, n, backend):
+def make_invoices(env, n, backend, customer_name="Bench Spedition GmbH"):
+    """N draft invoices of a new customer (``customer_name``) linked to ``backend``."""
     euro = env.ref("base.EUR")
     euro.active = True
     env.company.currency_id = euro
-    tax = env["account.tax"].create({"name": "Bench 19%", "amount": 19.0, "type_tax_use": "sale"})
+    tax = env["account.tax"].search(
+        [("name", "=", "Bench 19%"), ("company_id", "=", env.company.id)], limit=1
+    ) or env["account.tax"].create({"name": "Bench 19%", "amount": 19.0, "type_tax_use": "sale"})
     customer = env["res.partner"].create(
         {
-            "name": "Bench Spedition GmbH",
+            "name": customer_name,
             "is_company": True,
             "street": "Kai 1",
             "zip": "20457",
@@ -69,6 +72,11 @@ def load_fake_lexoffice():
     """The fake server, loaded without its addon's tests package: importing that would
     pull in Odoo's test framework, which a benchmark must not."""
     return load("tms_billing_lexoffice.tests.fake_lexoffice")
+
+
+def load_fake_sevdesk():
+    """The fake sevDesk, loaded as ``load_fake_lexoffice`` loads lexoffice's."""
+    return load("tms_billing_sevdesk.tests.fake_sevdesk")
 
 
 def main():

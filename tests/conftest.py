@@ -19,6 +19,7 @@ from pure_addons import load
 PURE_MODULES = {
     "tms_billing_engine": "tms_billing.engine",
     "tms_billing_contract": "tms_billing_sync.export_contract",
+    "tms_billing_errors": "tms_billing_sync.export_errors",
     "lexoffice_api": "tms_billing_lexoffice.api",
     "sevdesk_api": "tms_billing_sevdesk.api",
     "fake_lexoffice": "tms_billing_lexoffice.tests.fake_lexoffice",

@@ -12,7 +12,7 @@ Like ``export_errors``, this module imports nothing from Odoo.
 """
 
 from datetime import date, datetime
-from typing import Literal, TypedDict
+from typing import Literal, NamedTuple, TypedDict
 
 from ..tms_billing.engine.vocabulary import SITUATIONS
 
@@ -131,6 +131,27 @@ class ContactDraft(PostalAddress):
     # The buyer reference its e-invoices must carry (EN 16931 BT-10, for German public
     # bodies the Leitweg-ID); set with tms_billing_edi installed, else None.
     buyer_reference: str | None
+
+
+class MarkerSearch(NamedTuple):
+    """What a provider's look-up of a document by our marker saw: the evidence the
+    ledger has when a create's outcome is unknown (``search_invoice_by_marker`` and
+    ``search_credit_note_by_marker`` of both clients).
+
+    Neither provider can read a document by our marker: both search lists whose delay
+    in showing a new document no publisher's statement bounds. Only a read by the
+    provider's own id is exact. So ``found`` is proof that the document exists, while
+    ``found`` None proves nothing by itself; ``newest_created`` says how far the list
+    the look-up read had come, as far as its answers tell.
+    """
+
+    # The document with the marker, as read by its id, or None.
+    found: dict | None
+    # How many documents the look-up's list showed, with whatever marker.
+    listed: int
+    # The creation time (timezone-aware) of the newest document the list showed, with
+    # whatever marker, or None when it showed none (or no creation times).
+    newest_created: datetime | None
 
 
 def rates_not_allowed(rates, allowed):

@@ -30,6 +30,17 @@ class ExportOutcomeUnknown(ExportError):
     outcome_unknown = True
 
 
+class ExportDeadlineReached(ExportError):
+    """A call was not started because its deadline left too little time for it (see
+    ``export_http.ApiClient.until``), or the repeat of a call that was refused as not
+    performed (429, a connection never made) found too little time left after its wait.
+    Either way the provider performed nothing of this call: try it again later, in a run
+    with time for it. A call cut short by its deadline once started is no such case: it
+    fails as a timeout does, and a create's outcome is then unknown."""
+
+    performed = False
+
+
 def retry_delay(attempts, base=60, cap=6 * 3600):
     """Seconds to wait before attempt ``attempts + 1``: 1, 2, 4 ... minutes, at most 6 h."""
     return min(cap, base * 2 ** max(0, attempts - 1))

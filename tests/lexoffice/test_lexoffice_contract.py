@@ -11,7 +11,13 @@ from datetime import date
 
 import pytest
 from fake_lexoffice import RULES, contact_violations, invoice_violations
-from lexoffice_api import build_contact_payload, build_invoice_payload, has_marker
+from lexoffice_api import (
+    ValidationError,
+    build_contact_payload,
+    build_invoice_payload,
+    has_marker,
+)
+from lexoffice_api.const import EU_VAT_PREFIXES
 
 # The connection defaults of tms_billing_lexoffice (DEFAULT_TAX_MAPPINGS): situation ->
 # (tax type, the rate Odoo's German chart gives such an invoice, country, linked).
@@ -141,3 +147,46 @@ def test_old_lookup_and_remark_shapes_are_recognised_or_refused():
     # The remark's old last line ("Ref. <marker>") still marks an invoice pushed before.
     assert has_marker("Danke.\nRef. TMS-0123456789abcdef", "TMS-0123456789abcdef")
     assert not has_marker("Ref. TMS-0123456789abcdef\nDanke.", "TMS-0123456789abcdef")
+
+
+@pytest.mark.parametrize(
+    ("vat", "sent"),
+    [
+        ("ATU13585627", True),
+        ("DE123456788", True),
+        ("EL094259216", True),
+        ("CHE-123.456.788MWST", False),  # Switzerland
+        ("NO923609016MVA", False),  # Norway
+        ("GB123456789", False),  # the United Kingdom
+        ("123456789", False),  # no prefix: no member state's
+    ],
+)
+def test_only_an_eu_vat_id_goes_to_the_contact(client, fake, vat, sent):
+    """The VAT ID field is for contacts inside the EU and is checked (help centre, "Wie
+    erstelle ich besondere Rechnungen?"): one from outside is left out, and put nowhere
+    else; the fake refuses it as lexoffice would."""
+    contact = {"is_company": True, "name": "Zürcher Spedition AG", "vat": vat}
+    payload = build_contact_payload(dict(contact, country_code="CH", marker="TMS-c-1"))
+    assert ("vatRegistrationId" in payload["company"]) is sent
+    if not sent:
+        assert vat not in str(payload)
+    assert not contact_violations(payload)
+    created = client.create_contact(payload)
+    assert fake.contacts[created["id"]]["company"].get("vatRegistrationId") == (
+        vat if sent else None
+    )
+    forced = dict(payload, company=dict(payload["company"], vatRegistrationId=vat))
+    if sent:
+        assert not contact_violations(forced)
+    else:
+        with pytest.raises(ValidationError) as caught:
+            client.create_contact(forced)
+        assert caught.value.status == 406
+        assert caught.value.details == [
+            {"field": "company.vatRegistrationId", "message": "invalid_value"}
+        ]
+
+
+def test_the_mapper_and_the_fake_know_the_same_member_states():
+    assert set(EU_VAT_PREFIXES) == set(RULES["contact"]["vat_registration_id_prefixes"])
+    assert len(EU_VAT_PREFIXES) == 27

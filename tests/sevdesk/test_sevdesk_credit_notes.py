@@ -9,6 +9,7 @@ import pytest
 from sevdesk_api import (
     MappingError,
     NotFoundError,
+    SevdeskError,
     UnknownOutcomeError,
     ValidationError,
     build_save_credit_note_payload,
@@ -17,7 +18,7 @@ from sevdesk_api import (
 )
 
 
-def _payload(draft, settings, preceding_id, marker="TMS-cn-1", **changes):
+def _payload(draft, settings, preceding_id, marker="TMS-cn-1", number="GU-1001", **changes):
     return build_save_credit_note_payload(
         dict(draft, kind="credit_note", marker=marker, **changes),
         contact_person_id=settings["contact_person_id"],
@@ -26,6 +27,7 @@ def _payload(draft, settings, preceding_id, marker="TMS-cn-1", **changes):
         country_ids=settings["country_ids"],
         preceding_id=preceding_id,
         preceding_number="RE-1001",
+        credit_note_number=number,
         unit_ids=settings["unit_ids"],
     )
 
@@ -72,6 +74,8 @@ def test_payload_refers_to_the_invoice_with_its_delivery_dates(draft, settings):
     assert credit_note["status"] == "100"
     assert credit_note["customerInternalNote"] == "TMS-cn-1"
     assert credit_note["header"] == "Gutschrift zu Rechnung RE-1001"
+    # Model_creditNote.required lists creditNoteNumber (L10811).
+    assert credit_note["creditNoteNumber"] == "GU-1001"
     assert credit_note["deliveryDate"] == "01.10.2026"
     assert isinstance(credit_note["deliveryDateUntil"], int)
     assert [p["objectName"] for p in payload["creditNotePosSave"]] == ["CreditNotePos"] * 2
@@ -86,6 +90,9 @@ def test_payload_refuses_what_cannot_be_a_credit_note(draft, settings):
         _payload(draft, settings, "1234", lines=negative)
     with pytest.raises(MappingError, match="not a number"):
         _payload(draft, settings, "abc")
+    for number in (None, "", "  "):
+        with pytest.raises(MappingError, match="creditNoteNumber"):
+            _payload(draft, settings, "1234", number=number)
 
 
 def test_credit_note_of_an_open_invoice_is_saved_as_draft(fake, client, draft, settings):
@@ -139,6 +146,18 @@ def test_fake_refuses_what_the_file_documents(fake, client, draft, settings):
             ),
             "before the invoice",
         ),
+        # creditNoteNumber is required (Model_creditNote, L10811); empty is refused too.
+        (
+            dict(
+                payload,
+                creditNote={k: v for k, v in credit_note.items() if k != "creditNoteNumber"},
+            ),
+            "creditNote.creditNoteNumber is required",
+        ),
+        (
+            dict(payload, creditNote=dict(credit_note, creditNoteNumber="")),
+            "creditNoteNumber must not be empty",
+        ),
         # Positions are CreditNotePos with the rule's rates (L4, Tax Rules).
         (
             dict(payload, creditNotePosSave=[dict(payload["creditNotePosSave"][0], taxRate=16.0)]),
@@ -187,3 +206,24 @@ def test_cancel_invoice_makes_a_paid_cancellation_invoice(fake, client, draft, s
     assert [call for call in fake.requests if call[1].endswith(f"{other}/cancelInvoice")] == [
         ("POST", f"/api/v1/Invoice/{other}/cancelInvoice", 504)
     ]
+
+
+def test_the_next_credit_note_number_comes_from_the_account_sequence(fake, client, draft, settings):
+    """GET /SevSequence/Factory/getByType?objectType=CreditNote&type=CN (L119)."""
+    invoice_id = _invoice(fake, client, draft, settings)
+    number = client.get_next_credit_note_number()
+    assert number == "GU-1001"
+    assert ("GET", "/api/v1/SevSequence/Factory/getByType", 200) in fake.requests
+    created = client.save_credit_note(_payload(draft, settings, invoice_id, number=number))
+    assert client.get_credit_note(created["id"])["creditNoteNumber"] == "GU-1001"
+    assert client.get_next_credit_note_number() == "GU-1002"
+
+
+@pytest.mark.parametrize(
+    ("number_format", "message"),
+    [("GU-%YYYY-%NUMBER", "other than %NUMBER"), ("GU-", "no single %NUMBER")],
+)
+def test_a_number_format_the_file_does_not_explain_is_refused(fake, client, number_format, message):
+    fake.sequences[("CreditNote", "CN")][0] = number_format
+    with pytest.raises(SevdeskError, match=message):
+        client.get_next_credit_note_number()

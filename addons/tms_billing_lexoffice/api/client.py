@@ -1,13 +1,29 @@
-"""A small client of the lexoffice (Lexware Office) public API, on requests."""
+"""A small client of the lexoffice (Lexware Office) public API, on requests.
+
+Settling a create whose outcome is unknown, by evidence: lexoffice reads a voucher
+exactly only by its id (``GET /v1/invoices/{id}``, ``GET /v1/credit-notes/{id}``,
+#invoices-endpoint-retrieve-an-invoice, #credit-notes-endpoint-retrieve-a-credit-note),
+and a lost answer leaves no id. Our marker is found only through lists: the voucher list
+(#voucherlist-endpoint), the only way to list invoices, and an invoice's
+``relatedVouchers`` for its credit note (#invoices-endpoint-invoices-properties). The
+documentation states no bound on how late these show a new voucher, nor that they show
+it at once. ``search_invoice_by_marker`` and ``search_credit_note_by_marker`` give what
+such a look-up saw (``export_contract.MarkerSearch``): the voucher, or how many vouchers
+the list held and the newest one's ``createdDate``, which the voucher list names for
+each voucher (#voucherlist-endpoint). That a list showing a voucher created at that time
+also shows every voucher created before it is not documented either: a caller that
+treats it as so takes that on itself.
+"""
 
 import threading
 import time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import requests
-from urllib3.util import Retry
 
-from ...tms_billing_sync.export_http import ApiClient, retry_policy
+from ...tms_billing_sync.export_contract import MarkerSearch
+from ...tms_billing_sync.export_http import MIN_CALL_SECONDS, ApiClient, DeadlineRetry, retry_policy
 from .const import DEFAULT_APP_URL, DEFAULT_BASE_URL, RATE_LIMIT
 from .errors import (
     AuthenticationError,
@@ -52,7 +68,7 @@ class RateLimiter:
             self._sleep(start - now)
 
 
-class _LimitedRetry(Retry):
+class _LimitedRetry(DeadlineRetry):
     """urllib3's Retry, whose repeats also wait their turn in the client's limiter."""
 
     def __init__(self, *args, limiter=None, **kwargs):
@@ -64,12 +80,14 @@ class _LimitedRetry(Retry):
         retry.limiter = self.limiter
         return retry
 
-    def sleep(self, response=None):  # pylint: disable=missing-return
-        # urllib3's Retry.sleep returns nothing; the limiter's turn comes after it.
-        super().sleep(response)
+    def _wait_extra(self):
+        # At least one turn of the limiter; more when other calls queue for it.
+        return getattr(self.limiter, "interval", 0.0) if self.limiter else 0.0
+
+    def _after_wait(self):
+        # The limiter's turn comes after the backoff.
         if self.limiter:
             self.limiter.wait()
-        return None
 
     def is_retry(self, method, status_code, has_retry_after=False):
         # Only a 429 is documented as not performed ("the actual call will not be
@@ -111,10 +129,20 @@ class LexofficeClient(ApiClient):
         backoff_factor=0.5,
         session=None,
         limiter=None,
+        deadline=None,
+        min_call_seconds=MIN_CALL_SECONDS,
     ):
         self.limiter = limiter or RateLimiter(rate_limit)
         retry = _retry_policy(max_retries, backoff_factor, self.limiter)
-        super().__init__(api_key, base_url, timeout, retry, session)
+        super().__init__(
+            api_key,
+            base_url,
+            timeout,
+            retry,
+            session,
+            deadline=deadline,
+            min_call_seconds=min_call_seconds,
+        )
 
     # -- transport --------------------------------------------------------------
 
@@ -127,6 +155,9 @@ class LexofficeClient(ApiClient):
         }
         if json is not None:
             headers["Content-Type"] = "application/json"
+        # A call without time for it takes no turn of the limiter; _send checks the time
+        # again after the turn.
+        self._check_time(method, path)
         self.limiter.wait()
         response = self._send(
             method,
@@ -139,7 +170,9 @@ class LexofficeClient(ApiClient):
             stream=bool(accept),
         )
         if accept and response.status_code < 300:
-            return _download(response, method, path, max_bytes or MAX_FILE_BYTES)
+            return _download(
+                response, method, path, max_bytes or MAX_FILE_BYTES, self.call_deadline()
+            )
         return self._handle(response, method, path, creates)
 
     def _handle(self, response, method, path, creates):
@@ -246,7 +279,17 @@ class LexofficeClient(ApiClient):
     def find_invoice_by_marker(
         self, marker, contact_id=None, created_since=None, expected_total=None, known_ids=()
     ):
-        """The draft invoice whose remark ends with ``marker``, or None.
+        """The draft invoice whose remark ends with ``marker``, or None (see
+        ``search_invoice_by_marker``)."""
+        return self.search_invoice_by_marker(
+            marker, contact_id, created_since, expected_total, known_ids
+        ).found
+
+    def search_invoice_by_marker(
+        self, marker, contact_id=None, created_since=None, expected_total=None, known_ids=()
+    ):
+        """What a look-up of the draft invoice whose remark ends with ``marker`` saw:
+        ``MarkerSearch(found, listed, newest_created)``.
 
         Used after an unknown outcome, before sending again: lexoffice has no
         reference field to search by, so the draft vouchers created since the first
@@ -254,6 +297,8 @@ class LexofficeClient(ApiClient):
         total is ``expected_total`` are read first; the others are still read, since
         a total computed differently must not lead to a duplicate. ``known_ids`` are
         invoices already known to carry other markers, which need not be read.
+        ``listed`` and ``newest_created`` count every voucher the list showed, those of
+        ``known_ids`` too (see the module's notes on what they prove).
         """
         try:
             vouchers = self._list_draft_invoices(contact_id, created_since)
@@ -265,6 +310,7 @@ class LexofficeClient(ApiClient):
                 error.status,
                 error.details,
             ) from None
+        listed, newest = len(vouchers), _newest_created(vouchers)
         vouchers = [voucher for voucher in vouchers if voucher["id"] not in known_ids]
         if expected_total is not None:
             vouchers.sort(
@@ -275,8 +321,8 @@ class LexofficeClient(ApiClient):
         for voucher in vouchers:
             invoice = self.get_invoice(voucher["id"])
             if has_marker(invoice.get("remark"), marker):
-                return invoice
-        return None
+                return MarkerSearch(invoice, listed, newest)
+        return MarkerSearch(None, listed, newest)
 
     def _list_draft_invoices(self, contact_id=None, created_since=None, voucher_type="invoice"):
         """Every draft voucher of ``voucher_type`` (of the contact, created since the day
@@ -353,13 +399,25 @@ class LexofficeClient(ApiClient):
     def find_credit_note_by_marker(
         self, marker, preceding_invoice_id, contact_id=None, created_since=None, known_ids=()
     ):
-        """The credit note whose remark ends with ``marker``, or None.
+        """The credit note whose remark ends with ``marker``, or None (see
+        ``search_credit_note_by_marker``)."""
+        return self.search_credit_note_by_marker(
+            marker, preceding_invoice_id, contact_id, created_since, known_ids
+        ).found
+
+    def search_credit_note_by_marker(
+        self, marker, preceding_invoice_id, contact_id=None, created_since=None, known_ids=()
+    ):
+        """What a look-up of the credit note whose remark ends with ``marker`` saw:
+        ``MarkerSearch(found, listed, newest_created)``.
 
         First among the invoice's ``relatedVouchers`` ("all existing voucher relations",
         #invoices-endpoint-invoices-properties; "There can only be one credit note related
         to an invoice", #credit-notes-endpoint-purpose); then, as the documentation does
         not say whether a draft credit note is listed there, among the draft credit
         notes of the voucher list (voucherType "creditnote", #voucherlist-endpoint).
+        ``listed`` and ``newest_created`` are those of the voucher list; a related
+        voucher carries no creation time.
         """
         try:
             invoice = self.get_invoice(preceding_invoice_id)
@@ -379,6 +437,7 @@ class LexofficeClient(ApiClient):
                 error.status,
                 error.details,
             ) from None
+        listed, newest = len(vouchers), _newest_created(vouchers)
         candidates = related + [
             voucher["id"]
             for voucher in vouchers
@@ -387,8 +446,8 @@ class LexofficeClient(ApiClient):
         for candidate in candidates:
             credit_note = self.get_credit_note(candidate)
             if has_marker(credit_note.get("remark"), marker):
-                return credit_note
-        return None
+                return MarkerSearch(credit_note, listed, newest)
+        return MarkerSearch(None, listed, newest)
 
     def create_event_subscription(self, event_type, callback_url):
         body = {"eventType": event_type, "callbackUrl": callback_url}
@@ -410,9 +469,10 @@ def deeplink(app_base, kind, external_id, edit=False):
     return f"{(app_base or DEFAULT_APP_URL).rstrip('/')}/permalink/{kind}/{mode}/{external_id}"
 
 
-def _download(response, method, path, max_bytes):
+def _download(response, method, path, max_bytes, deadline=None):
     """The body of a file answer, read up to ``max_bytes``: a larger one is refused
-    before it is read whole."""
+    before it is read whole; one still coming in at ``deadline`` (``time.monotonic()``)
+    is given up."""
     try:
         declared = int(response.headers.get("Content-Length") or 0)
     except ValueError:
@@ -436,11 +496,31 @@ def _download(response, method, path, max_bytes):
                     response.status_code,
                 )
             chunks.append(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                response.close()
+                raise ServerError(
+                    f"lexoffice's answer to {method} {path} was still coming in at the deadline"
+                )
     except requests.RequestException as error:
         raise ServerError(
             f"lexoffice's answer to {method} {path} broke off ({type(error).__name__})"
         ) from None
     return b"".join(chunks)
+
+
+def _newest_created(vouchers):
+    """The latest ``createdDate`` of the listed vouchers (#voucherlist-endpoint), or None.
+    A stamp that is not lexoffice's documented format is left out, not guessed at."""
+    stamps = []
+    for voucher in vouchers:
+        value = voucher.get("createdDate")
+        try:
+            stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except (AttributeError, TypeError, ValueError):
+            continue
+        if stamp.tzinfo is not None:
+            stamps.append(stamp)
+    return max(stamps, default=None)
 
 
 def _berlin_day(moment):

@@ -53,6 +53,17 @@ CONTACT_TAX_TYPES = (
     "thirdPartyCountryService",
     "thirdPartyCountryDelivery",
 )
+# A contact's VAT ID (company.vatRegistrationId) "has to follow the german rules for the
+# vat registration ids" (#contacts-endpoint, company details), and the field is meant for
+# contacts inside the EU only and is checked (help centre, "Wie erstelle ich besondere
+# Rechnungen?"). A VAT ID is an EU member state's when it starts with that state's prefix:
+# the 27 prefixes of the European Commission's VIES (Greece is EL, not GR).
+EU_VAT_PREFIXES = frozenset(
+    (
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU",
+        "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+    )
+)  # fmt: skip
 # unitPrice.taxRatePercentage: "For vat-free sales vouchers the tax rate percentage must be
 # 0"; photovoltaicEquipment is "0% taxation".
 # FAQ "Valid tax rates": vouchers "will only be allowed to use tax rates valid on the

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from ...tms_billing_sync.export_contract import rates_not_allowed
 from .const import (
     CONTACT_TAX_TYPES,
+    EU_VAT_PREFIXES,
     MAX_LINE_ITEMS,
     TAX_TYPES,
     TAXED_TAX_TYPES,
@@ -314,6 +315,22 @@ def _split_name(contact):
     return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
 
 
+def is_eu_vat_id(vat):
+    """Whether ``vat`` is a VAT ID lexoffice's contact field takes: one of an EU member
+    state, by its prefix (EU_VAT_PREFIXES).
+
+    The field is for contacts inside the EU only and is checked (help centre, "Wie
+    erstelle ich besondere Rechnungen?"), so a Swiss (CHE...) or Norwegian (NO...) number
+    is left out of the contact, and put nowhere else: no contact field is documented for
+    a VAT number from outside the EU, and the ``note``, "just additional information"
+    (#contacts-endpoint), holds our reference. lexoffice does not need it either: a
+    customer in a third country is billed with a vat-free tax type, usable only "in
+    combination with a referenced contact" (#invoices-endpoint, Purpose) that allows
+    tax-free invoices (``allowTaxFreeInvoices``, the same help centre article). The
+    number stays on the customer in Odoo."""
+    return bool(vat) and vat[:2].upper() in EU_VAT_PREFIXES
+
+
 def build_contact_payload(contact):
     """The ``POST /v1/contacts`` body of a customer (company or person)."""
     payload = {"version": 0, "roles": {"customer": {}}}
@@ -321,7 +338,7 @@ def build_contact_payload(contact):
         if not contact.get("name"):
             raise MappingError("A company needs a name.")
         company = {"name": contact["name"]}
-        if contact.get("vat"):
+        if is_eu_vat_id(contact.get("vat")):
             company["vatRegistrationId"] = contact["vat"]
         if contact.get("allow_tax_free"):
             # Help centre: tax-free invoices (§ 13b, third countries) need "Steuerfreie
@@ -424,6 +441,7 @@ __all__ = [
     "format_timestamp",
     "has_marker",
     "invoice_tax_type",
+    "is_eu_vat_id",
     "marker_line",
     "parse_invoice_status",
     "tax_rate_date",

@@ -302,7 +302,8 @@ class TmsBillingBackend(models.Model):
     def _lexoffice_checked_vat(self, partner):
         """The customer's VAT ID with its country prefix, checked by Odoo's VAT check
         before lexoffice sees it: vatRegistrationId "has to follow the german rules for
-        the vat registration ids" (#contacts-endpoint)."""
+        the vat registration ids" (#contacts-endpoint). One from outside the EU is left
+        out of the contact by the mapper (``lexoffice.is_eu_vat_id``)."""
         partner = partner.commercial_partner_id
         vat = (partner.vat or "").replace(" ", "").upper()
         if not vat:
@@ -319,7 +320,10 @@ class TmsBillingBackend(models.Model):
                 )
             )
         prefix = country.upper()
-        return vat if vat.startswith(prefix) else f"{prefix}{vat}"
+        vat = vat if vat.startswith(prefix) else f"{prefix}{vat}"
+        # A Greek VAT ID starts with EL, not with the country code GR (VIES); the mapper
+        # sends EU VAT IDs only, known by their prefix (lexoffice.is_eu_vat_id).
+        return f"EL{vat[2:]}" if vat.startswith("GR") else vat
 
     def _tms_send_invoice(self, draft):
         if self.provider != "lexoffice":

@@ -12,6 +12,10 @@ among them a 504 or a dropped connection after the invoice was created. Credit n
 follow #credit-notes-endpoint: drafts only here unless finalized, linked to a finalized
 invoice by ``precedingSalesVoucherId`` (406 for a draft or missing one), one per invoice,
 shown in both vouchers' ``relatedVouchers`` and in the voucher list as "creditnote".
+A contact's VAT ID must be an EU member state's (help centre, "Wie erstelle ich besondere
+Rechnungen?"). The time faults of ``fake_http`` (test faults) apply: under a search lag a
+new voucher shows in the voucher list and in ``relatedVouchers``, and a new contact in the
+contact search, only that long after its creation, while reads by id see it at once.
 """
 
 import json
@@ -71,8 +75,8 @@ class FakeLexoffice(FakeApi):
     # The voucher list's envelope with nothing in it (fault "null_200").
     null_answer = {"content": None}
 
-    def __init__(self, api_key="test-key", rate_limit=2.0, fault_delay=1.0):
-        super().__init__(fault_delay=fault_delay)
+    def __init__(self, api_key="test-key", rate_limit=2.0, fault_delay=1.0, seed=0):
+        super().__init__(fault_delay=fault_delay, seed=seed)
         self.api_key = api_key
         # The organisation the key belongs to: GET /v1/profile and every event name it.
         self.organization_id = str(uuid.uuid5(uuid.NAMESPACE_URL, api_key))
@@ -106,6 +110,7 @@ class FakeLexoffice(FakeApi):
             self.voucherlist_date_format = "date"
             self.voucherlist_queries.clear()
             self.file_accepts.clear()
+            self.reset_time_faults()
 
     def set_invoice_status(self, invoice_id, status):
         with self._lock:
@@ -248,7 +253,7 @@ class FakeLexoffice(FakeApi):
             if not invoice:
                 return 404, {"message": "Not Found"}
             if len(route) == 2 and method == "GET":
-                return 200, invoice
+                return 200, self._with_listed_relations(invoice)
             if route[2:] == ["file"] and method == "GET":
                 return self._file(invoice, accept)
         if route == ["credit-notes"] and method == "POST":
@@ -263,7 +268,7 @@ class FakeLexoffice(FakeApi):
             if not credit_note:
                 return 404, {"message": "Not Found"}
             if len(route) == 2:
-                return 200, credit_note
+                return 200, self._with_listed_relations(credit_note)
             if route[2:] == ["file"]:
                 # #credit-notes-endpoint-download-a-credit-note-file; "we currently do
                 # not support the XRechnung format for credit-notes" (#faq-xrechnung).
@@ -280,6 +285,13 @@ class FakeLexoffice(FakeApi):
         if route == ["voucherlist"] and method == "GET":
             return self._voucherlist(query)
         return 405 if route else 404, {"message": "Method Not Allowed"}
+
+    def _with_listed_relations(self, voucher):
+        """The voucher as read by its id, its ``relatedVouchers`` under the search lag
+        (a test fault): how lexoffice fills that list is not documented, so it may lag
+        as the voucher list does; the voucher itself is read at once."""
+        related = [v for v in voucher["relatedVouchers"] if self.listed(v["id"])]
+        return dict(voucher, relatedVouchers=related)
 
     def _file(self, voucher, accept):
         """GET .../{id}/file (#invoices-endpoint-download-an-invoice-file): "For invoices
@@ -311,6 +323,7 @@ class FakeLexoffice(FakeApi):
         contact = dict(body, id=contact_id, version=1)
         contact["roles"] = {"customer": {"number": next(self._numbers)}}
         self.contacts[contact_id] = contact
+        self.note_created(contact_id)
         return 200, self._created(contact_id, "contacts", 1)
 
     def _update_contact(self, contact, body):
@@ -323,7 +336,9 @@ class FakeLexoffice(FakeApi):
         return 200, self._created(contact["id"], "contacts", contact["version"])
 
     def _list_contacts(self, query):
-        matches = list(self.contacts.values())
+        # Search lag (a test fault): a new contact is found only ``search_lag`` after it
+        # was created; GET /v1/contacts/{id} reads it at once.
+        matches = [c for c in self.contacts.values() if self.listed(c["id"])]
         for field in ("name", "email"):
             if field in query:
                 term = query[field][0]
@@ -384,12 +399,13 @@ class FakeLexoffice(FakeApi):
             version=1,
             voucherStatus="draft",
             totalPrice=_totals(body),
-            createdDate=_now(),
+            createdDate=self._stamp(),
             # "If no related vouchers exist, an empty list will be returned."
             # (#invoices-endpoint-invoices-properties, Related Vouchers Details)
             relatedVouchers=[],
         )
         self.invoices[invoice_id] = invoice
+        self.note_created(invoice_id)
         if finalize:
             self.set_invoice_status(invoice_id, "open")
         return 201, self._created(invoice_id, "invoices", 1)
@@ -441,10 +457,11 @@ class FakeLexoffice(FakeApi):
             version=1,
             voucherStatus="draft",
             totalPrice=_totals(body),
-            createdDate=_now(),
+            createdDate=self._stamp(),
             relatedVouchers=[],
         )
         self.credit_notes[credit_note_id] = credit_note
+        self.note_created(credit_note_id)
         if invoice is not None:
             # relatedVouchers: "all existing voucher relations for the current sales
             # voucher" with id, voucherNumber and voucherType (Related Vouchers Details).
@@ -488,7 +505,12 @@ class FakeLexoffice(FakeApi):
             }
             for kind, store in stores
             for i in store.values()
-            if i["voucherStatus"] in statuses or "any" in statuses
+            if (i["voucherStatus"] in statuses or "any" in statuses)
+            # Search lag (a test fault): a voucher is listed only ``search_lag`` after its
+            # creation, while GET /v1/invoices/{id} and /v1/credit-notes/{id} read it at
+            # once. The documentation states no bound on how late the list shows a new
+            # voucher, nor that it shows it at once.
+            and self.listed(i["id"])
         ]
         if "contactId" in query:
             matches = [v for v in matches if v["contactId"] == query["contactId"][0]]
@@ -510,8 +532,12 @@ class FakeLexoffice(FakeApi):
         matches.sort(key=lambda v: v["createdDate"], reverse=True)
         return 200, _page(matches, query)
 
+    def _stamp(self):
+        """Now on the fake's clock, as lexoffice writes timestamps."""
+        return _now(self.now())
+
     def _created(self, resource_id, kind, version):
-        stamp = _now()
+        stamp = self._stamp()
         return {
             "id": resource_id,
             "resourceUri": f"{self.base_url}/v1/{kind}/{resource_id}",
@@ -533,8 +559,8 @@ def _bad_parameter(value, name):
     }
 
 
-def _now():
-    now = datetime.now(UTC)
+def _now(epoch=None):
+    now = datetime.now(UTC) if epoch is None else datetime.fromtimestamp(epoch, UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+00:00"
 
 
@@ -630,6 +656,13 @@ def contact_violations(body):
     xrechnung = body.get("xRechnung") or {}
     if xrechnung.get("buyerReference") and not xrechnung.get("vendorNumberAtCustomer"):
         issues.append(("missing_entity", "xRechnung.vendorNumberAtCustomer"))
+    # The VAT ID field is for contacts inside the EU and is checked (help centre, "Wie
+    # erstelle ich besondere Rechnungen?"): a number without an EU member state's prefix
+    # (a Swiss CHE..., a Norwegian NO...) is refused. How lexoffice words that refusal
+    # is not documented; the issue below is an assumption (see the rules file).
+    vat_id = (company or {}).get("vatRegistrationId")
+    if vat_id and vat_id[:2].upper() not in rules["vat_registration_id_prefixes"]:
+        issues.append(("invalid_value", "company.vatRegistrationId"))
     # note: "maximum length of 1000 characters".
     if len(body.get("note") or "") > rules["note_max_length"]:
         issues.append(("invalid_value", "note"))

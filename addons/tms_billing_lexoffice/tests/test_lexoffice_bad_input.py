@@ -1,5 +1,5 @@
 """Bad input for lexoffice: the cases every provider shares
-(``tms_billing.tests.provider_bad_input``), and what only lexoffice has: its API key's
+(``tms_billing_sync.tests.provider_bad_input``), and what only lexoffice has: its API key's
 character set, tax types, the contact search, its line limit and long remarks.
 """
 

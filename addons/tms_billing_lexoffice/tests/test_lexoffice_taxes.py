@@ -118,6 +118,24 @@ class TestLexofficeTaxSituations(ProviderTaxSituationMixin, LexofficeCase, TmsSy
             self.backend._tms_create_contact(austrian)
         self.assertEqual(len(self.fake.requests), calls)
 
+    def test_a_vat_id_from_outside_the_eu_stays_out_of_the_contact(self):
+        """The VAT ID field is for contacts inside the EU and is checked (help centre,
+        "Wie erstelle ich besondere Rechnungen?"): a Swiss UID is left out, and the
+        contact is created without it; a Greek VAT ID gets its prefix EL."""
+        swiss = self.situation_customers["third_country"]
+        swiss.vat = "CHE-116.281.710 MWST"
+        contact = self.backend._tms_create_contact(swiss)
+        created = self.fake.contacts[contact["id"]]
+        self.assertNotIn("vatRegistrationId", created["company"])
+        self.assertTrue(created["company"]["allowTaxFreeInvoices"])
+        greek = self._customer(
+            "Piräus Cargo AE", country_id=self.env.ref("base.gr").id, vat="094259216"
+        )
+        contact = self.backend._tms_create_contact(greek)
+        self.assertEqual(
+            self.fake.contacts[contact["id"]]["company"]["vatRegistrationId"], "EL094259216"
+        )
+
     def test_tax_mapping_is_checked_against_the_documented_rates_on_save(self):
         mappings = {m.situation: m for m in self.backend.tax_mapping_ids}
         with self.assertRaisesRegex(ValidationError, "externalService13b allows 0 % only"):

@@ -1,12 +1,34 @@
-"""A small client of the sevDesk API, on requests."""
+"""A small client of the sevDesk API, on requests.
+
+Settling a create whose outcome is unknown, by evidence (line numbers of the vendor's
+OpenAPI file, see ``const``): sevDesk reads an invoice or credit note exactly only by its
+id (``GET /Invoice/{invoiceId}``, L4704-4735; ``GET /CreditNote/{creditNoteId}``,
+L2524-2555), and a lost answer leaves no id. Our marker (``customerInternalNote``) is
+found through the lists ``GET /Invoice`` and ``GET /CreditNote``, filtered by the
+declared parameters status and contact (L4603-4660, L2257-2312); the file states no
+delay for these filters to show a new document, nor that they show it at once.
+``search_invoice_by_marker`` and ``search_credit_note_by_marker`` give what such a
+look-up saw (``export_contract.MarkerSearch``): the document, or how many documents the
+list held and the newest one's ``create`` ("Date of invoice creation", L12371-12376;
+"Date of creditNote creation", L10499-10504). That a list showing a document created at
+that time also shows every document created before it is not documented: a caller that
+treats it as so takes that on itself.
+"""
 
 import base64
 import binascii
+from datetime import datetime
 
-from urllib3.util import Retry
-
-from ...tms_billing_sync.export_http import ApiClient, retry_policy
-from .const import DEFAULT_BASE_URL, LIST_PAGE_SIZE, MAX_LIST_PAGES, MAX_PDF_BYTES
+from ...tms_billing_sync.export_contract import MarkerSearch
+from ...tms_billing_sync.export_errors import ExportDeadlineReached
+from ...tms_billing_sync.export_http import MIN_CALL_SECONDS, ApiClient, DeadlineRetry, retry_policy
+from .const import (
+    DEFAULT_BASE_URL,
+    LIST_PAGE_SIZE,
+    MAX_LIST_LIMIT,
+    MAX_LIST_PAGES,
+    MAX_PDF_BYTES,
+)
 from .errors import (
     AuthenticationError,
     NotFoundError,
@@ -24,7 +46,7 @@ from .mapper import (
 )
 
 
-class _Retry(Retry):
+class _Retry(DeadlineRetry):
     def is_retry(self, method, status_code, has_retry_after=False):
         # A 429 was not performed, whatever the method: it is always repeated after
         # waiting. Gateway errors repeat for reads only: a create is never sent twice
@@ -61,9 +83,19 @@ class SevdeskClient(ApiClient):
         max_retries=3,
         backoff_factor=0.5,
         session=None,
+        deadline=None,
+        min_call_seconds=MIN_CALL_SECONDS,
     ):
         retry = _retry_policy(max_retries, backoff_factor)
-        super().__init__(token, base_url, timeout, retry, session)
+        super().__init__(
+            token,
+            base_url,
+            timeout,
+            retry,
+            session,
+            deadline=deadline,
+            min_call_seconds=min_call_seconds,
+        )
 
     def _request(self, method, path, *, params=None, json=None):
         headers = {"Authorization": self._secret, "Accept": "application/json"}
@@ -219,7 +251,8 @@ class SevdeskClient(ApiClient):
     def create_customer(self, contact, country_ids):
         """Contact, then its address and email (separate calls). Returns the contact and
         what failed after it: once the contact exists, a failing address must not lose
-        it (a retry would create a second contact)."""
+        it (a retry would create a second contact), nor an address left unsent at the
+        call's deadline."""
         created = self.create_contact(build_contact_payload(contact))
         problems = []
         if contact.get("country_code"):
@@ -227,12 +260,12 @@ class SevdeskClient(ApiClient):
                 self.create_contact_address(
                     build_contact_address_payload(created["id"], contact, country_ids)
                 )
-            except SevdeskError as error:
+            except (SevdeskError, ExportDeadlineReached) as error:
                 problems.append(f"address: {error}")
         if contact.get("email"):
             try:
                 self.create_communication_way(build_email_payload(created["id"], contact["email"]))
-            except SevdeskError as error:
+            except (SevdeskError, ExportDeadlineReached) as error:
                 problems.append(f"email: {error}")
         return created, problems
 
@@ -263,25 +296,42 @@ class SevdeskClient(ApiClient):
             raise SevdeskError(f"sevDesk answered GET /{object_name}/{voucher_id} without it.")
         return vouchers[0]
 
-    def _find_draft_by_marker(self, object_name, marker, contact_id):
-        """The draft (status 100) ``object_name`` of ``contact_id`` whose
-        ``customerInternalNote`` ends with ``marker``, or None."""
-        params = {"status": 100, "limit": 1000}
+    def _search_draft_by_marker(self, object_name, marker, contact_id):
+        """What a look-up of the draft (status 100) ``object_name`` of ``contact_id``
+        whose ``customerInternalNote`` ends with ``marker`` saw: every page of the list,
+        ``limit`` at its maximum of 1000 (L4, "Pagination"), then matched here."""
+        params = {"status": 100}
         if contact_id:
             params.update({"contact[id]": contact_id, "contact[objectName]": "Contact"})
-        vouchers = self._request("GET", f"/{object_name}", params=params)
-        if not isinstance(vouchers, list):
-            raise SevdeskError(f"sevDesk answered GET /{object_name} without a list.")
+        vouchers = []
+        for page in range(MAX_LIST_PAGES):
+            page_params = dict(params, limit=MAX_LIST_LIMIT, offset=page * MAX_LIST_LIMIT)
+            objects = self._request("GET", f"/{object_name}", params=page_params)
+            if not isinstance(objects, list):
+                raise SevdeskError(f"sevDesk answered GET /{object_name} without a list.")
+            vouchers += [voucher for voucher in objects if isinstance(voucher, dict)]
+            if len(objects) < MAX_LIST_LIMIT:
+                break
+        else:
+            raise SevdeskError(
+                f"sevDesk lists more than {MAX_LIST_PAGES * MAX_LIST_LIMIT} drafts "
+                f"(GET /{object_name}); the look-up stops rather than guess."
+            )
+        newest = _newest_created(vouchers)
         for voucher in vouchers:
-            if isinstance(voucher, dict) and has_marker(
-                voucher.get("customerInternalNote"), marker
-            ):
-                return voucher
-        return None
+            if has_marker(voucher.get("customerInternalNote"), marker):
+                return MarkerSearch(voucher, len(vouchers), newest)
+        return MarkerSearch(None, len(vouchers), newest)
 
     def find_invoice_by_marker(self, marker, contact_id=None):
         """The draft whose ``customerInternalNote`` ends with ``marker``, or None."""
-        return self._find_draft_by_marker("Invoice", marker, contact_id)
+        return self.search_invoice_by_marker(marker, contact_id).found
+
+    def search_invoice_by_marker(self, marker, contact_id=None):
+        """What a look-up of the draft invoice whose ``customerInternalNote`` ends with
+        ``marker`` saw: ``MarkerSearch(found, listed, newest_created)`` (see the
+        module's notes on what it proves)."""
+        return self._search_draft_by_marker("Invoice", marker, contact_id)
 
     # -- credit notes and cancellations ----------------------------------------------
 
@@ -294,6 +344,40 @@ class SevdeskClient(ApiClient):
             raise UnknownOutcomeError("sevDesk answered saveCreditNote without a credit note id.")
         return credit_note
 
+    def get_next_credit_note_number(self):
+        """The number the next credit note should get, e.g. "GU-1001".
+
+        ``GET /SevSequence/Factory/getByType?objectType=CreditNote&type=CN`` "will check
+        what the next credit note number should be, so that a correct enumeration is
+        kept" (tag CreditNote, L119). The file names the request in that prose only and
+        defines no answer: it is read as public clients read it, ``{objects: {format,
+        nextSequence}}``, with "%NUMBER" in the format standing for ``nextSequence``.
+        What else a format may hold is not documented: a format without "%NUMBER", or
+        with any other "%" placeholder (a date, say), is refused rather than guessed at.
+        """
+        params = {"objectType": "CreditNote", "type": "CN"}
+        sequence = self._request("GET", "/SevSequence/Factory/getByType", params=params)
+        if isinstance(sequence, list) and len(sequence) == 1:
+            sequence = sequence[0]
+        if not isinstance(sequence, dict):
+            raise SevdeskError("sevDesk answered without the credit note number sequence.")
+        number, number_format = sequence.get("nextSequence"), sequence.get("format")
+        if isinstance(number, bool) or not str(number if number is not None else "").isdigit():
+            raise SevdeskError(f"sevDesk's credit note sequence has no next number ({number!r}).")
+        if not isinstance(number_format, str) or number_format.count("%NUMBER") != 1:
+            raise SevdeskError(
+                f"sevDesk's credit note number format {number_format!r} has no single "
+                "%NUMBER; set a format with it in sevDesk."
+            )
+        formatted = number_format.replace("%NUMBER", str(number))
+        if "%" in formatted:
+            raise SevdeskError(
+                f"sevDesk's credit note number format {number_format!r} holds a placeholder "
+                "other than %NUMBER, which the API documentation does not explain; set a "
+                "format with %NUMBER only in sevDesk."
+            )
+        return formatted
+
     def get_credit_note(self, credit_note_id):
         """``GET /CreditNote/{creditNoteId}``: ``{objects: [Model_creditNoteResponse]}``,
         and "400: Bad request. creditNote was not found" (openapi.yaml L2524-2555)."""
@@ -301,11 +385,17 @@ class SevdeskClient(ApiClient):
 
     def find_credit_note_by_marker(self, marker, contact_id=None):
         """The draft credit note whose ``customerInternalNote`` ends with ``marker``, or
-        None. Searched by the declared parameters of ``GET /CreditNote`` (status,
-        contact[id], contact[objectName]; L2264-2312) and matched here: the note filter
+        None (see ``search_credit_note_by_marker``)."""
+        return self.search_credit_note_by_marker(marker, contact_id).found
+
+    def search_credit_note_by_marker(self, marker, contact_id=None):
+        """What a look-up of the draft credit note whose ``customerInternalNote`` ends
+        with ``marker`` saw: ``MarkerSearch(found, listed, newest_created)``. Searched by
+        the declared parameters of ``GET /CreditNote`` (status, contact[id],
+        contact[objectName]; L2264-2312) and matched here: the note filter
         ``customerIntenalNote`` is named only in the tag's prose (sic, L121), with no
         declared parameter or matching rule."""
-        return self._find_draft_by_marker("CreditNote", marker, contact_id)
+        return self._search_draft_by_marker("CreditNote", marker, contact_id)
 
     def cancel_invoice(self, invoice_id):
         """``POST /Invoice/{invoiceId}/cancelInvoice`` (openapi.yaml L4912-4940): "will
@@ -368,6 +458,21 @@ def _pdf_document(answer, what, max_bytes):
         raise SevdeskError(f"The PDF of {what} is larger than the {max_bytes} bytes accepted.")
     filename = answer.get("filename")
     return {"content": data, "filename": filename if isinstance(filename, str) else None}
+
+
+def _newest_created(documents):
+    """The latest ``create`` of the listed documents, or None: a date-time string
+    (format: date-time, e.g. '2023-04-18T15:45:38+02:00', L10499-10504). A value without
+    a time zone, or not of that format, is left out rather than guessed at."""
+    stamps = []
+    for document in documents:
+        try:
+            stamp = datetime.fromisoformat(document.get("create"))
+        except (TypeError, ValueError):
+            continue
+        if stamp.tzinfo is not None:
+            stamps.append(stamp)
+    return max(stamps, default=None)
 
 
 def _object_id(obj, path):

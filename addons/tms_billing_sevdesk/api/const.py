@@ -23,3 +23,5 @@ DEFAULT_UNIT_ID = 1
 # page stops after MAX_LIST_PAGES pages and fails rather than keep a partial list.
 LIST_PAGE_SIZE = 100
 MAX_LIST_PAGES = 50
+# The look-up of a draft by its marker reads its list at the largest limit allowed.
+MAX_LIST_LIMIT = 1000

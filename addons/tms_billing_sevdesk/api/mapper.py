@@ -241,11 +241,19 @@ def build_save_credit_note_payload(
     country_ids,
     preceding_id,
     preceding_number=None,
+    credit_note_number=None,
     bookkeeping_version="2.0",
     unit_ids=None,
 ):
     """The ``POST /CreditNote/Factory/saveCreditNote`` body of a refund (L2341-2400);
     raises MappingError before any call.
+
+    ``credit_note_number`` is the number the credit note is saved with: Model_creditNote
+    lists ``creditNoteNumber`` as required (L10811), though the tag's prose calls it
+    "not an attribute that must be supplied" (L119); the stricter reading is followed.
+    The same prose advises against numbers of one's own ("duplicate entries must be
+    avoided") and names the request for the next number, which
+    ``SevdeskClient.get_next_credit_note_number`` makes.
 
     The vendor recommends ``/CreditNote/Factory/createFromInvoice`` (tag CreditNote,
     L117), which copies the whole invoice (L2401-2460): right for a full refund only,
@@ -256,6 +264,8 @@ def build_save_credit_note_payload(
     """
     if not preceding_id:
         raise MappingError("A credit note of an invoice needs the invoice's sevDesk id.")
+    if not isinstance(credit_note_number, str) or not credit_note_number.strip():
+        raise MappingError("A sevDesk credit note needs its number (creditNoteNumber).")
     invoice_payload = build_save_invoice_payload(
         dict(draft, payment_term=None),
         contact_person_id=contact_person_id,
@@ -274,6 +284,8 @@ def build_save_credit_note_payload(
     credit_note = {
         "objectName": "CreditNote",
         "mapAll": True,
+        # "The creditNote number", a string, e.g. "GU-1000" (L10856-10859).
+        "creditNoteNumber": credit_note_number.strip(),
         "contact": invoice["contact"],
         "contactPerson": invoice["contactPerson"],
         "creditNoteDate": invoice["invoiceDate"],  # "timestamp or dd.mm.yyyy" (L10807ff)

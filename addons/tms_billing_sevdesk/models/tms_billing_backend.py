@@ -412,6 +412,9 @@ class TmsBillingBackend(models.Model):
                 draft,
                 preceding_id=draft["preceding_id"],
                 preceding_number=number,
+                # Model_creditNote requires creditNoteNumber: the next one of the
+                # account's sequence (openapi.yaml L119, L10811).
+                credit_note_number=client.get_next_credit_note_number(),
                 **settings,
             )
             credit_note = client.save_credit_note(payload)

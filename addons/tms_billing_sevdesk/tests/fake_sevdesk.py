@@ -8,6 +8,11 @@ types, enums, and the tax rule to rate table. Faults are injected on demand, amo
 a 504 or a dropped connection after the invoice was saved. Credit notes are saved through
 ``saveCreditNote`` (drafts, with the rules of L4 "sevdesk-Update 2.0 > Credit Notes"), and
 ``cancelInvoice`` makes a paid cancellation invoice (SR) of the invoice it cancels.
+A credit note needs its ``creditNoteNumber`` (Model_creditNote.required), whose next
+value ``GET /SevSequence/Factory/getByType`` gives (L119). The time faults of
+``fake_http`` (test faults) apply: under a search lag a new contact, invoice or credit
+note shows in ``GET /Contact``, ``/Invoice`` and ``/CreditNote`` only that long after its
+creation, while ``GET /Invoice/{id}`` and ``/CreditNote/{id}`` read it at once.
 """
 
 import base64
@@ -15,6 +20,7 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from ...tms_billing_sync.tests.fake_http import FakeApi
 
@@ -89,6 +95,14 @@ UNITS = (
 # A minimal, valid one-page PDF (598 bytes), served base64-encoded by getPdf.
 PDF = Path(__file__).with_name("fake_document.pdf").read_bytes()
 CREDIT_NOTE = FACTS["credit_note"]
+BERLIN = ZoneInfo("Europe/Berlin")
+# GET /SevSequence/Factory/getByType?objectType=CreditNote&type=CN "will check what the
+# next credit note number should be" (tag CreditNote, L119; likewise objectType=Invoice
+# &type=RE, L166). The file defines neither the path nor its answer: the answer below,
+# {objects: {id, objectName "SevSequence", forObject, format, nextSequence, type}} with
+# "%NUMBER" in the format standing for nextSequence, is what public clients read. The
+# sequences this fake serves, with their formats and first numbers (its own).
+SEQUENCES = {("CreditNote", "CN"): ("GU-%NUMBER", 1001), ("Invoice", "RE"): ("RE-%NUMBER", 1001)}
 
 
 def _strings(value):
@@ -153,8 +167,8 @@ class FakeSevdesk(FakeApi):
     # A list answer with nothing in it (fault "null_200").
     null_answer = {"objects": None}
 
-    def __init__(self, token="test-token", bookkeeping_version="2.0", fault_delay=1.0):
-        super().__init__(fault_delay=fault_delay)
+    def __init__(self, token="test-token", bookkeeping_version="2.0", fault_delay=1.0, seed=0):
+        super().__init__(fault_delay=fault_delay, seed=seed)
         self.token = token
         self.bookkeeping_version = bookkeeping_version
         self.contacts, self.invoices, self.addresses, self.emails = {}, {}, [], []
@@ -163,6 +177,12 @@ class FakeSevdesk(FakeApi):
         self._reset_account()
         self.pdf_sent, self.pdf_requests = set(), []
         self._ids = iter(range(1000, 10**9))
+        self._reset_sequences()
+
+    def _reset_sequences(self):
+        """The number sequences as served: {(objectType, type): [format, next number]};
+        a test may change a format."""
+        self.sequences = {key: list(value) for key, value in SEQUENCES.items()}
 
     def reset(self):
         """Forget all data, calls and pending faults (between tests)."""
@@ -176,7 +196,9 @@ class FakeSevdesk(FakeApi):
             ):
                 store.clear()
             self._reset_account()
+            self._reset_sequences()
             self.reset_calls()
+            self.reset_time_faults()
             self.pdf_sent.clear()
             self.pdf_requests.clear()
 
@@ -190,11 +212,26 @@ class FakeSevdesk(FakeApi):
             invoice = self.invoices[str(invoice_id)]
             invoice["status"] = str(status)
             # "Date of last invoice update" (Model_InvoiceResponse.update, L12377).
-            invoice["update"] = f"{datetime.now(UTC).isoformat(timespec='microseconds')}"
+            invoice["update"] = self._stamp(timespec="microseconds")
 
     def set_credit_note_status(self, credit_note_id, status):
         with self._lock:
             self.credit_notes[str(credit_note_id)]["status"] = str(status)
+
+    def _stamp(self, timespec="seconds"):
+        """Now on the fake's clock, as the file's date-time examples write it
+        ('2023-04-18T15:45:38+02:00', Model_creditNoteResponse.create, L10499-10504)."""
+        return datetime.fromtimestamp(self.now(), BERLIN).isoformat(timespec=timespec)
+
+    def _as_created(self, record):
+        """``record`` as created now: its "Date of ... creation" and "Date of last ...
+        update" (create/update of Model_ContactResponse L8947-8955,
+        Model_InvoiceResponse L12371-12377, Model_creditNoteResponse L10499-10510), and
+        the time its search lag (a test fault) counts from."""
+        stamp = self._stamp()
+        record.update(create=stamp, update=stamp)
+        self.note_created(record["id"])
+        return record
 
     def credit_notes_with_marker(self, marker):
         return [
@@ -235,11 +272,12 @@ class FakeSevdesk(FakeApi):
 
     def _fault_answers(self):
         # Test faults, not statements about the file: statuses any host or proxy may
-        # answer before the call ("429" to "503") or after it ("504_after"), and a saved
-        # invoice answered without an id ("no_id_after").
+        # answer before the call ("429" to "503") or after it ("502_after", "504_after"),
+        # and a saved invoice answered without an id ("no_id_after").
         answers = {fault: (int(fault), _error("")) for fault in ("429", "502", "503")}
         return answers | {
             "500": (500, {"error": {}}),
+            "502_after": (502, {"message": "Bad Gateway"}),
             "504_after": (504, {"message": "Gateway Timeout"}),
             "no_id_after": (201, {"invoice": {"id": ""}, "invoicePos": []}),
         }
@@ -269,12 +307,18 @@ class FakeSevdesk(FakeApi):
         if route == ["Unity"] and method == "GET":
             # Not documented (see UNITS): {objects: [...]} as every list of the file.
             return 200, _listing(self.units, query)
+        if route == ["SevSequence", "Factory", "getByType"] and method == "GET":
+            return self._next_number(query)
         if route == ["Contact", "Factory", "getNextCustomerNumber"]:
             return 200, {"objects": str(1001 + len(self.contacts))}  # {objects: string}
         if route == ["Contact"] and method == "POST":
             return self._create_contact(body)
         if route == ["Contact"] and method == "GET":
-            found = list(self.contacts.values())
+            # Search lag (a test fault) in every list and search below: a new object is
+            # listed only ``search_lag`` after its creation, while GET /Invoice/{id} and
+            # GET /CreditNote/{id} read it at once. The file states no delay for these
+            # filters, nor that they show a new object at once.
+            found = [c for c in self.contacts.values() if self.listed(c["id"])]
             # depth: "'0' -> only organizations, '1' -> organizations and persons" (L1048)
             if query.get("depth") != ["1"]:
                 found = [c for c in found if c.get("name")]
@@ -292,7 +336,7 @@ class FakeSevdesk(FakeApi):
         if route == ["Invoice", "Factory", "saveInvoice"] and method == "POST":
             return self._save_invoice(body)
         if route == ["Invoice"] and method == "GET":
-            found = list(self.invoices.values())
+            found = [i for i in self.invoices.values() if self.listed(i["id"])]
             if "status" in query:
                 found = [i for i in found if str(i["status"]) == query["status"][0]]
             if "invoiceNumber" in query:
@@ -304,7 +348,7 @@ class FakeSevdesk(FakeApi):
             return self._save_credit_note(body)
         if route == ["CreditNote"] and method == "GET":
             # Declared filters: status, contact[id] + contact[objectName] (L2264-2312).
-            found = list(self.credit_notes.values())
+            found = [c for c in self.credit_notes.values() if self.listed(c["id"])]
             if "status" in query:
                 found = [c for c in found if str(c["status"]) == query["status"][0]]
             if "contact[id]" in query:
@@ -367,7 +411,7 @@ class FakeSevdesk(FakeApi):
         contact_id = str(self._next_id())
         number = body.get("customerNumber") or str(1001 + len(self.contacts))
         contact = dict(body, id=contact_id, objectName="Contact", customerNumber=number)
-        self.contacts[contact_id] = contact
+        self.contacts[contact_id] = self._as_created(contact)
         return 201, contact  # Model_ContactResponse, unwrapped (L1099-1104)
 
     def _create_address(self, body):
@@ -496,7 +540,7 @@ class FakeSevdesk(FakeApi):
             positions=positions,
             **_sums(positions, invoice.get("showNet", True)),
         )
-        self.invoices[invoice_id] = stored
+        self.invoices[invoice_id] = self._as_created(stored)
         # saveInvoiceResponse {invoice, invoicePos, filename}, unwrapped (L13762-13774)
         return 201, {"invoice": stored, "invoicePos": positions, "filename": None}
 
@@ -522,6 +566,12 @@ class FakeSevdesk(FakeApi):
         )
         if credit_note.get("objectName") != "CreditNote":
             problems.append("creditNote.objectName must be CreditNote")
+        # Model_creditNote.required lists creditNoteNumber (L10811): a credit note without
+        # one is refused above. An empty one is refused too, the stricter reading of a
+        # required "The creditNote number" (L10856-10859) by this fake.
+        number = credit_note.get("creditNoteNumber")
+        if isinstance(number, str) and not number.strip():
+            problems.append("creditNote.creditNoteNumber must not be empty")
         for index, position in enumerate(positions):
             problems += schema_violations(
                 position, FACTS["schemas"]["Model_creditNotePos"], f"creditNotePosSave[{index}]."
@@ -578,13 +628,40 @@ class FakeSevdesk(FakeApi):
         stored = dict(
             credit_note,
             id=credit_note_id,
-            creditNoteNumber=f"GU-{len(self.credit_notes) + 1001}",
             positions=positions,
             **_sums(positions, credit_note.get("showNet", True)),
         )
-        self.credit_notes[credit_note_id] = stored
+        self.credit_notes[credit_note_id] = self._as_created(stored)
+        self._number_taken(("CreditNote", "CN"), credit_note["creditNoteNumber"])
         # saveCreditNoteResponse {creditNote, creditNotePos}, unwrapped (L11562-11570)
         return 201, {"creditNote": stored, "creditNotePos": positions}
+
+    def _next_number(self, query):
+        """GET /SevSequence/Factory/getByType (see SEQUENCES): the sequence of
+        ``objectType`` and ``type``. The file names no parameters' rules nor an answer
+        to an unknown sequence; the fake refuses one with a 400 (an assumption)."""
+        key = (query.get("objectType", [""])[0], query.get("type", [""])[0])
+        if key not in self.sequences:
+            return 400, _error(f"No sequence for objectType {key[0]} and type {key[1]}")
+        number_format, number = self.sequences[key]
+        return 200, {
+            "objects": {
+                "id": str(1 + list(SEQUENCES).index(key)),
+                "objectName": "SevSequence",
+                "forObject": key[0],
+                "format": number_format,
+                "nextSequence": str(number),
+                "type": key[1],
+            }
+        }
+
+    def _number_taken(self, key, number):
+        """A document saved with the sequence's next number moves the sequence on. How
+        sevDesk moves it is not documented (an assumption); a number of one's own leaves
+        it."""
+        number_format, next_number = self.sequences[key]
+        if number == number_format.replace("%NUMBER", str(next_number)):
+            self.sequences[key][1] = next_number + 1
 
     def _cancel_invoice(self, invoice):
         """POST /Invoice/{invoiceId}/cancelInvoice (L4912-4940): "creating a cancellation
@@ -606,7 +683,7 @@ class FakeSevdesk(FakeApi):
             invoiceNumber=f"SR-{len(self.invoices) + 1001}",
             origin={"id": invoice["id"], "objectName": "Invoice"},
         )
-        self.invoices[cancellation_id] = cancellation
+        self.invoices[cancellation_id] = self._as_created(cancellation)
         return 201, cancellation  # Model_InvoiceResponse, unwrapped (L4923-4928)
 
 

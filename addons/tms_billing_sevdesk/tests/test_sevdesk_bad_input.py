@@ -1,5 +1,5 @@
 """Bad input for sevDesk: the cases every provider shares
-(``tms_billing.tests.provider_bad_input``), and what only sevDesk has: a contact person
+(``tms_billing_sync.tests.provider_bad_input``), and what only sevDesk has: a contact person
 id, its country list, and invoice totals as strings.
 """
 

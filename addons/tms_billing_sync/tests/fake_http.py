@@ -17,11 +17,30 @@ Faults, one per matching call (``inject``), in the order a call meets them:
   (what a broken server or proxy may answer with a 200), "drop_after" (the connection
   dropped) and "timeout_after" (no answer for ``fault_delay`` seconds).
 
+Faults with time, also test faults and no statement about any API:
+
+- a clock of the fake's own (``now``, ``advance``): the real time plus an offset a test
+  moves forward, so that a test of a lag of 15 minutes does not wait for it. Creation
+  stamps and the search lag follow it; the rate limits and the slow answers below keep
+  the real time;
+- a *search lag* (``search_lag`` seconds): a document or contact a provider's fake
+  creates (``note_created``) shows in its list and search answers only that long after
+  its creation (``listed``), while a read by its id sees it at once;
+- *slow answers*, answered after ``slow_seconds`` of real time, longer than the client
+  waits: "slow_after" (performed at once, answered late), "slow_before" (performed
+  only after the wait, so after the client gave up) and "slow_unperformed" (answered
+  late with a 503 and not performed). ``inject`` one for a chosen call, or set
+  ``slow_rate`` for a share of all calls that meet no injected fault, drawn from
+  ``slow_faults`` ("slow_after" and "slow_unperformed" unless a test says otherwise) by
+  a random generator seeded with the fake's ``seed``. Each slow call is recorded in
+  ``slow_calls``.
+
 These are tests of our handling, not statements about any API; "none" is a call that
-goes through untouched.
+meets no injected fault (a share of slow answers, ``slow_rate``, may still meet it).
 """
 
 import json
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +48,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 HUGE_MESSAGE_LENGTH = 500_000
 REDIRECTS = ("redirect_302", "redirect_307")
+# Slow answers (test faults): performed at once, performed after the wait, not performed.
+SLOW_FAULTS = ("slow_after", "slow_before", "slow_unperformed")
 # Answers a broken server or proxy may give with a 200. "null_200" is the vendor's
 # list or object envelope with nothing in it: ``FakeApi.null_answer``.
 GARBAGE = {
@@ -47,7 +68,7 @@ class FakeApi:
     # The status of the API's refusal of a call's content, for the fault "huge_error".
     refusal_status = 400
 
-    def __init__(self, fault_delay=1.0):
+    def __init__(self, fault_delay=1.0, seed=0):
         self.fault_delay = fault_delay  # how long "timeout_after" keeps the client waiting
         # (method, path, status) of every call, in order; status "dropped" or "late" for
         # the faults that give none.
@@ -57,6 +78,21 @@ class FakeApi:
         self._faults = []
         self._lock = threading.RLock()
         self._server = None
+        self._seed = seed
+        self.reset_time_faults()
+
+    def reset_time_faults(self):
+        """The real time, no search lag and no slow answers (between tests)."""
+        with self._lock:
+            self.clock_offset = 0.0
+            self.search_lag = 0.0
+            self.slow_rate = 0.0
+            self.slow_seconds = 2.0
+            self.slow_faults = ("slow_after", "slow_unperformed")
+            # (method, path, fault) of every slow answer, in order.
+            self.slow_calls = []
+            self._slow_random = random.Random(self._seed)
+            self._created_at = {}
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -106,11 +142,38 @@ class FakeApi:
 
     def _take_fault(self, method, path):
         with self._lock:
-            for index, (fault_method, prefix, fault) in enumerate(self._faults):
+            fault = None
+            for index, (fault_method, prefix, injected) in enumerate(self._faults):
                 if fault_method == method and path.startswith(prefix):
                     del self._faults[index]
-                    return fault
-        return None
+                    fault = injected
+                    break
+            if fault in (None, "none") and self.slow_rate:
+                if self._slow_random.random() < self.slow_rate:
+                    return self._slow_random.choice(self.slow_faults)
+            return fault
+
+    # -- time (test faults) -------------------------------------------------------------
+
+    def now(self):
+        """The fake's time (epoch seconds): the real time plus what ``advance`` added."""
+        return time.time() + self.clock_offset
+
+    def advance(self, seconds):
+        """Move the fake's clock forward, e.g. past a search lag, without waiting."""
+        with self._lock:
+            self.clock_offset += seconds
+
+    def note_created(self, key):
+        """Record that the document or contact ``key`` (its id) was created now."""
+        with self._lock:
+            self._created_at[str(key)] = self.now()
+
+    def listed(self, key):
+        """Whether lists and searches show ``key`` yet: ``search_lag`` seconds after its
+        creation. What the fake did not create (a test's own data) is always shown."""
+        born = self._created_at.get(str(key))
+        return born is None or self.now() >= born + self.search_lag
 
     # -- what a provider's fake says about its API ------------------------------------
 
@@ -167,12 +230,16 @@ class FakeHandler(BaseHTTPRequestHandler):
 
     def _send(self, status, data, content_type="application/json", headers=()):
         self.server_fake.requests.append((self.command, self._path, status))
-        self.send_response(status)
-        for header in (("Content-Type", content_type), *headers):
-            self.send_header(*header)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            for header in (("Content-Type", content_type), *headers):
+                self.send_header(*header)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            # The client gave up waiting (a slow answer) and closed the connection.
+            self.close_connection = True
 
     def _answer(self, status, answer):
         if isinstance(answer, bytes):
@@ -200,11 +267,20 @@ class FakeHandler(BaseHTTPRequestHandler):
         if fault in REDIRECTS:
             location = ("Location", f"{fake.redirect_target}{self.path}")
             return self._send(int(fault[-3:]), b"", headers=[location])
+        if fault in SLOW_FAULTS:
+            with fake._lock:
+                fake.slow_calls.append((method, self._path, fault))
+            if fault != "slow_after":
+                time.sleep(fake.slow_seconds)  # without the lock: other calls go on
+            if fault == "slow_unperformed":
+                return self._answer(503, fake._error(503, "Service Unavailable"))
         body, refused = fake._read_body(self, method, raw)
         if refused:
             return self._answer(*refused)
         with fake._lock:
             status, answer = fake.handle(method, self._path, query, body, self)
+        if fault == "slow_after":
+            time.sleep(fake.slow_seconds)
         return self._answer_with_fault(fault, own, status, answer)
 
     def _answer_with_fault(self, fault, own, status, answer):
