@@ -4,10 +4,9 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..export_errors import ExportError
-from ..ledger_states import EXTERNAL_FINAL_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -20,28 +19,6 @@ class TmsBillingExport(models.Model):
     """The status there of a sent invoice, read back until it is final."""
 
     _inherit = "tms.billing.export"
-
-    @api.model
-    def _cron_tms_poll_export_status(self, batch_size=POLL_BATCH_SIZE):
-        """Read back the external status of sent invoices that can still change."""
-        # A row whose document is still to be fetched is read again, final or not.
-        domain = [
-            ("backend_id.active", "=", True),
-            ("state", "=", "sent"),
-            "|",
-            ("external_status", "not in", EXTERNAL_FINAL_STATES),
-            ("document_due", "=", True),
-            "|",
-            ("status_checked_at", "=", False),
-            ("status_checked_at", "<", fields.Datetime.now() - POLL_EVERY),
-        ]
-        self._tms_run_batch(
-            domain,
-            "status_checked_at, id",
-            batch_size,
-            "_tms_refresh_status",
-            "tms_billing_sync.ir_cron_tms_poll_export_status",
-        )
 
     def _tms_refresh_status(self, deadline=None):
         """Read back each sent row's external status; a row that fails records its
@@ -120,7 +97,7 @@ class TmsBillingExport(models.Model):
         )
         if waiting:
             waiting.write({"next_attempt_at": fields.Datetime.now()})
-            self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")._trigger()
+            self.backend_id._tms_trigger()
 
     def action_refresh_status(self):
         self.check_access("write")

@@ -99,21 +99,30 @@ class TestExportLedger(TmsSyncCase):
             self.export.next_attempt_at - fields.Datetime.now(), timedelta(seconds=10)
         )
         self.remote.clear()  # it had not been created after all
-        # Right after the unknown outcome, not finding it proves nothing: no second send.
-        self.export.action_send()
         marker = self.export.marker
-        self.assertEqual(self.calls, [("send", marker), ("find", marker)])
+        # Right after the unknown outcome, not finding it proves nothing: no second send,
+        # nor one after any number of early look-ups.
+        for _minute in range(15):
+            self.export.action_send()
+            self._pass_time(60)
+        self.assertEqual(set(self.calls[1:]), {("find", marker)})
         self.assertEqual((self.export.state, self.export.needs_lookup), ("failed", True))
         self.assertIn("Not found there yet", self.export.last_error)
-        # A minute on, it counts: sent again, once.
-        self.export.lookup_since = fields.Datetime.now() - timedelta(minutes=2)
+        self.assertEqual(self.export.lookup_misses, 0)
+        # A miss counts 15 minutes after the attempt could have ended (settle.py), once,
+        # and it takes a second one, five minutes on: then it is sent again, once.
+        self._pass_time(10 * 60)
         self.export.action_send()
-        self.assertEqual(
-            self.calls,
-            [("send", marker), ("find", marker), ("find", marker), ("send", marker)],
-        )
+        self.assertEqual((self.export.state, self.export.lookup_misses), ("failed", 1))
+        self.export.action_send()
+        self.assertEqual(self.export.lookup_misses, 1, "misses close together count once")
+        self._pass_time(5 * 60)
+        calls = len(self.calls)
+        self.export.action_send()
+        self.assertEqual(self.calls[calls:], [("find", marker), ("send", marker)])
         self.assertEqual(self.export.state, "sent")
         self.assertFalse(self.export.needs_lookup)
+        self.assertEqual(self.export.lookup_misses, 0)
 
     def test_transient_failures_back_off_then_stop_for_a_person(self):
         self.failures = ["503"] * MAX_ATTEMPTS
