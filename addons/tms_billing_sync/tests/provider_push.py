@@ -121,7 +121,8 @@ class ProviderInvoicePushTests(ProviderPushMixin):
         """The provider lists a new invoice only after the lag: 90 s, and the longest the
         evidence rule defends against, 15 minutes. Lost answers of creates that were
         performed are found, never sent twice; creates that were not performed (a 502
-        before the call reached the provider) are sent again once the rule settles it. Every row ends sent, each invoice once there."""
+        before the call reached the provider) are sent again once the rule settles it.
+        Every row ends sent, each invoice once there."""
         for lag in (90, 15 * 60):
             with self.subTest(lag=lag), self.env.cr.savepoint() as savepoint:
                 self.fake.reset()
