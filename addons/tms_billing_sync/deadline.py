@@ -6,3 +6,6 @@ calls in flight."""
 from ..tms_billing.call_scope import CallScope
 
 CALL_DEADLINE = CallScope("call_deadline")
+# The least time the calls of a run's first row are given, so that every run makes
+# progress whatever its budget (the budget Odoo's limits leave a run is larger).
+FIRST_ROW_SECONDS = 5

@@ -7,7 +7,7 @@ from odoo.tools import config
 
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
-from ..deadline import CALL_DEADLINE
+from ..deadline import CALL_DEADLINE, FIRST_ROW_SECONDS
 from ..ledger_states import EXTERNAL_FINAL_STATES
 from .tms_billing_export import positive_number
 from .tms_billing_export_status import POLL_BATCH_SIZE, POLL_EVERY
@@ -139,9 +139,10 @@ class TmsBillingExport(models.Model):
         return self.search(
             [
                 ("backend_id", "=", backend.id),
-                ("lookup_since", "!=", False),
                 "|",
                 "&",
+                "&",
+                ("lookup_since", "!=", False),
                 ("state", "=", "failed"),
                 ("next_attempt_at", "<=", now),
                 ("is_stale", "=", True),
@@ -226,9 +227,11 @@ class TmsBillingExport(models.Model):
         budget = cron_time_budget(
             self.env["ir.config_parameter"].sudo().get_param("tms_billing.cron_time_budget")
         )
-        deadline = time.monotonic() + budget
+        started = time.monotonic()
+        deadline = started + budget
         done = 0
-        with CALL_DEADLINE.enter(self.env, deadline):
+        # Every run makes progress: its first row's calls have room whatever the budget.
+        with CALL_DEADLINE.enter(self.env, max(deadline, started + FIRST_ROW_SECONDS)):
             for name, step in zip(names, self._tms_steps(names), strict=True):
                 if done and time.monotonic() > deadline:
                     break

@@ -7,7 +7,7 @@ import psycopg2
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..deadline import CALL_DEADLINE
+from ..deadline import CALL_DEADLINE, FIRST_ROW_SECONDS
 from ..export_errors import (
     ExportAuthFailed,
     ExportDeadlineReached,
@@ -318,9 +318,29 @@ class TmsBillingExport(models.Model):
                 )
             )
         sendable.sudo().write({"next_attempt_at": fields.Datetime.now()})
-        now_rows = sendable[:SEND_NOW_MAX]
-        deadline = time.monotonic() + SEND_NOW_BUDGET
-        with CALL_DEADLINE.enter(self.env, deadline):
+        if len(sendable) > SEND_NOW_MAX:
+            # Too many to wait for in a request: the connections' jobs send them.
+            sendable.backend_id._tms_trigger()
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "title": self.env._("Queued"),
+                    "message": self.env._(
+                        "%(count)s invoices are being sent in the background; the export "
+                        "ledger shows their progress.",
+                        count=len(sendable),
+                    ),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
+        now_rows = sendable
+        started = time.monotonic()
+        deadline = started + SEND_NOW_BUDGET
+        # As a run: the first row's calls have room (FIRST_ROW_SECONDS), the rest end by
+        # the deadline.
+        with CALL_DEADLINE.enter(self.env, max(deadline, started + FIRST_ROW_SECONDS)):
             sent = now_rows._tms_send(deadline=deadline)
         sendable.invalidate_recordset()
         meanwhile = (now_rows - sent).filtered(lambda export: export.state == "sent")
