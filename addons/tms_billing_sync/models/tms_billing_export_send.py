@@ -98,6 +98,9 @@ class TmsBillingExport(models.Model):
             # At least one row per run, so that every run makes progress.
             if index and deadline and time.monotonic() > deadline:
                 break
+            # What the row records (its last error, the refusals of the provider's checks)
+            # is read by everyone in the company: in its language, whoever sends.
+            export = export.with_env(export._tms_log_env())
             lookup_first = export._tms_claim()
             if lookup_first is None:
                 continue
@@ -107,7 +110,7 @@ class TmsBillingExport(models.Model):
                 # No time was left for its call: nothing was performed; the run ends.
                 break
             if outcome:
-                sent |= export
+                sent |= export.with_env(self.env)
                 # Recorded and committed: the document is a read that follows.
                 export._tms_document_after_push()
             export._tms_commit()

@@ -27,6 +27,8 @@ class TmsBillingExport(models.Model):
         for index, export in enumerate(self.filtered(lambda e: e.state == "sent").sudo()):
             if index and deadline and time.monotonic() > deadline:
                 break
+            # Recorded in the company's language, whoever reads it back.
+            export = export.with_env(export._tms_log_env())
             try:
                 with self.env.cr.savepoint():
                     export._tms_refresh_one(statuses)
@@ -38,7 +40,7 @@ class TmsBillingExport(models.Model):
                 export.write(
                     {
                         "status_checked_at": fields.Datetime.now(),
-                        "last_error": self.env._(
+                        "last_error": export.env._(
                             "Reading the status failed: %(error)s", error=error
                         ),
                     }
