@@ -181,8 +181,8 @@ class TestLexoffice(ProviderInvoicePushTests, LexofficeCase):
         # processed", #http-status-codes): its outcome is unknown, and looked up first.
         _move, export = self._failed_push(fault="500")
         self.assertTrue(export.needs_lookup)
-        # Failing look-ups are retried, backing off.
-        self.fake.inject("GET", "/v1/voucherlist", ["503", "503"])
+        # Failing look-ups are retried, backing off (a 500 is not repeated at once).
+        self.fake.inject("GET", "/v1/voucherlist", ["500", "500"])
         delays = []
         for _round in range(2):
             self._pass_time(25 * 60)
@@ -307,7 +307,7 @@ class TestLexoffice(ProviderInvoicePushTests, LexofficeCase):
     def test_send_now_queues_more_than_a_few_invoices_for_the_cron(self):
         self._link(self.customer_collective)
         moves = self._draft_invoices(self.customer_collective, 6)
-        cron = self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")
+        cron = self.backend.cron_id
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         action = moves.action_tms_send_exports()
         self.assertEqual(action["params"]["title"], "Queued")
