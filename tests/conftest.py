@@ -25,6 +25,7 @@ PURE_MODULES = {
     "fake_lexoffice": "tms_billing_lexoffice.tests.fake_lexoffice",
     "fake_sevdesk": "tms_billing_sevdesk.tests.fake_sevdesk",
     "tms_billing_leitweg": "tms_billing_edi.leitweg",
+    "tms_billing_settle": "tms_billing_sync.settle",
 }
 
 for _alias, _dotted in PURE_MODULES.items():

@@ -17,6 +17,7 @@
         "views/tms_billing_backend_views.xml",
         "views/tms_billing_export_views.xml",
         "wizards/tms_billing_contact_wizard_views.xml",
+        "wizards/tms_billing_export_found_views.xml",
         "wizards/tms_billing_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

@@ -6,10 +6,15 @@ class alone whether to retry, and whether the invoice may already exist remotely
 
 
 class ExportError(Exception):
-    """A push or look-up failed; worth retrying later with backoff."""
+    """A push or look-up failed; worth retrying later with backoff, or at ``next_at``
+    (a naive UTC datetime) when the ledger should look again then."""
 
     retry = True
     outcome_unknown = False
+
+    def __init__(self, *args, next_at=None):
+        super().__init__(*args)
+        self.next_at = next_at
 
 
 class ExportRejected(ExportError):

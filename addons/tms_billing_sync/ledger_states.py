@@ -6,6 +6,9 @@ EXPORT_STATES = [
     ("sending", "Sending"),
     ("sent", "Sent"),
     ("failed", "Failed"),
+    # The outcome of a create stayed unknown and could not be settled (its look-ups
+    # failed for a day): a person checks there, then links it or has it sent again.
+    ("to_check", "Check there"),
 ]
 # The invoice's state in the external system, whatever the provider calls it.
 EXTERNAL_STATES = [

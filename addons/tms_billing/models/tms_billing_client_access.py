@@ -33,6 +33,7 @@ NUMBER_BOUND = 1e12
 # Lengths beyond any text a user writes into these fields; a field may declare its own.
 CHAR_LENGTH = 1000
 TEXT_LENGTH = 100_000
+HTML_LENGTH = 500_000  # markup around a text of TEXT_LENGTH
 JSON_LENGTH = 10_000_000
 
 
@@ -164,7 +165,9 @@ class Base(models.AbstractModel):
                 raise ValidationError(
                     self.env._("%(value)s is not a choice of %(field)s.", value=value, field=label)
                 )
-            default = CHAR_LENGTH if field.type in ("char", "selection") else TEXT_LENGTH
+            default = {"char": CHAR_LENGTH, "selection": CHAR_LENGTH, "html": HTML_LENGTH}.get(
+                field.type, TEXT_LENGTH
+            )
             limit = self._tms_text_lengths.get(field.name, default)
             if len(value) > limit:
                 raise ValidationError(

@@ -1,3 +1,4 @@
+import re
 from contextlib import contextmanager
 
 from odoo import api, fields, models
@@ -41,6 +42,10 @@ DEFAULT_TAX_MAPPINGS = {
 def _limiter_for(env, api_key, rate):
     """The key's limit, shared by every process and worker of this database."""
     return SharedRateLimiter(env.registry.cursor, api_key, rate)
+
+
+# An id of lexoffice, as it names its documents (#invoices-endpoint: "id" is a UUID).
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
 class TmsBillingBackend(models.Model):
@@ -173,6 +178,8 @@ class TmsBillingBackend(models.Model):
             base_url=self._tms_api_url(DEFAULT_BASE_URL),
             timeout=(5, self.timeout or 35.0),
             limiter=_limiter_for(self.env, key, RATE_LIMIT),
+            # Every call ends by the deadline of the run or request making it.
+            deadline=self._tms_call_deadline(),
         )
 
     @contextmanager
@@ -522,6 +529,29 @@ class TmsBillingBackend(models.Model):
                 # Drafts can be deleted in the web app; lexoffice then answers 404.
                 return self._tms_status_deleted()
         return lexoffice.parse_invoice_status(invoice)
+
+    def _tms_read_found_document(self, ref, text):
+        if self.provider != "lexoffice":
+            return super()._tms_read_found_document(ref, text)
+        # lexoffice's ids are UUIDs, also in its web addresses (…/permalink/invoices/view/{id}).
+        match = UUID.search(text or "")
+        if not match:
+            raise ExportRejected(
+                self.env._(
+                    "%(text)s names no lexoffice document: paste its web address from "
+                    "lexoffice, or its id.",
+                    text=(text or "")[:200],
+                )
+            )
+        client = self._lexoffice_client()
+        with self._lexoffice_errors():
+            if ref["kind"] == "credit_note":
+                voucher = client.get_credit_note(match[0])
+            else:
+                voucher = client.get_invoice(match[0])
+        # Our marker is the remark's last line (mapper.marker_line).
+        carries = lexoffice.has_marker(voucher.get("remark") or "", ref["marker"])
+        return self._lexoffice_result(dict(voucher, id=match[0])), carries
 
     def _tms_fetch_document(self, ref):
         if self.provider != "lexoffice":

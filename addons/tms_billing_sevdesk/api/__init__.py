@@ -21,6 +21,7 @@ from .mapper import (
     build_save_invoice_payload,
     check_tax_rule,
     format_date,
+    has_marker,
     parse_credit_note_status,
     parse_invoice_status,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "build_save_invoice_payload",
     "check_tax_rule",
     "format_date",
+    "has_marker",
     "parse_credit_note_status",
     "parse_invoice_status",
 ]

@@ -1,3 +1,4 @@
+import re
 from contextlib import contextmanager
 
 from odoo import api, fields, models
@@ -160,6 +161,8 @@ class TmsBillingBackend(models.Model):
             self._tms_get_api_key(),
             base_url=self._tms_api_url(DEFAULT_BASE_URL),
             timeout=(5, self.timeout or 35.0),
+            # Every call ends by the deadline of the run or request making it.
+            deadline=self._tms_call_deadline(),
         )
 
     @contextmanager
@@ -480,6 +483,32 @@ class TmsBillingBackend(models.Model):
                 # "Bad request. Invoice was not found" (openapi.yaml L4730): deleted there.
                 return self._tms_status_deleted()
         return sevdesk.parse_invoice_status(invoice)
+
+    def _tms_read_found_document(self, ref, text):
+        if self.provider != "sevdesk":
+            return super()._tms_read_found_document(ref, text)
+        # sevDesk's ids are numbers (Model_Invoice.id), also the last number of its web
+        # addresses (INVOICE_WEB_PATH).
+        numbers = re.findall(r"\d+", text or "")
+        if not numbers or len(numbers[-1]) > 12:
+            raise ExportRejected(
+                self.env._(
+                    "%(text)s names no sevDesk document: paste its web address from "
+                    "sevDesk, or its id.",
+                    text=(text or "")[:200],
+                )
+            )
+        client = self._sevdesk_client()
+        with self._sevdesk_errors():
+            if ref["kind"] == "credit_note":
+                voucher = client.get_credit_note(numbers[-1])
+                parse = sevdesk.parse_credit_note_status
+            else:
+                voucher = client.get_invoice(numbers[-1])
+                parse = sevdesk.parse_invoice_status
+        # Our marker ends customerInternalNote (mapper.marker_note).
+        carries = sevdesk.has_marker(voucher.get("customerInternalNote"), ref["marker"])
+        return self._sevdesk_result(voucher, parse), carries
 
     def _tms_fetch_document(self, ref):
         if self.provider != "sevdesk":

@@ -40,9 +40,12 @@ class TestSevdeskAccess(ProviderAccessMatrixMixin, SevdeskCase):
     # -- sevDesk's own actions, as the web client calls them -------------------------
 
     def _configure(self, role):
+        # The contact person is chosen among the users Test connection read there.
+        person = self.env["tms.billing.sevdesk.user"].create(
+            {"backend_id": self.backend.id, "name": "Erika Muster", "external_id": "43"}
+        )
         self._as(role, self.backend).write(
-            {"name": "sevDesk 2", "push_timing": "create", "sevdesk_contact_person_id": "43"}
-            | {"sevdesk_unit_id": 1}
+            {"name": "sevDesk 2", "push_timing": "create", "sevdesk_contact_user_id": person.id}
         )
         self.assertEqual(self.backend.sevdesk_contact_person_id, "43")
 

@@ -1,3 +1,4 @@
+import time
 from unittest import SkipTest
 
 from odoo.fields import Command
@@ -77,3 +78,47 @@ class TestTwoProviders(SevdeskCase):
         self.assertEqual(len(self.lexoffice.invoices), 1)
         [lexoffice_invoice] = self.lexoffice.invoices.values()
         self.assertEqual(lexoffice_invoice["lineItems"][0]["unitPrice"]["netAmount"], 250.0)
+
+    def test_each_connection_has_a_job_of_its_own_and_a_slow_one_stops_at_its_budget(self):
+        """A slow provider beside a healthy one: each connection's job is its own cron,
+        which Odoo's cron workers run side by side, and a run of the slow one ends by its
+        deadline, slow answers included, without touching the other connection."""
+        self.assertTrue(self.backend.cron_id)
+        self.assertTrue(self.lexoffice_backend.cron_id)
+        self.assertNotEqual(self.backend.cron_id, self.lexoffice_backend.cron_id)
+        self._link(self.customer_collective)
+        moves = self._draft_invoices(self.customer_collective, 3)
+        Trigger = self.env["ir.cron.trigger"]
+        triggers = {
+            backend: Trigger.search_count([("cron_id", "=", backend.cron_id.id)])
+            for backend in (self.backend, self.lexoffice_backend)
+        }
+        exports = self.env["tms.billing.export"]._tms_queue(moves, self.backend)
+        self.backend._tms_trigger()
+        self.assertGreater(
+            Trigger.search_count([("cron_id", "=", self.backend.cron_id.id)]),
+            triggers[self.backend],
+        )
+        self.assertEqual(
+            Trigger.search_count([("cron_id", "=", self.lexoffice_backend.cron_id.id)]),
+            triggers[self.lexoffice_backend],
+            "the other connection's job is not woken",
+        )
+        # Every answer of sevDesk comes after 4 s, beyond the connection's 2 s timeout; a
+        # run has 3 s: it ends by then (its first row has room for 5 s), slow calls in flight
+        # included, and leaves the rest to its next run.
+        self.fake.slow_rate = 1.0
+        self.fake.slow_faults = ("slow_unperformed",)
+        self.fake.slow_seconds = 4.0
+        self.env["ir.config_parameter"].sudo().set_param("tms_billing.cron_time_budget", "3")
+        lexoffice_calls = len(self.lexoffice.requests)
+        started = time.monotonic()
+        self.env["tms.billing.export"]._cron_tms_sync_connection(self.backend.id)
+        self.assertLess(time.monotonic() - started, 8.0)
+        self.assertTrue(self.fake.slow_calls)
+        self.assertEqual(len(self.lexoffice.requests), lexoffice_calls)
+        self.assertNotEqual(set(exports.mapped("state")), {"sent"})
+        self.fake.slow_rate = 0.0
+        self._send_until_done(exports, rounds=10, step=10 * 60)
+        self.assertEqual(set(exports.mapped("state")), {"sent"})
+        self.assertEqual(len(self.fake.invoices), 3)

@@ -8,6 +8,7 @@ from . import tms_billing_export_send
 from . import tms_billing_export_status
 from . import tms_billing_export_document
 from . import tms_billing_export_cancel
+from . import tms_billing_export_schedule
 from . import tms_billing_event
 from . import account_move
 from . import account_move_draft

@@ -413,6 +413,12 @@ class TmsBillingBackend(models.Model):
         without ``external_id``."""
         raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
 
+    def _tms_read_found_document(self, ref, text):
+        """The document there that ``text`` names (its id, or its web address), read by
+        id: ``(InvoiceResult, carries_marker)``, where ``carries_marker`` says whether it
+        carries ``ref``'s marker. Raises an ExportError when it cannot be read."""
+        raise UserError(self.env._("Choose a provider for %(backend)s.", backend=self.name))
+
     def _tms_fetch_document(self, ref):
         """The document the accounting system rendered of ``ref``, as
         ``{"content": bytes, "filename": str | None}``, or None while there is none

@@ -1,11 +1,9 @@
 import logging
-import time
 import uuid
 from datetime import UTC, timedelta
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import config
 
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
@@ -20,15 +18,6 @@ _logger = logging.getLogger(__name__)
 # A row left "sending" this long belongs to a worker that died mid-push; the system
 # parameter tms_billing.stale_sending_minutes changes it.
 STALE_SENDING = timedelta(minutes=15)
-# Seconds one cron run may push or poll before it stops and schedules the next run;
-# system parameter tms_billing.cron_time_budget, capped by Odoo's own limit below.
-CRON_TIME_BUDGET = 60
-# Odoo's watchdog times a cron worker from before its sleep between polls (up to 69 s:
-# odoo.service.server.SLEEP_INTERVAL plus the last digit of its pid) to the end of its
-# jobs, against limit_time_real_cron (by default limit_time_real, 120 s). A run stays
-# clear of it by the longest sleep and a margin for its last row: 40 s by default.
-CRON_POLL_SLEEP = 70
-CRON_MARGIN = 10
 # What a client may give when it queues an invoice; everything else on a row is set by
 # the ledger's own methods, as superuser after their entry checks: a user or RPC client
 # cannot mark an invoice "sent" that never was.
@@ -38,19 +27,8 @@ LOOKUP_CLOCK_MARGIN = timedelta(minutes=5)
 DOCUMENT_TYPES = [("invoice", "Invoice"), ("credit_note", "Credit Note")]
 
 
-def _cron_time_budget(value):
-    """The budget of one cron run: the system parameter's (or the default), within what
-    Odoo's limits leave a cron worker."""
-    budget = _positive_number(value, CRON_TIME_BUDGET)
-    limit = config.get("limit_time_real_cron")
-    if limit is None or limit < 0:
-        limit = config.get("limit_time_real")
-    if limit and limit > 0:
-        budget = min(budget, max(limit - CRON_POLL_SLEEP - CRON_MARGIN, 5))
-    return budget
-
-
-def _positive_number(value, default):
+def positive_number(value, default):
+    """``value`` as a positive number, else ``default``."""
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -268,7 +246,7 @@ class TmsBillingExport(models.Model):
         if not backends:
             return self
         exports = self._tms_queue(moves, backends)
-        self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")._trigger()
+        backends._tms_trigger()
         return exports
 
     @api.model
@@ -284,8 +262,8 @@ class TmsBillingExport(models.Model):
                 backend = origin.backend_id
                 if backend.active and (timings is None or backend.push_timing in timings):
                     exports |= self._tms_queue(refund, backend)
-        if exports and timings is not None:
-            self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")._trigger()
+        if timings is not None:
+            exports.backend_id._tms_trigger()
         return exports
 
     def _tms_document_ref(self):
@@ -331,7 +309,7 @@ class TmsBillingExport(models.Model):
         minutes = (
             self.env["ir.config_parameter"].sudo().get_param("tms_billing.stale_sending_minutes")
         )
-        return timedelta(minutes=_positive_number(minutes, STALE_SENDING.total_seconds() / 60))
+        return timedelta(minutes=positive_number(minutes, STALE_SENDING.total_seconds() / 60))
 
     def _tms_log_env(self):
         """The environment the row's chatter notes and events are worded in: the
@@ -358,31 +336,6 @@ class TmsBillingExport(models.Model):
                 )
         except Exception:
             _logger.exception("Could not log on %s: %s", move.display_name, message)
-
-    @api.model
-    def _tms_run_batch(self, domain, order, batch_size, method, cron_xmlid, next_due=None):
-        """One cron run: ``method`` on the first rows of ``domain`` until the time budget
-        is spent; a run that leaves rows schedules the next one at once, in a fresh
-        worker, rather than letting Odoo's runner call it again within this one."""
-        budget = _cron_time_budget(
-            self.env["ir.config_parameter"].sudo().get_param("tms_billing.cron_time_budget")
-        )
-        deadline = time.monotonic() + budget
-        batch = self.search(domain, order=order, limit=batch_size)
-        getattr(batch, method)(deadline=deadline)
-        remaining = self.search_count(domain) if batch else 0
-        if not remaining and next_due and not modules.module.current_test:
-            # Odoo wakes a cron worker at once only for a trigger due now, else at its next
-            # poll, up to 70 s later: a retry due within this run's budget is waited for.
-            wait = next_due()
-            if wait is not None and time.monotonic() + wait + 1 < deadline:
-                self._tms_commit()
-                time.sleep(wait + 1)
-                remaining = True
-        if remaining:
-            self.env.ref(cron_xmlid)._trigger()
-            _logger.info("%s: %s rows left for the next run", method, remaining)
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=0)
 
     def action_open_external(self):
         self.ensure_one()

@@ -4,28 +4,29 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..deadline import CALL_DEADLINE, FIRST_ROW_SECONDS
 from ..export_errors import (
     ExportAuthFailed,
+    ExportDeadlineReached,
     ExportError,
     ExportOutcomeUnknown,
     ExportRejected,
     retry_delay,
 )
+from ..settle import ABSENT, after_failed_look_up, after_miss
 
 _logger = logging.getLogger(__name__)
 
-# Exports pushed per cron call; the cron runner commits and calls again while some remain.
-SEND_BATCH_SIZE = 50
+# Certain failures are retried this many times, then wait for a person.
 MAX_ATTEMPTS = 8
-# After a create whose outcome is unknown, the invoice is looked up after this many
-# seconds (then backing off). Not finding it is only trusted once the unknown attempt is
-# LOOKUP_SETTLE old: a provider's search may show a new invoice with some delay, which no
-# provider documents, and a look-up too early must never lead to a second invoice.
+# After a create whose outcome is unknown, a look-up that fails is tried again after
+# this many seconds (backing off, at most LOOKUP_BACKOFF_CAP); when a look-up that finds
+# nothing settles the outcome is the evidence rule's (settle.py).
 LOOKUP_DELAY = 10
-LOOKUP_SETTLE = timedelta(seconds=60)
+LOOKUP_BACKOFF_CAP = 3600
 # "Send now" pushes this many invoices at once in the request, starting none after
 # SEND_NOW_BUDGET seconds; more are queued for the cron. With calls of at most 60 s
 # (MAX_TIMEOUT of the connection) a request stays well inside Odoo's limit of 120 s.
@@ -39,6 +40,18 @@ class TmsBillingExport(models.Model):
     """The push: claim a row, commit, call, record the result, commit."""
 
     _inherit = "tms.billing.export"
+
+    # The look-ups after an unknown outcome that count as evidence (settle.py).
+    lookup_misses = fields.Integer(
+        string="Look-ups Without Result",
+        readonly=True,
+        copy=False,
+        help="Look-ups made late enough after an unknown outcome that found nothing: "
+        "enough of them settle that nothing was created.",
+    )
+    lookup_miss_at = fields.Datetime(
+        string="Last Look-up Without Result", readonly=True, copy=False
+    )
 
     def _tms_claim(self):
         """Take this row for one attempt: None if it is sent or another worker has it,
@@ -85,31 +98,35 @@ class TmsBillingExport(models.Model):
             # At least one row per run, so that every run makes progress.
             if index and deadline and time.monotonic() > deadline:
                 break
+            # What the row records (its last error, the refusals of the provider's checks)
+            # is read by everyone in the company: in its language, whoever sends.
+            export = export.with_env(export._tms_log_env())
             lookup_first = export._tms_claim()
             if lookup_first is None:
                 continue
             export._tms_commit()
-            if export._tms_send_claimed(lookup_first):
-                sent |= export
+            outcome = export._tms_send_claimed(lookup_first)
+            if outcome is None:
+                # No time was left for its call: nothing was performed; the run ends.
+                break
+            if outcome:
+                sent |= export.with_env(self.env)
                 # Recorded and committed: the document is a read that follows.
                 export._tms_document_after_push()
             export._tms_commit()
         return sent
 
     def _tms_send_claimed(self, lookup_first):
+        """One attempt of a claimed row: True when sent (or found there), False when it
+        failed (recorded), None when no time was left to call (given back as it was)."""
         backend = self.backend_id
         pending_lookup, called = lookup_first, False
         try:
             result = None
             if lookup_first:
                 result = backend._tms_find_invoice(self._tms_document_ref())
-                if not result and self._tms_lookup_too_early():
-                    raise ExportOutcomeUnknown(
-                        self.env._(
-                            "Not found there yet; it is looked for again before it is ever "
-                            "sent a second time."
-                        )
-                    )
+                if not result:
+                    self._tms_record_miss()
                 pending_lookup = False
             if not result:
                 self.move_id._tms_check_exportable(self)
@@ -119,6 +136,9 @@ class TmsBillingExport(models.Model):
                 result = backend._tms_send_invoice(draft)
         except psycopg2.Error:
             raise
+        except ExportDeadlineReached:
+            self._tms_give_back()
+            return None
         except ExportError as error:
             if pending_lookup and error.retry is False and not isinstance(error, ExportAuthFailed):
                 # A look-up that fails leaves the outcome as unknown as it was: never
@@ -138,6 +158,49 @@ class TmsBillingExport(models.Model):
             return False
         self._tms_record_success(result)
         return True
+
+    def _tms_record_miss(self):
+        """A look-up after an unknown outcome found nothing: settled by the evidence rule
+        (settle.py), or the row waits for the next look-up, raised as still unknown."""
+        now = fields.Datetime.now()
+        miss = after_miss(
+            now,
+            self.lookup_since,
+            self.backend_id.timeout or 0.0,
+            self.lookup_misses,
+            self.lookup_miss_at or None,
+        )
+        self.sudo().write({"lookup_misses": miss.counted, "lookup_miss_at": miss.counted_at})
+        if miss.verdict == ABSENT:
+            # Settled: nothing was created. The attempt that follows is a new one, whose
+            # own outcome is the one to look for should its answer be lost too.
+            self.sudo().write({"lookup_since": now, "lookup_misses": 0, "lookup_miss_at": False})
+            self._tms_commit()
+            _logger.info(
+                "Export %s: not found there after %s misses, sent again", self.marker, miss.counted
+            )
+            return
+        raise ExportOutcomeUnknown(
+            self.env._(
+                "Not found there yet. A new document may show there late: it is looked for "
+                "again from %(time)s and only sent again once it stays missing.",
+                time=fields.Datetime.context_timestamp(self, miss.next_look).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            ),
+            next_at=miss.next_look,
+        )
+
+    def _tms_give_back(self):
+        """A claimed row whose call was not made (no time left): as it was, due now."""
+        self.sudo().write(
+            {
+                "state": "failed" if self.lookup_since or self.last_error else "to_send",
+                "attempts": max(0, self.attempts - 1),
+                "next_attempt_at": fields.Datetime.now(),
+            }
+        )
+        self._tms_commit()
 
     def _tms_ensure_contact(self):
         """The customer's contact there: linked, or created now when the connection
@@ -160,14 +223,13 @@ class TmsBillingExport(models.Model):
             )
         return contact_id
 
-    def _tms_lookup_too_early(self):
-        return bool(self.lookup_since and fields.Datetime.now() - self.lookup_since < LOOKUP_SETTLE)
-
     def _tms_record_success(self, result):
         self.sudo().write(
             {
                 "state": "sent",
                 "lookup_since": False,
+                "lookup_misses": 0,
+                "lookup_miss_at": False,
                 "external_id": result["external_id"],
                 "external_number": result.get("number") or False,
                 "external_status": result.get("status") or "draft",
@@ -187,22 +249,41 @@ class TmsBillingExport(models.Model):
         self._tms_log(message)
 
     def _tms_record_failure(self, error, needs_lookup):
-        retry = error.retry and self.attempts < MAX_ATTEMPTS
-        error = str(error)
+        now = fields.Datetime.now()
+        # An unknown outcome is looked up until it is settled; certain failures are
+        # retried MAX_ATTEMPTS times. Whose look-ups keep failing for a day goes to a
+        # person (state "Check there").
+        hand_over = needs_lookup and after_failed_look_up(now, self.lookup_since)
+        next_at = getattr(error, "next_at", None)
+        retry = error.retry and not hand_over and (needs_lookup or self.attempts < MAX_ATTEMPTS)
+        error = (
+            str(error)
+            if not hand_over
+            else self.env._(
+                "The outcome of a send stayed unknown for a day (%(error)s). Check there whether "
+                "the invoice exists: if it does, link it; if not, send it again.",
+                error=error,
+            )
+        )
         if len(error) > MAX_ERROR_LENGTH:
             error = error[: MAX_ERROR_LENGTH - 1] + "…"
         next_attempt = False
         if retry:
-            # A pending look-up is a read: it comes soon. Anything else backs off minutes.
-            base = LOOKUP_DELAY if needs_lookup else 60
-            next_attempt = fields.Datetime.now() + timedelta(
-                seconds=retry_delay(self.attempts, base=base)
-            )
-            self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")._trigger(next_attempt)
+            next_attempt = next_at
+            if not next_attempt:
+                # A pending look-up is a read: it comes soon. Anything else backs off.
+                base = LOOKUP_DELAY if needs_lookup else 60
+                cap = LOOKUP_BACKOFF_CAP if needs_lookup else 6 * 3600
+                next_attempt = now + timedelta(
+                    seconds=retry_delay(self.attempts, base=base, cap=cap)
+                )
+            self.backend_id._tms_trigger(next_attempt)
         self.sudo().write(
             {
-                "state": "failed",
+                "state": "to_check" if hand_over else "failed",
                 "lookup_since": self.lookup_since if needs_lookup else False,
+                "lookup_misses": self.lookup_misses if needs_lookup else 0,
+                "lookup_miss_at": self.lookup_miss_at if needs_lookup else False,
                 "last_error": error,
                 "next_attempt_at": next_attempt,
             }
@@ -226,53 +307,23 @@ class TmsBillingExport(models.Model):
                 )
             self._tms_log(message)
 
-    def _tms_due_domain(self):
-        return [
-            ("backend_id.active", "=", True),
-            "|",
-            "&",
-            ("state", "in", ("to_send", "failed")),
-            ("next_attempt_at", "<=", fields.Datetime.now()),
-            ("is_stale", "=", True),
-        ]
-
-    @api.model
-    def _cron_tms_send_exports(self, batch_size=SEND_BATCH_SIZE):
-        """Drain the ledger: due rows, oldest first, one batch per call."""
-        self._tms_run_batch(
-            self._tms_due_domain(),
-            "next_attempt_at, id",
-            batch_size,
-            "_tms_send",
-            "tms_billing_sync.ir_cron_tms_send_exports",
-            next_due=self._tms_seconds_to_next_retry,
-        )
-
-    @api.model
-    def _tms_seconds_to_next_retry(self):
-        """Seconds until the next failed row falls due again, or None."""
-        row = self.search(
-            [
-                ("backend_id.active", "=", True),
-                ("state", "=", "failed"),
-                ("next_attempt_at", "!=", False),
-            ],
-            order="next_attempt_at",
-            limit=1,
-        )
-        if not row:
-            return None
-        return max(0.0, (row.next_attempt_at - fields.Datetime.now()).total_seconds())
-
     def action_send(self):
-        """Push now, from the ledger or the invoice form."""
+        """Push now, from the ledger or the invoice form: up to SEND_NOW_MAX rows in this
+        request, within SEND_NOW_BUDGET; says what this call sent, what the connections'
+        jobs sent meanwhile, and what is queued for them."""
         self.check_access("write")
-        sendable = self.filtered(lambda export: export.state != "sent")
+        sendable = self.filtered(lambda export: export.state not in ("sent", "to_check"))
         if not sendable:
-            raise UserError(self.env._("These invoices were sent already."))
+            raise UserError(
+                self.env._(
+                    "These invoices were sent already, or wait for someone to check them "
+                    "there (Check there)."
+                )
+            )
         sendable.sudo().write({"next_attempt_at": fields.Datetime.now()})
         if len(sendable) > SEND_NOW_MAX:
-            self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")._trigger()
+            # Too many to wait for in a request: the connections' jobs send them.
+            sendable.backend_id._tms_trigger()
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
@@ -287,33 +338,63 @@ class TmsBillingExport(models.Model):
                     "next": {"type": "ir.actions.client", "tag": "soft_reload"},
                 },
             }
-        sent = sendable._tms_send(deadline=time.monotonic() + SEND_NOW_BUDGET)
-        left = sendable.filtered(lambda export: export.state == "to_send")
-        if left:
-            self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")._trigger()
-        failed = sendable - sent - left
-        if failed:
-            notification = {
-                "type": "warning",
-                "title": self.env._("Not sent"),
-                "message": "\n".join(
-                    f"{export.display_name}: {export.last_error or export.state}"
-                    for export in failed
-                ),
-                "sticky": True,
-            }
-        else:
-            notification = {
-                "type": "success",
-                "title": self.env._("Sent"),
-                "message": self.env._("%(count)s invoice(s) sent as drafts.", count=len(sent)),
-            }
-        if left:
-            notification["message"] += "\n" + self.env._(
-                "%(count)s more are sent in the background.", count=len(left)
+        now_rows = sendable
+        started = time.monotonic()
+        deadline = started + SEND_NOW_BUDGET
+        # As a run: the first row's calls have room (FIRST_ROW_SECONDS), the rest end by
+        # the deadline.
+        with CALL_DEADLINE.enter(self.env, max(deadline, started + FIRST_ROW_SECONDS)):
+            sent = now_rows._tms_send(deadline=deadline)
+        sendable.invalidate_recordset()
+        meanwhile = (now_rows - sent).filtered(lambda export: export.state == "sent")
+        in_flight = (now_rows - sent).filtered(
+            lambda export: export.state == "sending" and not export.is_stale
+        )
+        failed = (now_rows - sent - meanwhile - in_flight).filtered(
+            lambda export: export.state in ("failed", "to_check")
+        )
+        queued = sendable - sent - meanwhile - in_flight - failed
+        if queued or in_flight:
+            (queued | in_flight).backend_id._tms_trigger()
+        lines = []
+        if sent:
+            lines.append(self.env._("%(count)s sent as drafts now.", count=len(sent)))
+        if meanwhile:
+            lines.append(
+                self.env._(
+                    "%(count)s sent meanwhile by the background job: %(invoices)s.",
+                    count=len(meanwhile),
+                    invoices=", ".join(meanwhile.mapped("display_name")),
+                )
             )
-        notification["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": notification}
+        if in_flight:
+            lines.append(
+                self.env._(
+                    "%(count)s being sent by the background job right now.", count=len(in_flight)
+                )
+            )
+        if queued:
+            lines.append(
+                self.env._(
+                    "%(count)s queued: sent in the background, the export ledger shows their "
+                    "progress.",
+                    count=len(queued),
+                )
+            )
+        lines += [
+            f"{export.display_name}: {export.last_error or export.state}" for export in failed
+        ]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if failed else ("success" if sent else "info"),
+                "title": self.env._("Not sent") if failed else self.env._("Sending"),
+                "message": "\n".join(lines),
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_check_now(self):
         """Look for the invoices of rows left "sending" now, instead of waiting for the

@@ -4,10 +4,9 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..export_errors import ExportError
-from ..ledger_states import EXTERNAL_FINAL_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -21,28 +20,6 @@ class TmsBillingExport(models.Model):
 
     _inherit = "tms.billing.export"
 
-    @api.model
-    def _cron_tms_poll_export_status(self, batch_size=POLL_BATCH_SIZE):
-        """Read back the external status of sent invoices that can still change."""
-        # A row whose document is still to be fetched is read again, final or not.
-        domain = [
-            ("backend_id.active", "=", True),
-            ("state", "=", "sent"),
-            "|",
-            ("external_status", "not in", EXTERNAL_FINAL_STATES),
-            ("document_due", "=", True),
-            "|",
-            ("status_checked_at", "=", False),
-            ("status_checked_at", "<", fields.Datetime.now() - POLL_EVERY),
-        ]
-        self._tms_run_batch(
-            domain,
-            "status_checked_at, id",
-            batch_size,
-            "_tms_refresh_status",
-            "tms_billing_sync.ir_cron_tms_poll_export_status",
-        )
-
     def _tms_refresh_status(self, deadline=None):
         """Read back each sent row's external status; a row that fails records its
         error and the others go on."""
@@ -50,6 +27,8 @@ class TmsBillingExport(models.Model):
         for index, export in enumerate(self.filtered(lambda e: e.state == "sent").sudo()):
             if index and deadline and time.monotonic() > deadline:
                 break
+            # Recorded in the company's language, whoever reads it back.
+            export = export.with_env(export._tms_log_env())
             try:
                 with self.env.cr.savepoint():
                     export._tms_refresh_one(statuses)
@@ -61,7 +40,7 @@ class TmsBillingExport(models.Model):
                 export.write(
                     {
                         "status_checked_at": fields.Datetime.now(),
-                        "last_error": self.env._(
+                        "last_error": export.env._(
                             "Reading the status failed: %(error)s", error=error
                         ),
                     }
@@ -120,7 +99,7 @@ class TmsBillingExport(models.Model):
         )
         if waiting:
             waiting.write({"next_attempt_at": fields.Datetime.now()})
-            self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")._trigger()
+            self.backend_id._tms_trigger()
 
     def action_refresh_status(self):
         self.check_access("write")

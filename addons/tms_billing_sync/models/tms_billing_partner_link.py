@@ -8,7 +8,8 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
-from ..export_errors import ExportError
+from ..export_errors import ExportError, ExportOutcomeUnknown
+from ..settle import ABSENT, after_miss
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +54,12 @@ class TmsBillingPartnerLink(models.Model):
     marker = fields.Char(readonly=True, copy=False)
     pending_reference = fields.Char(readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
+    # The create of a contact whose answer was lost is settled as a push is (settle.py).
+    attempt_at = fields.Datetime(
+        string="Created There At", readonly=True, copy=False, help="When the contact was asked for."
+    )
+    lookup_misses = fields.Integer(readonly=True, copy=False)
+    lookup_miss_at = fields.Datetime(readonly=True, copy=False)
     external_id = fields.Char(string="External ID", copy=False)
     external_number = fields.Char(string="Customer Number", copy=False)
     external_name = fields.Char(string="Name There", copy=False)
@@ -87,6 +94,9 @@ class TmsBillingPartnerLink(models.Model):
                     "marker",
                     "pending_reference",
                     "last_error",
+                    "attempt_at",
+                    "lookup_misses",
+                    "lookup_miss_at",
                     "external_id",
                     "external_number",
                     "external_name",
@@ -199,6 +209,7 @@ class TmsBillingPartnerLink(models.Model):
             contact = backend._tms_find_created_contact(link)
             if contact:
                 return self._tms_link(partner, backend, contact)
+            link._tms_settle_missing_contact()
         elif link:
             return link
         else:
@@ -209,6 +220,7 @@ class TmsBillingPartnerLink(models.Model):
                     "state": "creating",
                     "marker": f"TMS-{uuid.uuid4().hex[:16]}",
                     "pending_reference": backend._tms_contact_reference(partner) or False,
+                    "attempt_at": fields.Datetime.now(),
                 }
             )
         self.env["tms.billing.export"]._tms_commit()
@@ -234,6 +246,39 @@ class TmsBillingPartnerLink(models.Model):
             self._tms_forget_intent(link)
             raise
         return self._tms_link(partner, backend, contact)
+
+    def _tms_settle_missing_contact(self):
+        """The contact an earlier request may have created was not found: created again
+        only once the evidence rule (settle.py) says nothing was created; until then
+        raised as an unknown outcome, to look again later."""
+        now = fields.Datetime.now()
+        miss = after_miss(
+            now,
+            self.attempt_at or self.create_date,
+            self.backend_id.timeout or 0.0,
+            self.lookup_misses,
+            self.lookup_miss_at or None,
+        )
+        if miss.verdict == ABSENT:
+            values = {"attempt_at": now, "lookup_misses": 0, "lookup_miss_at": False}
+        else:
+            values = {"lookup_misses": miss.counted, "lookup_miss_at": miss.counted_at}
+        self.write(values)
+        self.env["tms.billing.export"]._tms_commit()
+        if miss.verdict != ABSENT:
+            raise ExportOutcomeUnknown(
+                self.env._(
+                    "The contact of %(customer)s may have been created in %(backend)s, but it "
+                    "is not found there yet. A new contact may show there late: it is looked "
+                    "for again from %(time)s and only created again once it stays missing.",
+                    customer=self.partner_id.display_name,
+                    backend=self.backend_id.name,
+                    time=fields.Datetime.context_timestamp(self, miss.next_look).strftime(
+                        "%Y-%m-%d %H:%M"
+                    ),
+                ),
+                next_at=miss.next_look,
+            )
 
     def _tms_forget_intent(self, link):
         """A request that certainly created nothing leaves no intent behind."""

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from odoo import fields
 from odoo.tests import common as odoo_test_common
+from odoo.tools import SQL
 
 from odoo.addons.tms_billing.tests.common import AccessMatrixMixin, TmsBillingCase, TmsGermanCase
 
@@ -73,18 +74,41 @@ class TmsSyncCase(TmsBillingCase):
             [invoice] = fake.invoices_with_marker(export.marker)
             self.assertEqual(export.external_id, invoice["id"])
 
-    def _send_until_done(self, exports, rounds=8):
-        """Drain the ledger as the cron would, letting each backoff pass at once."""
-        for _round in range(rounds):
-            self.env["tms.billing.export"]._cron_tms_send_exports(batch_size=len(exports) + 50)
-            waiting = exports.filtered(lambda export: export.state != "sent")
-            if not waiting:
-                return
-            waiting.next_attempt_at = fields.Datetime.now() - timedelta(seconds=1)
-            # Time passes: not finding an invoice now counts (LOOKUP_SETTLE).
-            waiting.filtered("lookup_since").sudo().lookup_since = (
-                fields.Datetime.now() - timedelta(minutes=2)
+    def _pass_time(self, seconds):
+        """Let ``seconds`` pass for the ledger and the provider: the fake's clock moves on
+        (its search lag with it), and every time the ledger and the links recorded moves
+        back by as much."""
+        fake = getattr(self, "fake", None)
+        if fake is not None:
+            fake.advance(seconds)
+        self.env.flush_all()
+        shift = SQL("make_interval(secs => %s)", seconds)
+        for table, columns in (
+            (
+                "tms_billing_export",
+                ("lookup_since", "lookup_miss_at", "next_attempt_at", "last_attempt_at"),
+            ),
+            ("tms_billing_partner_link", ("attempt_at", "lookup_miss_at", "create_date")),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s",
+                    SQL.identifier(table),
+                    SQL(", ").join(
+                        SQL("%s = %s - %s", SQL.identifier(name), SQL.identifier(name), shift)
+                        for name in columns
+                    ),
+                )
             )
+        self.env.invalidate_all()
+
+    def _send_until_done(self, exports, rounds=12, step=10 * 60):
+        """Drain the ledger as the jobs would, ``step`` seconds passing between runs."""
+        for _round in range(rounds):
+            self.env["tms.billing.export"]._cron_tms_send_exports()
+            if all(export.state == "sent" for export in exports):
+                return
+            self._pass_time(step)
 
 
 class TmsSyncGermanCase(TmsSyncCase, TmsGermanCase):

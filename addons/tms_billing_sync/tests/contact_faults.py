@@ -9,7 +9,9 @@ class ContactFaultsMixin:
     ):
         """The answer to a contact's creation is lost: the link stays "being created",
         and the next attempt finds that contact instead of making another, or creates
-        it when the request had not created it (``created=False``)."""
+        it when the request had not created it (``created=False``) once the evidence
+        rule (settle.py) says so: two misses, the first 15 minutes after the attempt
+        could have ended, the second five minutes later."""
         before = len(fake.contacts)
         fake.inject("POST", create_path, [fault])
         with self.assertRaisesRegex(UserError, "may have been created"):
@@ -20,6 +22,13 @@ class ContactFaultsMixin:
         self.assertEqual(len(fake.contacts), before + created)
         # An invoice cannot use a contact being created.
         self.assertFalse(self.backend._tms_external_ref(customer))
+        if not created:
+            for minutes in (0, 25):
+                self._pass_time(minutes * 60)
+                with self.assertRaisesRegex(UserError, "not found there yet"):
+                    self._contact_wizard(customer).action_create_contact()
+            self.assertEqual(len(fake.contacts), before, "not created again on one miss")
+            self._pass_time(5 * 60)
         self._contact_wizard(customer).action_create_contact()
         link.invalidate_recordset()
         [created_id] = set(fake.contacts) - self._known_contacts

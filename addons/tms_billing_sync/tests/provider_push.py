@@ -117,6 +117,32 @@ class ProviderInvoicePushTests(ProviderPushMixin):
         self.assertFalse(export.needs_lookup)
         self.assertEqual(len(self._invoice_creates()), creates)
 
+    def test_a_lagging_search_never_duplicates_a_lost_create(self):
+        """The provider lists a new invoice only after the lag: 90 s, and the longest the
+        evidence rule defends against, 15 minutes. Lost answers of creates that were
+        performed are found, never sent twice; creates that were not performed (a 502
+        before the call reached the provider) are sent again once the rule settles it.
+        Every row ends sent, each invoice once there."""
+        for lag in (90, 15 * 60):
+            with self.subTest(lag=lag), self.env.cr.savepoint() as savepoint:
+                self.fake.reset()
+                self.fake.search_lag = lag
+                self._link(self.customer_collective)
+                moves = self._draft_invoices(self.customer_collective, 6)
+                exports = self.env["tms.billing.export"]._tms_queue(moves, self.backend)
+                faults = ["502_after", "none", "504_after", "502", "502_after", "none"]
+                self.fake.inject(*self.invoice_create_call, faults)
+                self._send_due_exports()
+                unknown = exports.filtered("needs_lookup")
+                self.assertEqual(len(unknown), 4, "502/504 after creation, 502 before")
+                self._send_until_done(exports, rounds=45, step=60)
+                self.assertEqual(set(exports.mapped("state")), {"sent"})
+                self.assertEqual(len(self.fake.invoices), 6, "each invoice once there")
+                for export in exports:
+                    self._sent_invoice(export)
+                savepoint.rollback()
+                self.env.invalidate_all()
+
     def test_orders_invoiced_again_wait_until_the_cancelled_draft_is_deleted_there(self):
         self.backend.push_timing = "create"
         move = self._invoice_two_orders()
@@ -198,6 +224,23 @@ class ProviderCreditNoteTests(ProviderPushMixin):
                 [credit_note] = self.fake.credit_notes.values()
                 self.assertEqual(export.external_id, credit_note["id"])
                 self.assertEqual(len(self._credit_note_creates()), 1, "never sent a second time")
+                savepoint.rollback()
+                self.env.invalidate_all()
+
+    def test_a_lagging_search_never_duplicates_a_lost_credit_note(self):
+        for lag in (90, 15 * 60):
+            with self.subTest(lag=lag), self.env.cr.savepoint() as savepoint:
+                self.fake.reset()
+                move, _invoice_export = self._pushed_invoice()
+                export = self._refund(move, price=50.0).tms_export_ids
+                self.fake.search_lag = lag
+                self.fake.inject(*self.credit_note_create_call, ["502_after"])
+                self._send_due_exports()
+                self.assertEqual((export.state, export.needs_lookup), ("failed", True))
+                self._send_until_done(export, rounds=40, step=60)
+                self.assertEqual(export.state, "sent", export.last_error)
+                self.assertEqual(len(self.fake.credit_notes), 1, "never a second credit note")
+                self.assertEqual(len(self._credit_note_creates()), 1)
                 savepoint.rollback()
                 self.env.invalidate_all()
 

@@ -445,7 +445,7 @@ FRAMEWORK_CASES = [
     Case("ledger_row_across_companies", UserError, match="ncompatible compan"),
     Case("ledger_row_twice", ValidationError, match="exported once"),
     # -- links, tax mappings, connections, contact search --------------------------------
-    Case("link_to_a_contact_linked_elsewhere", ValidationError, match="another customer"),
+    Case("link_to_a_contact_linked_elsewhere", AccessError),
     Case("tax_situation_mapped_twice", ValidationError, match="mapped once"),
     Case("connection_url_ftp", ValidationError, match="not a web address"),
     Case(
@@ -633,7 +633,7 @@ class TestBadInputTable(BadInputTableMixin, TmsSyncCase):
         wizard = self._new_wizard(order_id_list=orders.ids)
         # A forged request: the preview rows take only their own orders out, never in.
         preview = wizard.preview_invoice_ids.filtered(lambda row: row.order_ids == orders)
-        return lambda: preview.write({"order_id_list": orders.ids + other.ids})
+        return lambda: preview.write({"order_ids": [Command.set(orders.ids + other.ids)]})
 
     # -- transport data on orders ---------------------------------------------------------
 

@@ -99,21 +99,30 @@ class TestExportLedger(TmsSyncCase):
             self.export.next_attempt_at - fields.Datetime.now(), timedelta(seconds=10)
         )
         self.remote.clear()  # it had not been created after all
-        # Right after the unknown outcome, not finding it proves nothing: no second send.
-        self.export.action_send()
         marker = self.export.marker
-        self.assertEqual(self.calls, [("send", marker), ("find", marker)])
+        # Right after the unknown outcome, not finding it proves nothing: no second send,
+        # nor one after any number of early look-ups.
+        for _minute in range(15):
+            self.export.action_send()
+            self._pass_time(60)
+        self.assertEqual(set(self.calls[1:]), {("find", marker)})
         self.assertEqual((self.export.state, self.export.needs_lookup), ("failed", True))
         self.assertIn("Not found there yet", self.export.last_error)
-        # A minute on, it counts: sent again, once.
-        self.export.lookup_since = fields.Datetime.now() - timedelta(minutes=2)
+        self.assertEqual(self.export.lookup_misses, 0)
+        # A miss counts 15 minutes after the attempt could have ended (settle.py), once,
+        # and it takes a second one, five minutes on: then it is sent again, once.
+        self._pass_time(10 * 60)
         self.export.action_send()
-        self.assertEqual(
-            self.calls,
-            [("send", marker), ("find", marker), ("find", marker), ("send", marker)],
-        )
+        self.assertEqual((self.export.state, self.export.lookup_misses), ("failed", 1))
+        self.export.action_send()
+        self.assertEqual(self.export.lookup_misses, 1, "misses close together count once")
+        self._pass_time(5 * 60)
+        calls = len(self.calls)
+        self.export.action_send()
+        self.assertEqual(self.calls[calls:], [("find", marker), ("send", marker)])
         self.assertEqual(self.export.state, "sent")
         self.assertFalse(self.export.needs_lookup)
+        self.assertEqual(self.export.lookup_misses, 0)
 
     def test_transient_failures_back_off_then_stop_for_a_person(self):
         self.failures = ["503"] * MAX_ATTEMPTS
@@ -156,14 +165,19 @@ class TestExportLedger(TmsSyncCase):
         self.assertEqual(self.calls, [("find", self.export.marker)])
         self.assertEqual((self.export.state, self.export.external_id), ("sent", "X-early"))
 
-    def test_check_now_sends_a_stuck_row_that_is_not_there_once(self):
+    def test_check_now_never_sends_a_stuck_row_before_the_evidence_settles(self):
         self._left_sending(60)
-        self.export.action_check_now()
+        action = self.export.action_check_now()
         marker = self.export.marker
-        self.assertEqual(self.calls, [("find", marker), ("send", marker)])
-        self.assertEqual(self.export.state, "sent")
+        self.assertEqual(self.calls, [("find", marker)])
+        self.assertEqual((self.export.state, self.export.needs_lookup), ("failed", True))
+        self.assertIn("Not found there yet", action["params"]["message"])
         with self.assertRaisesRegex(UserError, "being sent"):
             self.export.action_check_now()
+        # Two late misses settle it: sent again, once.
+        self._send_until_done(self.export, rounds=6, step=5 * 60)
+        self.assertEqual(self.calls.count(("send", marker)), 1)
+        self.assertEqual(self.export.state, "sent")
 
     def test_check_now_never_sends_a_row_still_in_flight(self):
         self._left_sending(1)
@@ -181,14 +195,15 @@ class TestExportLedger(TmsSyncCase):
         exports = self.export | self.env["tms.billing.export"]._tms_queue(
             self._draft_invoices(self.customer_collective, 2), self.backend
         )
-        cron = self.env.ref("tms_billing_sync.ir_cron_tms_send_exports")
+        cron = self.backend.cron_id
         triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
         # A budget already spent: one push (every request makes progress), no more.
         with patch.object(send_module, "SEND_NOW_BUDGET", -1):
             action = exports.action_send()
         self.assertEqual(exports.mapped("state").count("sent"), 1)
         self.assertEqual(exports.mapped("state").count("to_send"), 2)
-        self.assertIn("2 more are sent in the background", action["params"]["message"])
+        self.assertIn("1 sent as drafts now", action["params"]["message"])
+        self.assertIn("2 queued", action["params"]["message"])
         self.assertGreater(
             self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers
         )

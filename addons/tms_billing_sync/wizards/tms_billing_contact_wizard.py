@@ -50,7 +50,9 @@ class TmsBillingContactWizard(models.TransientModel):
     def _tms_create_access(self):
         """Override of `tms_billing.client.access`: opened on a customer."""
         return merge_access(
-            self._tms_write_access(), {"tms_billing.group_tms_billing_user": {"partner_id"}}
+            self._tms_write_access(),
+            # Its company is the connection's, checked with it (check_company).
+            {"tms_billing.group_tms_billing_user": {"partner_id", "company_id"}},
         )
 
     @api.model
