@@ -28,7 +28,7 @@ class AccountEdiXmlCII(models.AbstractModel):
                 invoice
             )
         # ram:BuyerReference (BT-10): the Leitweg-ID, else the company's chosen source.
-        vals["buyer_reference"] = invoice._tms_buyer_reference()
+        vals["buyer_reference"] = invoice._tms_einvoice_buyer_reference()
         # ram:URIUniversalCommunication (BT-34, BT-49), rendered by
         # data/account_edi_templates.xml.
         vals["tms_seller_address"] = invoice.company_id.partner_id._tms_electronic_address()

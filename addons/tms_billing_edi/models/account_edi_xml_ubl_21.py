@@ -15,5 +15,5 @@ class AccountEdiXmlUBL21(models.AbstractModel):
         # Odoo fills cbc:BuyerReference (BT-10) with the customer's internal reference
         # (``ref``), often empty, which XRechnung refuses (BR-DE-15): the Leitweg-ID,
         # else the company's chosen source (account_move.py).
-        vals["vals"]["buyer_reference"] = invoice._tms_buyer_reference()
+        vals["vals"]["buyer_reference"] = invoice._tms_einvoice_buyer_reference()
         return vals

@@ -6,7 +6,7 @@ from .res_company import CUSTOMER_NUMBER
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    def _tms_buyer_reference(self):
+    def _tms_einvoice_buyer_reference(self):
         """The buyer reference (EN 16931 BT-10) of this invoice's e-invoice, which
         XRechnung requires (BR-DE-15): the customer's Leitweg-ID, else what the company's
         *E-Invoice Buyer Reference* setting names: the order reference the customer gave

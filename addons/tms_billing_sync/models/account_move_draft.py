@@ -165,4 +165,9 @@ class AccountMove(models.Model):
                 **address._tms_address_values(),
             },
             "lines": lines,
+            "totals": {
+                "net": self.amount_untaxed,
+                "tax": self.amount_tax,
+                "gross": self.amount_total,
+            },
         }
