@@ -245,7 +245,8 @@ class TestEInvoices(TmsGermanCase):
     def _ubl(self, move):
         xml, errors = self.env["account.edi.xml.ubl_de"]._export_invoice(move)
         self.assertFalse(errors, "Odoo's own checks of the XRechnung")
-        self._assert_valid(xml, "EN16931 XRechnung (UBL Invoice)")
+        kind = "CreditNote" if move.move_type == "out_refund" else "Invoice"
+        self._assert_valid(xml, f"EN16931 XRechnung (UBL {kind})")
         return etree.fromstring(xml)
 
     def _cii(self, move):
@@ -461,3 +462,145 @@ class TestEInvoices(TmsGermanCase):
         self.assertEqual(
             etree.fromstring(xml).xpath("cbc:BuyerReference/text()", namespaces=UBL), ["K-4711"]
         )
+
+    # -- what every customer's e-invoice states ----------------------------------------
+
+    def _buyer_reference(self, move):
+        ubl, cii = self._ubl(move), self._cii(move)
+        references = (
+            ubl.xpath("cbc:BuyerReference/text()", namespaces=UBL),
+            cii.xpath("//ram:BuyerReference/text()", namespaces=CII),
+        )
+        self.assertEqual(references[0], references[1])
+        return references[0][0]
+
+    def test_buyer_reference_without_leitweg_id(self):
+        customer = self._customer("Ohne Leitweg GmbH", email="einkauf@kunde.example")
+        order_ref = self._order(customer, date(2026, 10, 5), client_order_ref="PO-4711")
+        order_ref |= self._order(customer, date(2026, 10, 9), client_order_ref="PO-4711")
+        move, _plan = order_ref._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        move.action_post()
+        # The order reference the customer gave, the same on all orders of the invoice.
+        self.assertEqual(self._buyer_reference(move), "PO-4711")
+        refund = move._reverse_moves([{"invoice_date": date(2026, 11, 10)}])
+        refund.action_post()
+        self.assertEqual(self._buyer_reference(refund), "PO-4711")
+        # Orders with different references: the customer number, its Reference field,
+        # else its id in Odoo.
+        other = self._order(customer, date(2026, 10, 12), client_order_ref="PO-1")
+        other |= self._order(customer, date(2026, 10, 13), client_order_ref="PO-2")
+        move, _plan = other._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        move.action_post()
+        self.assertEqual(self._buyer_reference(move), str(customer.id))
+        customer.ref = "K-4711"
+        self.assertEqual(self._buyer_reference(move), "K-4711")
+        # The company may choose the customer number always.
+        self.company.tms_buyer_reference_source = "customer_number"
+        self.assertEqual(self._buyer_reference(refund), "K-4711")
+        # A Leitweg-ID comes first.
+        customer.tms_buyer_reference = LEITWEG_ID
+        self.assertEqual(self._buyer_reference(refund), LEITWEG_ID)
+
+    def test_xrechnung_needs_the_buyers_electronic_address(self):
+        customer = self._customer("Ohne Adresse GmbH", tms_invoicing_mode="single")
+        move, _orders = self._invoice(customer, (5,))
+        for builder in ("account.edi.xml.ubl_de", "account.edi.xml.cii_xrechnung"):
+            _xml, errors = self.env[builder]._export_invoice(move)
+            self.assertIn(
+                "Ohne Adresse GmbH has no electronic address for XRechnung: enter its Peppol "
+                "endpoint or an e-mail address on the customer.",
+                errors,
+            )
+        # The e-mail of the customer (scheme EM), where Odoo takes the invoice contact's.
+        customer.email = "rechnung@kunde.example"
+        ubl = self._ubl(move)
+        self.assertEqual(
+            ubl.xpath(
+                "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID[@schemeID='EM']/text()",
+                namespaces=UBL,
+            ),
+            ["rechnung@kunde.example"],
+        )
+        cii = self._cii(move)
+        self.assertEqual(
+            cii.xpath(
+                "//ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID[@schemeID='EM']"
+                "/text()",
+                namespaces=CII,
+            ),
+            ["rechnung@kunde.example"],
+        )
+
+    def test_period_ends_on_the_invoice_date(self):
+        """An invoice written on the 7th for an order of the 1st claims no later days."""
+        move, _orders = self._invoice(
+            self.customer_per_order, (1,), invoice_date=date(2026, 12, 7), month=12
+        )
+        self.assertEqual((move.tms_period_start, move.tms_period_end)[1], date(2026, 12, 31))
+        ubl, cii = self._ubl(move), self._cii(move)
+        self._assert_period(ubl, cii, "2026-12-01", "2026-12-07")
+
+    def _assert_exemption(self, move, code, reason_code, reason):
+        category = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"
+        ubl, cii = self._ubl(move), self._cii(move)
+        self.assertEqual(ubl.xpath(f"{category}/cbc:ID/text()", namespaces=UBL), [code])
+        self.assertEqual(
+            ubl.xpath(f"{category}/cbc:TaxExemptionReasonCode/text()", namespaces=UBL),
+            [reason_code] if reason_code else [],
+        )
+        self.assertEqual(
+            ubl.xpath(f"{category}/cbc:TaxExemptionReason/text()", namespaces=UBL), [reason]
+        )
+        self.assertEqual(
+            cii.xpath("//ram:ApplicableTradeTax/ram:ExemptionReason/text()", namespaces=CII),
+            [reason],
+        )
+        return ubl
+
+    def test_exemption_reasons_in_the_customers_language(self):
+        """English for customers abroad, German for German ones."""
+        self._load_german()
+        move = self._kind_invoice("eu_business", "single")
+        self.assertEqual(move._tms_tax_situation(), "eu_business")
+        self._assert_exemption(move, "AE", "VATEX-EU-AE", "Reverse charge")
+        move = self._kind_invoice("third_country", "single")
+        self.assertEqual(move._tms_tax_situation(), "third_country")
+        ubl = self._assert_exemption(move, "O", "VATEX-EU-O", "Not taxable in Germany")
+        # Not subject to VAT: neither the seller's nor the buyer's VAT ID, but the
+        # seller's tax number (BT-32).
+        self.assertEqual(
+            ubl.xpath("//cac:PartyTaxScheme/cac:TaxScheme/cbc:ID/text()", namespaces=UBL), ["FC"]
+        )
+        self.assertEqual(
+            ubl.xpath("//cac:PartyTaxScheme/cbc:CompanyID/text()", namespaces=UBL),
+            ["47/123/45678"],
+        )
+        # Own small business (§ 19 UStG), for a German customer: no VAT, category E.
+        self.company.tms_small_business = True
+        zero = self._chart_ref("tax_free_eu_skr03")
+        exempt = self.env["product.product"].create(
+            {
+                "name": "Freight (small business)",
+                "type": "service",
+                "invoice_policy": "order",
+                "taxes_id": [Command.set(zero.ids)],
+            }
+        )
+        customer = self._kind_customer("business_without_vat_id", "single")
+        move, _orders = self._invoice(customer, (5,), lines=[(exempt, 1, 80)])
+        self.assertEqual(move._tms_tax_situation(), "small_business")
+        self._assert_exemption(
+            move, "E", None, "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet."
+        )
+
+    def test_xrechnung_cii_is_a_customers_format(self):
+        customer = self.customer_single
+        customer.invoice_edi_format = "tms_xrechnung_cii"
+        builder = customer._get_edi_builder(customer.invoice_edi_format)
+        self.assertEqual(builder._name, "account.edi.xml.cii_xrechnung")
+        move, _orders = self._invoice(customer, (5,))
+        self.assertTrue(move._need_ubl_cii_xml("tms_xrechnung_cii"))
+        self.assertTrue(builder._export_invoice_filename(move).endswith("_xrechnung_cii.xml"))
+        xml, errors = builder._export_invoice(move)
+        self.assertFalse(errors)
+        self._assert_valid(xml, "EN16931 XRechnung (CII)")
