@@ -135,7 +135,8 @@ class AccountMove(models.Model):
         charges no VAT (``TAX_STATEMENTS``), else None. The text is English; translate
         it with ``env._`` in the reader's language."""
         self.ensure_one()
-        statement = TAX_STATEMENTS.get(self._tms_transport_source()._tms_tax_situation())
+        source = self._tms_transport_source() or self
+        statement = TAX_STATEMENTS.get(source._tms_tax_situation())
         if not statement or not self.company_id.currency_id.is_zero(self.amount_tax):
             return None
         return statement
