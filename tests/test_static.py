@@ -145,9 +145,7 @@ def test_every_model_has_access_rules(addon):
                     isinstance(t, ast.Name) and t.id == "_name" for t in node.targets
                 ):
                     model = node.value.value
-                    assert f"model_{model.replace('.', '_')}," in csv, (
-                        f"no access rule for {model}"
-                    )
+                    assert f"model_{model.replace('.', '_')}," in csv, f"no access rule for {model}"
 
 
 @pytest.mark.parametrize("addon", ADDONS, ids=lambda p: p.name)
