@@ -88,6 +88,7 @@ def invoice_draft():
                 "discount": 10.0,
             },
         ],
+        "totals": {"net": 930.9, "tax": 176.87, "gross": 1107.77},
     }
 
 

@@ -7,8 +7,9 @@ HISTORY, CONTRIBUTORS and CREDITS become sections of ``README.rst``, which docut
 turns into ``static/description/index.html``, the page Odoo's Apps screen shows.
 OCA's tool converts Markdown with pandoc; this one understands the plain Markdown
 the fragments use (paragraphs, headings, bullet and numbered lists, fenced code,
-``code``, *emphasis*, **strong** and links) and refuses anything else, so no
-fragment is rendered wrongly without notice.
+``code``, *emphasis*, **strong**, links, and an image on a line of its own:
+``![alt](static/description/file.png)``, a picture the addon ships) and refuses
+anything else, so no fragment is rendered wrongly without notice.
 
     tools/gen_addon_readme.py            # write README.rst and index.html
     tools/gen_addon_readme.py --check    # fail when they differ from the fragments
@@ -147,6 +148,9 @@ def inline(text, where):
 
 
 _BULLET = re.compile(r"^(?P<indent> *)(?P<marker>[-*]|\d+\.) (?P<text>.*)$")
+# A picture the addon ships, on a line of its own. README.rst names it relative to the
+# addon; the Apps page from the server root (render_index), where Odoo serves it.
+_IMAGE = re.compile(r"^!\[(?P<alt>[^\]]+)\]\((?P<path>static/description/[\w.-]+\.png)\)$")
 _HEADING = re.compile(r"^(?P<level>#{1,3}) (?P<text>.+)$")
 
 
@@ -167,6 +171,11 @@ def markdown_to_rst(source, where, headings):
             out += ["::", ""] + ["   " + code if code else "" for code in lines[i + 1 : end]]
             out.append("")
             i = end + 1
+            continue
+        image = _IMAGE.match(line.strip())
+        if image:
+            out += [f".. image:: {image['path']}", f"   :alt: {image['alt']}", ""]
+            i += 1
             continue
         heading = _HEADING.match(line)
         if heading:
@@ -286,7 +295,7 @@ def render_readme(addon):
     return "\n".join(rst).rstrip() + "\n"
 
 
-def render_index(readme_text, source_path):
+def render_index(readme_text, source_path, addon_name=None):
     from docutils.core import publish_string  # noqa: PLC0415 (only this step needs it)
 
     html = publish_string(
@@ -296,7 +305,14 @@ def render_index(readme_text, source_path):
         settings_overrides=RST2HTML_SETTINGS,
     )
     # As OCA's tool: no docutils version in the page, so upgrades change nothing.
-    return re.sub(rb"(<meta.*generator.*Docutils)\s*[\d.]+", rb"\1", html)
+    html = re.sub(rb"(<meta.*generator.*Docutils)\s*[\d.]+", rb"\1", html)
+    if addon_name:
+        # The addon's pictures, where Odoo serves them (the Apps page is not read from
+        # the addon's folder).
+        html = html.replace(
+            b'src="static/description/', f'src="/{addon_name}/static/description/'.encode()
+        )
+    return html
 
 
 def generate(addon, check):
@@ -318,7 +334,7 @@ def generate(addon, check):
         else:
             render_index(readme, readme_path)  # still valid reStructuredText
         return problems
-    html = render_index(readme, readme_path)
+    html = render_index(readme, readme_path, addon.name)
     readme_path.write_text(readme, encoding="utf-8")
     index_path.parent.mkdir(parents=True, exist_ok=True)
     index_path.write_bytes(html)

@@ -25,10 +25,11 @@ PRODUCTS = {
     "waiting": {"name": "Wartezeit", "list_price": 45.0, "uom": "uom.product_uom_hour"},
 }
 
-# One customer per billing situation. "position" names an SKR03 fiscal position set on
-# the customer. The German ones get "Inland" and the Austrian one with a VAT id the EU
-# position automatically; the Swiss customer gets "abroad (non-EU)": SKR03 applies none
-# of its own to non-EU.
+# One customer per billing situation, each with the e-mail address its e-invoices go
+# to (XRechnung's buyer electronic address, BT-49, where no Peppol endpoint is known).
+# "position" names an SKR03 fiscal position set on the customer. The German ones get
+# "Inland" and the Austrian one with a VAT id the EU position automatically; the Swiss
+# customer gets "abroad (non-EU)": SKR03 applies none of its own to non-EU.
 CUSTOMERS = {
     "nordfracht": {
         "name": "Nordfracht Logistik GmbH",
@@ -46,6 +47,7 @@ CUSTOMERS = {
         "zip": "80339",
         "city": "München",
         "country": "base.de",
+        "email": "rechnung@sued-spedition.example.com",
         "settings": {"tms_invoicing_mode": "single"},
     },
     "west": {
@@ -54,6 +56,7 @@ CUSTOMERS = {
         "zip": "50672",
         "city": "Köln",
         "country": "base.de",
+        "email": "buero@west-kurier.example.com",
         "settings": {
             "tms_invoicing_mode": "collective",
             "tms_billing_interval": "semi_monthly",
@@ -68,6 +71,7 @@ CUSTOMERS = {
         "zip": "60314",
         "city": "Frankfurt am Main",
         "country": "base.de",
+        "email": "kreditoren@rhein-main-baustoffe.example.com",
         "settings": {
             "tms_invoicing_mode": "collective",
             "tms_billing_interval": "weekly",
@@ -81,6 +85,7 @@ CUSTOMERS = {
         "city": "Wien",
         "country": "base.at",
         "vat": "ATU12345675",
+        "email": "office@donau-logistik.example.com",
         "settings": {"tms_invoicing_mode": "collective", "tms_billing_interval": "monthly"},
     },
     "basel": {
@@ -89,6 +94,7 @@ CUSTOMERS = {
         "zip": "4057",
         "city": "Basel",
         "country": "base.ch",
+        "email": "accounting@rheinhafen-basel.example.com",
         "position": "fiscal_position_non_eu_partner",
         "settings": {"tms_invoicing_mode": "single"},
     },
@@ -187,6 +193,10 @@ def _demo_company(env):
             "country_id": env.ref("base.de").id,
             "currency_id": euro.id,
             "vat": "DE462612124",
+            "state_id": env.ref("base.state_de_hh").id,
+            # What an invoice states of its issuer (§ 14 Abs. 4 Nr. 2 UStG) and XRechnung
+            # requires of the seller: tax number, register entry (BT-30).
+            "company_registry": "HRB 123456",
             "phone": "+49 40 1234567",
             "email": "rechnung@nordlicht-spedition.example.com",
             "tms_invoicing_mode": "collective",
@@ -201,7 +211,44 @@ def _demo_company(env):
     # installed unless it also loads account's own demo entries, which a billing demo
     # does not want. l10n_de is installed with this addon, so _load installs nothing.
     env["account.chart.template"]._load(GERMAN_CHART, company, install_demo=False)
+    # Odoo's German tax number ("St.-Nr."), checked against the company's state.
+    company.l10n_de_stnr = "47/123/45678"
+    # The account invoices are paid to (XRechnung's payment instructions, BG-16).
+    env["res.partner.bank"].create(
+        {
+            "partner_id": company.partner_id.id,
+            "acc_number": "DE89 3704 0044 0532 0130 00",
+            "allow_out_payment": True,
+            "company_id": company.id,
+        }
+    )
+    _demo_service_positions(env, company)
     return company
+
+
+# A transport for a business abroad is a service: the German chart's EU position maps
+# the 19 % and 7 % taxes to "0% EU D", a tax-free supply of goods (§ 4 Nr. 1b UStG),
+# and its non-EU position to "0% EX", an export. The demo maps them to the services'
+# taxes and revenue accounts instead: "0% EU" (reverse charge, account 8336) and "0% S T"
+# (not taxable in Germany, account 8338), as the README's Taxes section advises.
+SERVICE_POSITIONS = {
+    "fiscal_position_eu_vat_id_partner_skr03": ("tax_free_eu_skr03", "account_8336"),
+    "fiscal_position_non_eu_partner_skr03": ("tax_free_third_country_skr03", "account_8338"),
+}
+
+
+def _demo_service_positions(env, company):
+    chart = env["account.chart.template"].with_company(company)
+    sale_taxes = chart.ref("tax_ust_19_skr03") | chart.ref("tax_ust_7_skr03")
+    revenue = chart.ref("account_8400") | chart.ref("account_8300")
+    for position_name, (tax_name, account_name) in SERVICE_POSITIONS.items():
+        position = chart.ref(position_name)
+        position.tax_ids.filtered(
+            lambda line: line.tax_src_id in sale_taxes
+        ).tax_dest_id = chart.ref(tax_name)
+        position.account_ids.filtered(
+            lambda line: line.account_src_id in revenue
+        ).account_dest_id = chart.ref(account_name)
 
 
 def _demo_products(env, company):

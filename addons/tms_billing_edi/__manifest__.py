@@ -12,6 +12,7 @@
     "data": [
         "data/account_edi_templates.xml",
         "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
     ],
     "auto_install": True,
 }

@@ -54,6 +54,14 @@ class PaymentTerm(TypedDict):
     days: int | None  # the longest due delay of the term, in days
 
 
+class DraftTotals(TypedDict):
+    """The invoice's totals in its currency, as Odoo computed them."""
+
+    net: float
+    tax: float
+    gross: float
+
+
 class InvoiceDraft(TypedDict):
     """An invoice (``kind`` "invoice") or credit note ("credit_note") to create as a
     draft in an accounting system."""
@@ -83,6 +91,7 @@ class InvoiceDraft(TypedDict):
     buyer_reference: str | None
     address: DraftAddress
     lines: list[DraftLine]
+    totals: DraftTotals
 
 
 class CreditNoteDraft(InvoiceDraft):

@@ -8,6 +8,7 @@ from lexoffice_api import (
     build_invoice_payload,
     escape_search_name,
     format_timestamp,
+    xrechnung_net_draft,
 )
 
 FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$")
@@ -178,3 +179,31 @@ def test_company_and_person_contacts():
 )
 def test_search_escaping(name, escaped):
     assert escape_search_name(name) == escaped
+
+
+def _gross(invoice_draft, lines, totals):
+    return dict(
+        invoice_draft,
+        tax_mode="gross",
+        lines=[
+            dict(invoice_draft["lines"][0], quantity=quantity, unit_price=price, discount=0.0)
+            for quantity, price in lines
+        ],
+        totals=dict(zip(("net", "tax", "gross"), totals, strict=True)),
+    )
+
+
+def test_a_gross_xrechnung_becomes_net_when_the_totals_stay_the_same(invoice_draft):
+    """lexoffice's FAQ "XRechnung": an XRechnung invoice has the tax type net."""
+    gross = _gross(invoice_draft, [(1.0, 119.0), (2.0, 59.5)], (200.0, 38.0, 238.0))
+    net = xrechnung_net_draft(gross)
+    assert net["tax_mode"] == "net"
+    assert [line["unit_price"] for line in net["lines"]] == [100.0, 50.0]
+    payload = build_invoice_payload(net)
+    assert payload["taxConditions"] == {"taxType": "net"}
+    assert [item["unitPrice"]["netAmount"] for item in payload["lineItems"]] == [100.0, 50.0]
+
+
+def test_a_gross_xrechnung_whose_net_prices_miss_a_cent_stays_gross(invoice_draft):
+    # 3 x 33.33 gross: 99.99 with 15.96 VAT; net 3 x 28.0084 = 84.03 with 15.97 VAT.
+    assert xrechnung_net_draft(_gross(invoice_draft, [(3.0, 33.33)], (84.03, 15.96, 99.99))) is None

@@ -75,6 +75,31 @@ SITUATIONS = tuple(code for code, _label in TAX_SITUATIONS)
 # The situations whose invoices carry German VAT, at the rates Odoo's taxes give.
 TAXED_SITUATIONS = frozenset({DOMESTIC, EU_PRIVATE})
 
+# What an invoice of each situation states about its VAT when it charges none, on the
+# PDF and in the e-invoice: ``(category, exemption code, text)``. The category is the VAT
+# category of EN 16931 (BT-118, BT-151; code list UNTDID 5305), the code its VAT
+# exemption reason code (BT-121; the VATEX code list of the CEF), the text the exemption
+# reason (BT-120) and the wording the PDF prints (§ 14 Abs. 4 Nr. 8, § 14a UStG). Taxed
+# situations state nothing: their invoices carry German VAT (category S). A situation
+# added to the vocabulary gets its row here, e.g. an exempt transport (§ 4 Nr. 3 UStG)
+# as ("E", "VATEX-EU-...", ...).
+# Sources: docs.peppol.eu/poacc/billing/3.0/codelist/UNCL5305/ and /codelist/vatex/.
+TAX_STATEMENTS = {
+    DOMESTIC: None,
+    EU_PRIVATE: None,
+    # A transport for a business is supplied where the business is (§ 3a Abs. 2 UStG,
+    # Art. 44 of Directive 2006/112/EC); in another member state the business owes the
+    # VAT (Art. 196), and the invoice says so (§ 14a Abs. 1 UStG). "AE" VAT Reverse
+    # Charge, "VATEX-EU-AE" Reverse charge.
+    EU_BUSINESS: ("AE", "VATEX-EU-AE", _lt("Reverse charge")),
+    # The same service for a business outside the EU is not taxable in Germany at all:
+    # "O" Services outside scope of tax, "VATEX-EU-O" Not subject to VAT. (Not "G",
+    # an export of goods.)
+    THIRD_COUNTRY: ("O", "VATEX-EU-O", _lt("Not taxable in Germany")),
+    # § 19 UStG: "E" Exempt from tax, with the text (no VATEX code exists for it).
+    SMALL_BUSINESS: ("E", None, _lt("No VAT charged: small business (§ 19 UStG)")),
+}
+
 # -- reasons: why an order is not billed in a run, or not with another -----------------
 
 NOT_CONFIRMED = "not_confirmed"

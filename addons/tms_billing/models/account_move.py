@@ -7,7 +7,7 @@ from odoo.fields import Command
 from odoo.tools import format_date
 from odoo.tools.misc import babel_locale_parse, get_lang
 
-from ..engine.vocabulary import INVOICING_MODES, LINE_MODES, SINGLE, TAX_MODES
+from ..engine.vocabulary import INVOICING_MODES, LINE_MODES, SINGLE, TAX_MODES, TAX_STATEMENTS
 from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
 
@@ -130,25 +130,61 @@ class AccountMove(models.Model):
             self.company_id, self.fiscal_position_id
         )
 
+    def _tms_tax_statement(self):
+        """``(category, exemption code, text)`` of this invoice's tax situation when it
+        charges no VAT (``TAX_STATEMENTS``), else None. The text is English; translate
+        it with ``env._`` in the reader's language."""
+        self.ensure_one()
+        source = self._tms_transport_source() or self
+        statement = TAX_STATEMENTS.get(source._tms_tax_situation())
+        if not statement or not self.company_id.currency_id.is_zero(self.amount_tax):
+            return None
+        return statement
+
     # -- the printed invoice and e-invoices ----------------------------------------
+
+    def _tms_transport_source(self):
+        """The transport invoice this move states the service of: itself, or for a
+        credit note the transport invoice it reverses; an empty recordset otherwise."""
+        self.ensure_one()
+        if self.tms_invoicing_mode:
+            return self
+        if self.move_type == "out_refund" and self.reversed_entry_id.tms_invoicing_mode:
+            return self.reversed_entry_id
+        return self.browse()
 
     def _tms_is_single_invoice(self):
         """Whether this transport invoice bills one order on its own (a single invoice)."""
         self.ensure_one()
-        return self.tms_invoicing_mode == SINGLE
+        return self._tms_transport_source().tms_invoicing_mode == SINGLE
 
     def _tms_service_period(self):
-        """The billing period ``(start, end)`` of a collective transport invoice, else None.
+        """The billing period ``(start, end)`` of a collective transport invoice (or of a
+        credit note of one), else None. A single invoice has its delivery day instead.
 
-        A single invoice has its delivery day (``delivery_date``) instead."""
+        The period never reaches past the invoice date: an invoice written on the 7th
+        of a month states the 1st to the 7th, not days yet to come (the orders it bills
+        were all delivered by then)."""
         self.ensure_one()
+        source = self._tms_transport_source()
         if (
-            not self.tms_invoicing_mode
-            or self._tms_is_single_invoice()
-            or not (self.tms_period_start and self.tms_period_end)
+            not source
+            or source._tms_is_single_invoice()
+            or not (source.tms_period_start and source.tms_period_end)
         ):
             return None
-        return self.tms_period_start, self.tms_period_end
+        end = source.tms_period_end
+        if source.invoice_date:
+            end = max(source.tms_period_start, min(end, source.invoice_date))
+        return source.tms_period_start, end
+
+    def _tms_service_date(self):
+        """The delivery day of a single transport invoice (or of a credit note of one)."""
+        self.ensure_one()
+        source = self._tms_transport_source()
+        if not source or self._tms_service_period():
+            return None
+        return source.delivery_date or None
 
     def _tms_report_service_period(self):
         """The billing period as the invoice's reader writes dates: "01.10.2026 - 31.10.2026"."""
@@ -157,6 +193,35 @@ class AccountMove(models.Model):
             return ""
         start, end = period
         return f"{format_date(self.env, start)} – {format_date(self.env, end)}"
+
+    def _tms_report_tax_statement(self, lang=None):
+        """The statement of why the invoice charges no VAT ("Steuerschuldnerschaft des
+        Leistungsempfängers"), in ``lang`` or the reader's language, or ""."""
+        statement = self._tms_tax_statement()
+        if not statement:
+            return ""
+        env = self.with_context(lang=lang).env if lang else self.env
+        return env._(statement[2])  # pylint: disable=translation-required
+
+    def _tms_einvoice_lang(self):
+        """The language of the texts of this invoice's e-invoice: German for a German
+        customer, English for any other."""
+        self.ensure_one()
+        return "de_DE" if self.commercial_partner_id.country_id.code == "DE" else "en_US"
+
+    def _tms_report_seller_tax_ids(self):
+        """The seller's VAT ID and tax number as the invoice prints them (§ 14 Abs. 4
+        Nr. 2 UStG): ``[(label, value)]``. The tax number is Odoo's German field
+        (``l10n_de_stnr``, "St.-Nr.") when the localisation is installed."""
+        self.ensure_one()
+        company = self.company_id
+        ids = []
+        if company.vat:
+            ids.append((self.env._("VAT ID"), company.vat))
+        tax_number = "l10n_de_stnr" in company._fields and company.l10n_de_stnr
+        if tax_number:
+            ids.append((self.env._("Tax number"), tax_number))
+        return ids
 
     def _tms_line_orders(self, line):
         """The transport orders behind an invoice line, by delivery date."""

@@ -6,12 +6,12 @@ import tempfile
 from datetime import date
 from unittest import SkipTest
 
-from lxml import etree
+from lxml import etree, html
 
 from odoo.tests import HttpCase, tagged
 from odoo.tools import html2plaintext
 
-from .common import TmsBillingCase
+from .common import TmsBillingCase, TmsGermanCase
 
 
 @tagged("post_install", "-at_install")
@@ -133,3 +133,165 @@ class TestInvoicePdf(HttpCase, TmsBillingCase):
         # (TestInvoiceReport), and the picture shows them.
         self.assertRegex(info, r"Pages:\s+1\n")
         self.assertRegex(info, r"Page size:\s+595(\.\d+)? x 842")
+
+
+# What the layouts hide with their styles: DIN 5008 (l10n_din5008) prints its own
+# information block in place of the document's (report_din5008.scss: ".page #informations
+# { display: none }"), and its own title.
+HIDDEN_BY_LAYOUT = {"l10n_din5008.external_layout_din5008": "//*[@id='informations']"}
+
+
+class LayoutsCase(TmsGermanCase):
+    """A German haulier's invoices for a business in Austria (reverse charge, a collective
+    invoice), in Switzerland (not taxable in Germany, a single invoice), and at home dated
+    within the month it bills, in every layout Odoo ships."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._load_german()
+        cls.company.write({"state_id": cls.env.ref("base.state_de_hh").id})
+        cls.company.l10n_de_stnr = "47/123/45678"
+        # The services' taxes on the positions for businesses abroad, as the README
+        # advises: "0% EU" (reverse charge) and "0% S T" (not taxable in Germany).
+        for position, tax in (
+            ("fiscal_position_eu_vat_id_partner_skr03", "tax_free_eu_skr03"),
+            ("fiscal_position_non_eu_partner_skr03", "tax_free_third_country_skr03"),
+        ):
+            cls._chart_ref(position).tax_ids.filtered(
+                lambda line: line.tax_src_id == cls.tax
+            ).tax_dest_id = cls._chart_ref(tax)
+        customers = cls.situation_customers
+        customers["third_country"].tms_invoicing_mode = "single"
+        eu = cls._order(customers["eu_business"], date(2026, 10, 5))
+        eu |= cls._order(customers["eu_business"], date(2026, 10, 28))
+        swiss = cls._order(customers["third_country"], date(2026, 10, 5))
+        moves, _plan = (eu | swiss)._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        running = cls._order(customers["domestic_net"], date(2026, 12, 1))
+        moves |= running._tms_create_invoices(invoice_date=date(2026, 12, 7))[0]
+        moves.action_post()
+        cls.eu_invoice, cls.swiss_invoice = eu.invoice_ids, swiss.invoice_ids
+        cls.running_invoice = running.invoice_ids
+        cls.layouts = cls.env["report.layout"].search([])
+
+    def _use_layout(self, layout):
+        self.company.external_report_layout_id = layout.view_id
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceLayouts(LayoutsCase):
+    """What § 14 UStG asks of an invoice is visible in every layout, in German and in
+    English: the service period or day, why no VAT is charged, the seller's VAT ID and
+    tax number. Read in the HTML the PDF is printed from, less what the layout hides."""
+
+    def _visible_text(self, move, layout, lang):
+        move.partner_id.lang = lang
+        body, _type = self.env["ir.actions.report"]._render_qweb_html(
+            "account.report_invoice", move.ids
+        )
+        tree = html.fromstring(body.decode())
+        hidden = HIDDEN_BY_LAYOUT.get(layout.view_id.xml_id)
+        for node in tree.xpath(hidden) if hidden else []:
+            node.drop_tree()
+        return re.sub(r"\s+", " ", tree.text_content())
+
+    def test_every_layout_states_what_paragraph_14_requires(self):
+        names = {layout.view_id.xml_id for layout in self.layouts}
+        self.assertIn("l10n_din5008.external_layout_din5008", names)
+        self.assertTrue(
+            {"web.external_layout_standard", "web.external_layout_boxed"} <= names, names
+        )
+        expected = {
+            "en_US": {
+                self.eu_invoice: [
+                    "Service period 10/01/2026 – 10/31/2026",
+                    "Reverse charge",
+                ],
+                self.swiss_invoice: ["Service date 10/05/2026", "Not taxable in Germany"],
+                # Billed on the 7th: the period ends there, not on the 31st.
+                self.running_invoice: ["Service period 12/01/2026 – 12/07/2026"],
+            },
+            "de_DE": {
+                self.eu_invoice: [
+                    "Leistungszeitraum 01.10.2026 – 31.10.2026",
+                    "Steuerschuldnerschaft des Leistungsempfängers",
+                ],
+                self.swiss_invoice: [
+                    "Leistungsdatum 05.10.2026",
+                    "Nicht im Inland steuerbare Leistung",
+                ],
+                self.running_invoice: ["Leistungszeitraum 01.12.2026 – 07.12.2026"],
+            },
+        }
+        seller = {
+            "en_US": ["VAT ID: DE123456788", "Tax number: 47/123/45678"],
+            "de_DE": ["USt-IdNr.: DE123456788", "Steuernummer: 47/123/45678"],
+        }
+        for layout in self.layouts:
+            self._use_layout(layout)
+            for lang, invoices in expected.items():
+                for move, texts in invoices.items():
+                    with self.subTest(layout=layout.name, lang=lang, invoice=move.partner_id.name):
+                        text = self._visible_text(move, layout, lang)
+                        for wanted in texts + seller[lang]:
+                            self.assertIn(wanted, text)
+                        # Neither Odoo's delivery date (the invoice date on a German
+                        # invoice) nor the goods' tax-free supply.
+                        for unwanted in ("Delivery Date", "Lieferdatum", "innergem", "Intra"):
+                            self.assertNotIn(unwanted, text)
+                        if move == self.running_invoice:
+                            self.assertNotIn("31.12.2026", text)
+                            self.assertNotIn("12/31/2026", text)
+
+    def test_credit_note_states_its_invoices_period(self):
+        refund = self.eu_invoice._reverse_moves([{"invoice_date": date(2026, 11, 10)}])
+        refund.action_post()
+        self.assertEqual(refund._tms_service_period(), (date(2026, 10, 1), date(2026, 10, 31)))
+        din = self.layouts.filtered(
+            lambda layout: layout.view_id.xml_id == "l10n_din5008.external_layout_din5008"
+        )
+        self._use_layout(din)
+        text = self._visible_text(refund, din, "de_DE")
+        self.assertIn("Leistungszeitraum 01.10.2026 – 31.10.2026", text)
+        self.assertIn("Steuerschuldnerschaft des Leistungsempfängers", text)
+
+
+@tagged("post_install", "-at_install")
+class TestInvoiceLayoutPdfs(HttpCase, LayoutsCase):
+    """The same invoice as a PDF in every layout (wkhtmltopdf, styles over HTTP), one
+    A4 page each; with TMS_BILLING_LAYOUT_PNG=/folder a picture of each page to look at
+    (the words themselves are checked in the HTML: see TestInvoicePdf)."""
+
+    def test_pdf_in_every_layout(self):
+        report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        if report.get_wkhtmltopdf_state() != "ok":
+            raise SkipTest("wkhtmltopdf is not installed: the PDF is not rendered")
+        folder = os.environ.get("TMS_BILLING_LAYOUT_PNG")
+        for layout in self.layouts:
+            self._use_layout(layout)
+            for lang in ("de_DE", "en_US"):
+                self.eu_invoice.partner_id.lang = lang
+                pdf, kind = report._render_qweb_pdf("account.account_invoices", self.eu_invoice.ids)
+                self.assertEqual(kind, "pdf")
+                self.assertTrue(pdf.startswith(b"%PDF"), layout.name)
+                if folder and shutil.which("pdftoppm"):
+                    name = f"{layout.view_id.xml_id.split('.')[-1]}_{lang}"
+                    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+                        file.write(pdf)
+                        file.flush()
+                        subprocess.run(
+                            [
+                                "pdftoppm",
+                                "-png",
+                                "-r",
+                                "60",
+                                "-f",
+                                "1",
+                                "-l",
+                                "1",
+                                "-singlefile",
+                                file.name,
+                                os.path.join(folder, name),
+                            ],
+                            check=True,
+                        )

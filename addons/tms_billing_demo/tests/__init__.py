@@ -1,1 +1,2 @@
 from . import test_demo_tour
+from . import test_demo_einvoices

@@ -2,36 +2,50 @@ from odoo import models
 
 from odoo.addons.tms_billing.call_scope import CallScope
 
-# UNTDID 5305 as EN 16931 uses it for the VAT category (BT-118, BT-151): "AE" VAT
-# Reverse Charge; its exemption reason code (BT-121) from the VATEX code list,
-# "VATEX-EU-AE" Reverse charge. BR-AE-10 wants that code or the text "Reverse charge".
-# Source: docs.peppol.eu/poacc/billing/3.0/codelist/UNCL5305/ and /codelist/vatex/.
-REVERSE_CHARGE = "AE"
-REVERSE_CHARGE_REASON_CODE = "VATEX-EU-AE"
-# What Odoo answers for any 0 % tax of a customer elsewhere in the EEA: "K" with
-# "VATEX-EU-IC", an intra-Community supply (account_edi_common._get_tax_unece_codes).
-INTRA_COMMUNITY = "K"
 # The transport invoice being exported, for the tax codes of its lines (set by the
 # UBL and CII exports of tms_billing_edi, around Odoo's).
 TRANSPORT_EXPORT = CallScope("transport_export")
+# VAT category "Not subject to VAT" (UNTDID 5305 "O"): EN 16931's BR-O-02 forbids the
+# seller's and the buyer's VAT identifiers on such an invoice.
+NOT_SUBJECT_TO_VAT = "O"
+
+
+def transport_export(invoice):
+    """The transport invoice (or credit note of one) whose e-invoice is being built,
+    or None: enter it with ``TRANSPORT_EXPORT.enter(env, transport_export(invoice))``."""
+    return invoice if invoice._tms_transport_source() else None
+
+
+def without_vat_ids(invoice):
+    """Whether the e-invoice of ``invoice`` states no VAT identifiers (BR-O-02)."""
+    statement = invoice._tms_transport_source() and invoice._tms_tax_statement()
+    return bool(statement) and statement[0] == NOT_SUBJECT_TO_VAT
 
 
 class AccountEdiCommon(models.AbstractModel):
     _inherit = "account.edi.common"
 
     def _get_tax_unece_codes(self, customer, supplier, tax):
-        """Override of `account_edi_ubl_cii` to state a transport for a business in
-        another member state as reverse charge."""
+        """Override of `account_edi_ubl_cii` to state a transport invoice's 0 % as its
+        tax situation says (``TAX_STATEMENTS`` of tms_billing's vocabulary)."""
         codes = super()._get_tax_unece_codes(customer, supplier, tax)
-        # A transport for a business is taxed where the business is (§ 3a Abs. 2 UStG,
-        # Art. 44 of Directive 2006/112/EC), and the business owes the VAT there (Art.
-        # 196): the invoice says "Steuerschuldnerschaft des Leistungsempfängers" (§ 14a
-        # Abs. 1 UStG), not the tax-free supply of goods Odoo's "K" states. The lexoffice
-        # and sevDesk drafts of these invoices say the same (externalService13b, rule 21).
-        if TRANSPORT_EXPORT.get(self.env) and (codes.get("tax_category_code") == INTRA_COMMUNITY):
-            return {
-                "tax_category_code": REVERSE_CHARGE,
-                "tax_exemption_reason_code": REVERSE_CHARGE_REASON_CODE,
-                "tax_exemption_reason": self.env._("Reverse charge"),
-            }
-        return codes
+        invoice = TRANSPORT_EXPORT.get(self.env)
+        if not invoice or (tax and tax.amount):
+            return codes
+        # Odoo answers from the countries alone: "K" (an intra-Community supply of
+        # goods) for any 0 % of a customer elsewhere in the EEA, "G" (an export) outside
+        # it. A transport is a service: reverse charge (AE) for a business in another
+        # member state, not taxable in Germany (O) for one outside the EU. The lexoffice
+        # and sevDesk drafts of these invoices say the same (externalService13b, rule
+        # 21; thirdPartyCountryService, rule 17).
+        statement = invoice._tms_tax_statement()
+        if not statement:
+            return codes
+        category, code, _text = statement
+        return {
+            "tax_category_code": category,
+            "tax_exemption_reason_code": code,
+            "tax_exemption_reason": invoice._tms_report_tax_statement(
+                lang=invoice._tms_einvoice_lang()
+            ),
+        }

@@ -1,5 +1,6 @@
 from odoo import models
 
+from .account_edi_common import NOT_SUBJECT_TO_VAT
 from .transport_facts import ORDER_NUMBER_SCHEME, invoice_facts, line_facts
 
 
@@ -15,6 +16,17 @@ class AccountEdiXmlUBL20(models.AbstractModel):
             start, end = facts["period"]
             return [{"start_date": start, "end_date": end}]
         return vals_list
+
+    def _get_invoice_line_item_vals(self, line, taxes_vals):
+        """Override of `account_edi_ubl_cii`: no rate on a line "Not subject to VAT"."""
+        vals = super()._get_invoice_line_item_vals(line, taxes_vals)
+        for category in vals.get("classified_tax_category_vals") or []:
+            # [BR-O-05] An invoice line "where the VAT category code (BT-151) is "Not
+            # subject to VAT" shall not contain an Invoiced item VAT rate (BT-152)"; the
+            # breakdown keeps its rate 0 (BT-119, which XRechnung's BR-DE-14 requires).
+            if category.get("id") == NOT_SUBJECT_TO_VAT:
+                category["percent"] = None
+        return vals
 
     def _get_invoice_line_vals(self, line, line_id, taxes_vals):
         """Override of `account_edi_ubl_cii` to give a transport line its dates and orders."""

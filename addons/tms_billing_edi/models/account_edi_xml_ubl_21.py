@@ -1,22 +1,19 @@
 from odoo import models
 
-from .account_edi_common import TRANSPORT_EXPORT
+from .account_edi_common import TRANSPORT_EXPORT, transport_export
 
 
 class AccountEdiXmlUBL21(models.AbstractModel):
     _inherit = "account.edi.xml.ubl_21"
 
     def _export_invoice_vals(self, invoice):
-        """Override of `account_edi_ubl_cii` to put the customer's Leitweg-ID in BT-10, and
-        to state transports for businesses elsewhere in the EU as reverse charge."""
-        # A transport invoice's 0 % for a business elsewhere in the EU is reverse charge
-        # (account_edi_common.py).
-        transport = invoice if invoice.tms_invoicing_mode else None
-        with TRANSPORT_EXPORT.enter(self.env, transport):
+        """Override of `account_edi_ubl_cii` to state the buyer reference of every
+        customer (BT-10), and a transport invoice's taxes as its tax situation says."""
+        # The tax codes of a transport invoice's lines (account_edi_common.py).
+        with TRANSPORT_EXPORT.enter(self.env, transport_export(invoice)):
             vals = super()._export_invoice_vals(invoice)
         # Odoo fills cbc:BuyerReference (BT-10) with the customer's internal reference
-        # (``ref``); the reference the customer asked for takes its place.
-        reference = invoice.commercial_partner_id.tms_buyer_reference
-        if reference:
-            vals["vals"]["buyer_reference"] = reference
+        # (``ref``), often empty, which XRechnung refuses (BR-DE-15): the Leitweg-ID,
+        # else the company's chosen source (account_move.py).
+        vals["vals"]["buyer_reference"] = invoice._tms_einvoice_buyer_reference()
         return vals

@@ -11,9 +11,12 @@ class ResPartner(models.Model):
 
     tms_buyer_reference = fields.Char(
         string="Buyer Reference (Leitweg-ID)",
-        help="The reference the customer wants on its e-invoices (EN 16931 BT-10 "
-        '"Buyer reference"); for German public authorities their Leitweg-ID. '
-        "Without it, Odoo's own buyer reference is used.",
+        help="The Leitweg-ID of a German public buyer, for its e-invoices (EN 16931 BT-10 "
+        '"Buyer reference"). Without it, the buyer reference comes from the source set in '
+        "the Settings (Transport Billing): the order reference or the customer number.",
+    )
+    invoice_edi_format = fields.Selection(
+        selection_add=[("tms_xrechnung_cii", "XRechnung CIUS (CII)")],
     )
 
     @api.model
@@ -43,6 +46,38 @@ class ResPartner(models.Model):
                         value=partner.tms_buyer_reference[:60],
                     )
                 )
+
+    def _tms_customer_number(self):
+        """The customer number an e-invoice states (BT-10 without Leitweg-ID): the
+        customer's Reference (``ref``), else its id in Odoo, which never changes."""
+        partner = self.commercial_partner_id
+        return partner.ref or str(partner.id)
+
+    def _tms_electronic_address(self):
+        """``(address, scheme)`` where this invoice contact receives e-invoices (BT-49
+        with BT-49-1): the customer's Peppol endpoint (Odoo's fields, the scheme its
+        EAS code), else the contact's or the customer's e-mail (scheme ``EM``); None
+        without either."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        if partner.peppol_endpoint and partner.peppol_eas:
+            return partner.peppol_endpoint, partner.peppol_eas
+        email = self.email or partner.email
+        return (email, "EM") if email else None
+
+    @api.model
+    def _get_ubl_cii_formats_info(self):
+        """Override of `account_edi_ubl_cii`: XRechnung in CII, for German customers."""
+        formats = super()._get_ubl_cii_formats_info()
+        formats["tms_xrechnung_cii"] = {"countries": ["DE"], "on_peppol": False, "sequence": 150}
+        return formats
+
+    @api.model
+    def _get_edi_builder(self, invoice_edi_format):
+        """Override of `account_edi_ubl_cii`: the builder of XRechnung in CII."""
+        if invoice_edi_format == "tms_xrechnung_cii":
+            return self.env["account.edi.xml.cii_xrechnung"]
+        return super()._get_edi_builder(invoice_edi_format)
 
     @api.model
     def _commercial_fields(self):

@@ -22,13 +22,14 @@ ORDER_NUMBER_SCHEME = "VN"
 
 def invoice_facts(invoice):
     """``{"period": (start, end) or None, "delivery_date": date or None}`` of a transport
-    invoice, None for other invoices."""
-    if not invoice.tms_invoicing_mode:
+    invoice or of a credit note of one (its invoice's), None for other invoices. The
+    period ends on the invoice date at the latest (``_tms_service_period``)."""
+    if not invoice._tms_transport_source():
         return None
     period = invoice._tms_service_period()
     return {
         "period": period,
-        "delivery_date": None if period else invoice.delivery_date or None,
+        "delivery_date": None if period else invoice._tms_service_date(),
     }
 
 
@@ -37,12 +38,13 @@ def line_facts(line):
     for other lines): the line's delivery dates, its one order's number, the note listing
     its several orders."""
     move = line.move_id
-    if not move.tms_invoicing_mode or line.display_type != "product":
+    source = move._tms_transport_source()
+    if not source or line.display_type != "product":
         return None
     orders = move._tms_line_orders(line)
     dates = [order.tms_delivery_date for order in orders if order.tms_delivery_date]
     return {
         "period": (min(dates), max(dates)) if dates else None,
         "order": orders.name if len(orders) == 1 else None,
-        "note": move._tms_line_orders_note(line) or None,
+        "note": source._tms_line_orders_note(line) or None,
     }

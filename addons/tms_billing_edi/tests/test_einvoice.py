@@ -1,3 +1,5 @@
+import itertools
+import logging
 import os
 from datetime import date
 from unittest import SkipTest
@@ -20,6 +22,43 @@ CII = {
     "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
 }
 LEITWEG_ID = "04011000-12345-03"
+_logger = logging.getLogger(__name__)
+
+# The e-invoices a customer can receive, with the KoSIT or Factur-X scenario that must
+# accept each: (builder, scenario of an invoice, scenario of a credit note, facturx).
+FORMATS = {
+    "XRechnung UBL": (
+        "account.edi.xml.ubl_de",
+        "EN16931 XRechnung (UBL Invoice)",
+        "EN16931 XRechnung (UBL CreditNote)",
+        False,
+    ),
+    "XRechnung CII": (
+        "account.edi.xml.cii_xrechnung",
+        "EN16931 XRechnung (CII)",
+        "EN16931 XRechnung (CII)",
+        False,
+    ),
+    "Factur-X": (
+        "account.edi.xml.cii",
+        "Factur-X 1.07.2 EN16931 (CII)",
+        "Factur-X 1.07.2 EN16931 (CII)",
+        True,
+    ),
+}
+# Every kind of customer a haulier bills, as the tax situations and the e-invoice data
+# (Leitweg-ID, VAT ID, electronic address) tell them apart.
+CUSTOMER_KINDS = (
+    "public_leitweg_id",  # a public buyer: Leitweg-ID, VAT ID, e-mail
+    "business_vat_id",  # a German business with VAT ID (its Peppol endpoint), no e-mail
+    "business_without_vat_id",  # a German business with e-mail only
+    "private_person",  # a German private person
+    "gross",  # a German business billed with gross prices
+    "eu_business",  # reverse charge: an Austrian business with VAT ID
+    "eu_private",  # an Austrian private person, German VAT
+    "third_country",  # a Swiss business: not taxable in Germany
+)
+INVOICE_KINDS = ("single", "collective_per_order", "collective_aggregated", "credit_note")
 
 
 @tagged("post_install", "-at_install")
@@ -82,27 +121,140 @@ class TestEInvoices(TmsGermanCase):
                 "taxes_id": [Command.set(tax_included.ids)],
             }
         )
+        cls.eu_service = eu_service
+        cls.company.write({"state_id": cls.env.ref("base.state_de_hh").id})
+        cls.company.l10n_de_stnr = "47/123/45678"
+        cls.company.company_registry = "HRB 123456, Amtsgericht Hamburg"
 
-    def _invoice(self, customer, days, lines=None):
+    def _invoice(self, customer, days, lines=None, invoice_date=date(2026, 11, 2), month=10):
         orders = self.env["sale.order"]
         for day in days:
-            orders |= self._order(customer, delivery_date=date(2026, 10, day), lines=lines)
-        moves, _plan = orders._tms_create_invoices(invoice_date=date(2026, 11, 2))
+            orders |= self._order(customer, delivery_date=date(2026, month, day), lines=lines)
+        moves, _plan = orders._tms_create_invoices(invoice_date=invoice_date)
         moves.action_post()
         return moves, orders
+
+    # -- every kind of customer and of invoice, in every format ----------------------
+
+    def _kind_customer(self, kind, invoice_kind):
+        """A customer of ``kind`` (CUSTOMER_KINDS) billed as ``invoice_kind`` wants."""
+        austria, switzerland = self.env.ref("base.at"), self.env.ref("base.ch")
+        values = {"email": "einkauf@kunde.example"}
+        abroad = {"street": "Ringstraße 1", "zip": "1010", "city": "Wien", "country_id": austria.id}
+        if kind == "public_leitweg_id":
+            values.update(vat="DE123456788", tms_buyer_reference=LEITWEG_ID)
+        elif kind == "business_vat_id":
+            values.update(vat="DE123456788", email=False)
+        elif kind == "private_person":
+            values.update(is_company=False)
+        elif kind == "gross":
+            values.update(tms_tax_mode="gross")
+        elif kind == "eu_business":
+            values.update(abroad, vat="ATU13585627")
+            values["property_account_position_id"] = self.eu_service.id
+        elif kind == "eu_private":
+            values.update(abroad, is_company=False)
+        elif kind == "third_country":
+            values.update(
+                street="Bahnhofstrasse 5",
+                zip="8001",
+                city="Zürich",
+                country_id=switzerland.id,
+                property_account_position_id=self._chart_ref(
+                    "fiscal_position_non_eu_partner_skr03"
+                ).id,
+            )
+        if invoice_kind == "single":
+            values["tms_invoicing_mode"] = "single"
+        else:
+            values["tms_invoicing_mode"] = "collective"
+            values["tms_line_mode"] = (
+                "aggregated" if invoice_kind == "collective_aggregated" else "per_order"
+            )
+        return self._customer(f"{kind} {invoice_kind}", **values)
+
+    def _kind_invoice(self, kind, invoice_kind):
+        customer = self._kind_customer(kind, invoice_kind)
+        if kind == "gross":
+            lines = [(self.gross_product, 3.0, 33.33), (self.gross_product, 1.0, 119.0)]
+        else:
+            lines = [(self.product, 1.0, 100.0), (self.surcharge, 2.0, 40.0)]
+        days = {"single": (5,), "collective_aggregated": (1, 3, 20)}.get(invoice_kind, (5, 28))
+        move, _orders = self._invoice(customer, days, lines=lines)
+        self.assertEqual(len(move), 1)
+        if invoice_kind == "credit_note":
+            move = move._reverse_moves([{"invoice_date": date(2026, 11, 10)}])
+            move.action_post()
+        return move
+
+    def _export(self, move, format_name):
+        """The e-invoice of ``move`` in ``format_name`` (FORMATS), validated as its
+        recipient validates it: errors fail, warnings are logged. Its report."""
+        builder, scenario, credit_scenario, facturx = FORMATS[format_name]
+        xml, errors = self.env[builder]._export_invoice(move)
+        self.assertFalse(errors, f"Odoo's own checks of the {format_name} file")
+        report = self.validator.validate(xml, facturx=facturx)
+        expected = credit_scenario if move.move_type == "out_refund" else scenario
+        self.assertEqual(
+            (report.scenario, [str(finding) for finding in report.errors]),
+            (expected, []),
+            f"{report}\n{xml.decode()}",
+        )
+        for finding in report.warnings:
+            _logger.info("%s, %s: warning %s", move.partner_id.name, format_name, finding)
+        return report, etree.fromstring(xml)
+
+    def test_every_customer_and_invoice_kind_in_every_format(self):
+        """Customer kinds x invoice kinds x formats, each accepted by the validator."""
+        expected_category = {"eu_business": "AE", "third_country": "O"}
+        results = []
+        for kind, invoice_kind in itertools.product(CUSTOMER_KINDS, INVOICE_KINDS):
+            move = self._kind_invoice(kind, invoice_kind)
+            for format_name in FORMATS:
+                with self.subTest(customer=kind, invoice=invoice_kind, format=format_name):
+                    report, tree = self._export(move, format_name)
+                    results.append(
+                        f"{kind:24} {invoice_kind:22} {format_name:14} {report.scenario}: "
+                        f"{len(report.errors)} errors, {len(report.warnings)} warnings "
+                        f"{sorted(report.rules('warning') | report.rules('information'))}"
+                    )
+                    if format_name == "XRechnung UBL":
+                        categories = tree.xpath(
+                            "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID/text()",
+                            namespaces=UBL,
+                        )
+                        self.assertEqual(categories, [expected_category.get(kind, "S")])
+                        self.assertTrue(tree.xpath("cbc:BuyerReference/text()", namespaces=UBL))
+                        self.assertTrue(
+                            tree.xpath(
+                                "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID/text()",
+                                namespaces=UBL,
+                            )
+                        )
+                        end = tree.xpath("cac:InvoicePeriod/cbc:EndDate/text()", namespaces=UBL)
+                        self.assertLessEqual(end, ["2026-11-02"])
+                    else:
+                        categories = tree.xpath(
+                            "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/"
+                            "ram:CategoryCode/text()",
+                            namespaces=CII,
+                        )
+                        self.assertEqual(categories, [expected_category.get(kind, "S")])
+        _logger.info("E-invoices validated:\n%s", "\n".join(results))
 
     def _ubl(self, move):
         xml, errors = self.env["account.edi.xml.ubl_de"]._export_invoice(move)
         self.assertFalse(errors, "Odoo's own checks of the XRechnung")
-        self._assert_valid(xml, "EN16931 XRechnung (UBL Invoice)")
+        kind = "CreditNote" if move.move_type == "out_refund" else "Invoice"
+        self._assert_valid(xml, f"EN16931 XRechnung (UBL {kind})")
         return etree.fromstring(xml)
 
     def _cii(self, move):
         xml, errors = self.env["account.edi.xml.cii"]._export_invoice(move)
         self.assertFalse(errors, "Odoo's own checks of the Factur-X file")
-        # Odoo states the EXTENDED profile (BT-24); its rules relax some of EN 16931's,
-        # which the file has to keep all the same.
-        self._assert_valid(xml, "Factur-X 1.07.2 EXTENDED (CII)", facturx=True)
+        # A transport invoice states Factur-X's EN 16931 profile (BT-24), Odoo's others
+        # EXTENDED, whose rules relax some of EN 16931's: checked here all the same.
+        self._assert_valid(xml, "Factur-X 1.07.2 EN16931 (CII)", facturx=True)
         findings = self.validator.findings(EN16931_CII, xml)
         self.assertEqual(
             [str(finding) for finding in findings if finding.blocking],
@@ -310,3 +462,145 @@ class TestEInvoices(TmsGermanCase):
         self.assertEqual(
             etree.fromstring(xml).xpath("cbc:BuyerReference/text()", namespaces=UBL), ["K-4711"]
         )
+
+    # -- what every customer's e-invoice states ----------------------------------------
+
+    def _buyer_reference(self, move):
+        ubl, cii = self._ubl(move), self._cii(move)
+        references = (
+            ubl.xpath("cbc:BuyerReference/text()", namespaces=UBL),
+            cii.xpath("//ram:BuyerReference/text()", namespaces=CII),
+        )
+        self.assertEqual(references[0], references[1])
+        return references[0][0]
+
+    def test_buyer_reference_without_leitweg_id(self):
+        customer = self._customer("Ohne Leitweg GmbH", email="einkauf@kunde.example")
+        order_ref = self._order(customer, date(2026, 10, 5), client_order_ref="PO-4711")
+        order_ref |= self._order(customer, date(2026, 10, 9), client_order_ref="PO-4711")
+        move, _plan = order_ref._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        move.action_post()
+        # The order reference the customer gave, the same on all orders of the invoice.
+        self.assertEqual(self._buyer_reference(move), "PO-4711")
+        refund = move._reverse_moves([{"invoice_date": date(2026, 11, 10)}])
+        refund.action_post()
+        self.assertEqual(self._buyer_reference(refund), "PO-4711")
+        # Orders with different references: the customer number, its Reference field,
+        # else its id in Odoo.
+        other = self._order(customer, date(2026, 10, 12), client_order_ref="PO-1")
+        other |= self._order(customer, date(2026, 10, 13), client_order_ref="PO-2")
+        move, _plan = other._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        move.action_post()
+        self.assertEqual(self._buyer_reference(move), str(customer.id))
+        customer.ref = "K-4711"
+        self.assertEqual(self._buyer_reference(move), "K-4711")
+        # The company may choose the customer number always.
+        self.company.tms_buyer_reference_source = "customer_number"
+        self.assertEqual(self._buyer_reference(refund), "K-4711")
+        # A Leitweg-ID comes first.
+        customer.tms_buyer_reference = LEITWEG_ID
+        self.assertEqual(self._buyer_reference(refund), LEITWEG_ID)
+
+    def test_xrechnung_needs_the_buyers_electronic_address(self):
+        customer = self._customer("Ohne Adresse GmbH", tms_invoicing_mode="single")
+        move, _orders = self._invoice(customer, (5,))
+        for builder in ("account.edi.xml.ubl_de", "account.edi.xml.cii_xrechnung"):
+            _xml, errors = self.env[builder]._export_invoice(move)
+            self.assertIn(
+                "Ohne Adresse GmbH has no electronic address for XRechnung: enter its Peppol "
+                "endpoint or an e-mail address on the customer.",
+                errors,
+            )
+        # The e-mail of the customer (scheme EM), where Odoo takes the invoice contact's.
+        customer.email = "rechnung@kunde.example"
+        ubl = self._ubl(move)
+        self.assertEqual(
+            ubl.xpath(
+                "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID[@schemeID='EM']/text()",
+                namespaces=UBL,
+            ),
+            ["rechnung@kunde.example"],
+        )
+        cii = self._cii(move)
+        self.assertEqual(
+            cii.xpath(
+                "//ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID[@schemeID='EM']"
+                "/text()",
+                namespaces=CII,
+            ),
+            ["rechnung@kunde.example"],
+        )
+
+    def test_period_ends_on_the_invoice_date(self):
+        """An invoice written on the 7th for an order of the 1st claims no later days."""
+        move, _orders = self._invoice(
+            self.customer_per_order, (1,), invoice_date=date(2026, 12, 7), month=12
+        )
+        self.assertEqual((move.tms_period_start, move.tms_period_end)[1], date(2026, 12, 31))
+        ubl, cii = self._ubl(move), self._cii(move)
+        self._assert_period(ubl, cii, "2026-12-01", "2026-12-07")
+
+    def _assert_exemption(self, move, code, reason_code, reason):
+        category = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"
+        ubl, cii = self._ubl(move), self._cii(move)
+        self.assertEqual(ubl.xpath(f"{category}/cbc:ID/text()", namespaces=UBL), [code])
+        self.assertEqual(
+            ubl.xpath(f"{category}/cbc:TaxExemptionReasonCode/text()", namespaces=UBL),
+            [reason_code] if reason_code else [],
+        )
+        self.assertEqual(
+            ubl.xpath(f"{category}/cbc:TaxExemptionReason/text()", namespaces=UBL), [reason]
+        )
+        self.assertEqual(
+            cii.xpath("//ram:ApplicableTradeTax/ram:ExemptionReason/text()", namespaces=CII),
+            [reason],
+        )
+        return ubl
+
+    def test_exemption_reasons_in_the_customers_language(self):
+        """English for customers abroad, German for German ones."""
+        self._load_german()
+        move = self._kind_invoice("eu_business", "single")
+        self.assertEqual(move._tms_tax_situation(), "eu_business")
+        self._assert_exemption(move, "AE", "VATEX-EU-AE", "Reverse charge")
+        move = self._kind_invoice("third_country", "single")
+        self.assertEqual(move._tms_tax_situation(), "third_country")
+        ubl = self._assert_exemption(move, "O", "VATEX-EU-O", "Not taxable in Germany")
+        # Not subject to VAT: neither the seller's nor the buyer's VAT ID, but the
+        # seller's tax number (BT-32).
+        self.assertEqual(
+            ubl.xpath("//cac:PartyTaxScheme/cac:TaxScheme/cbc:ID/text()", namespaces=UBL), ["FC"]
+        )
+        self.assertEqual(
+            ubl.xpath("//cac:PartyTaxScheme/cbc:CompanyID/text()", namespaces=UBL),
+            ["47/123/45678"],
+        )
+        # Own small business (§ 19 UStG), for a German customer: no VAT, category E.
+        self.company.tms_small_business = True
+        zero = self._chart_ref("tax_free_eu_skr03")
+        exempt = self.env["product.product"].create(
+            {
+                "name": "Freight (small business)",
+                "type": "service",
+                "invoice_policy": "order",
+                "taxes_id": [Command.set(zero.ids)],
+            }
+        )
+        customer = self._kind_customer("business_without_vat_id", "single")
+        move, _orders = self._invoice(customer, (5,), lines=[(exempt, 1, 80)])
+        self.assertEqual(move._tms_tax_situation(), "small_business")
+        self._assert_exemption(
+            move, "E", None, "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet."
+        )
+
+    def test_xrechnung_cii_is_a_customers_format(self):
+        customer = self.customer_single
+        customer.invoice_edi_format = "tms_xrechnung_cii"
+        builder = customer._get_edi_builder(customer.invoice_edi_format)
+        self.assertEqual(builder._name, "account.edi.xml.cii_xrechnung")
+        move, _orders = self._invoice(customer, (5,))
+        self.assertTrue(move._need_ubl_cii_xml("tms_xrechnung_cii"))
+        self.assertTrue(builder._export_invoice_filename(move).endswith("_xrechnung_cii.xml"))
+        xml, errors = builder._export_invoice(move)
+        self.assertFalse(errors)
+        self._assert_valid(xml, "EN16931 XRechnung (CII)")

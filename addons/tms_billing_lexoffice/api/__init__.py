@@ -29,6 +29,7 @@ from .mapper import (
     parse_invoice_status,
     tax_rate_date,
     with_buyer_reference,
+    xrechnung_net_draft,
 )
 from .webhook import WebhookEventError, parse_event_date, parse_webhook_event, read_token
 
@@ -66,4 +67,5 @@ __all__ = [
     "tax_rate_date",
     "verify_webhook_signature",
     "with_buyer_reference",
+    "xrechnung_net_draft",
 ]

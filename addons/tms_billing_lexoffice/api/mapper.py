@@ -11,6 +11,7 @@ https://developers.lexware.io/docs/.
 
 import html
 from datetime import datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from ...tms_billing_sync.export_contract import rates_not_allowed
@@ -425,6 +426,58 @@ def with_buyer_reference(payload, buyer_reference):
     return dict(payload, xRechnung={"buyerReference": buyer_reference.strip()})
 
 
+def _cents(value):
+    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _net_totals(lines):
+    """``(net, tax)`` of net lines as an EN 16931 invoice states them: each line's net
+    amount rounded to the cent (BT-131), the VAT of each rate on the sum of its lines
+    (BT-117), rounded to the cent."""
+    per_rate = {}
+    for line in lines:
+        factor = Decimal(str(line["quantity"])) * (
+            1 - Decimal(str(line.get("discount") or 0)) / 100
+        )
+        amount = _cents(Decimal(str(line["unit_price"])) * factor)
+        rate = Decimal(str(line.get("tax_rate") or 0))
+        per_rate[rate] = per_rate.get(rate, Decimal(0)) + amount
+    net = sum(per_rate.values(), Decimal(0))
+    tax = sum((_cents(base * rate / 100) for rate, base in per_rate.items()), Decimal(0))
+    return net, tax
+
+
+def xrechnung_net_draft(draft):
+    """A gross ``draft`` as the net invoice lexoffice sends as XRechnung, or None.
+
+    lexoffice's FAQ "XRechnung": an invoice with ``xRechnung`` must have the tax type
+    ``net``, so a gross invoice for a customer with a Leitweg-ID goes there with net
+    unit prices: each gross price divided by its tax rate, to 4 decimals (lexoffice's
+    precision for unit prices). That is only the same invoice when its net amount, VAT
+    and total come out as the draft's ``totals`` to the cent; None when they do not."""
+    lines = [
+        dict(
+            line,
+            unit_price=float(
+                (
+                    Decimal(str(line["unit_price"]))
+                    / (1 + Decimal(str(line.get("tax_rate") or 0)) / 100)
+                ).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            ),
+        )
+        for line in draft["lines"]
+    ]
+    net, tax = _net_totals(lines)
+    totals = draft["totals"]
+    if (net, tax, net + tax) != (
+        _cents(totals["net"]),
+        _cents(totals["tax"]),
+        _cents(totals["gross"]),
+    ):
+        return None
+    return dict(draft, tax_mode="net", lines=lines)
+
+
 def to_date(value):
     """Parse a lexoffice timestamp back to a date (used by tests and status read-back)."""
     return datetime.fromisoformat(value.replace("Z", "+00:00")).date() if value else None
@@ -448,4 +501,5 @@ __all__ = [
     "to_date",
     "truncate",
     "with_buyer_reference",
+    "xrechnung_net_draft",
 ]

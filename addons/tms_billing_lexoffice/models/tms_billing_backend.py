@@ -339,6 +339,8 @@ class TmsBillingBackend(models.Model):
             return self._lexoffice_send_credit_note(draft)
         mapping = self._tms_tax_mapping(draft["tax_situation"])
         self._lexoffice_check_draft(draft, mapping)
+        if draft["buyer_reference"]:
+            draft = self._lexoffice_xrechnung_net(draft, mapping)
         client = self._lexoffice_client()
         with self._lexoffice_errors():
             payload = lexoffice.build_invoice_payload(
@@ -350,6 +352,29 @@ class TmsBillingBackend(models.Model):
         with self._lexoffice_errors():
             created = client.create_invoice(payload)
         return self._tms_invoice_result(created["id"], status="draft")
+
+    def _lexoffice_xrechnung_net(self, draft, mapping):
+        """The draft of an XRechnung with net prices. lexoffice's FAQ "XRechnung": an
+        invoice with ``xRechnung`` must have the tax type ``net``. A gross invoice goes
+        there with its net prices when they make the same totals to the cent
+        (``lexoffice.xrechnung_net_draft``); otherwise it is refused before any call,
+        saying what to do."""
+        if lexoffice.invoice_tax_type(mapping.lexoffice_tax_type, draft["tax_mode"]) != "gross":
+            return draft
+        net = lexoffice.xrechnung_net_draft(draft)
+        if net is None:
+            raise ExportRejected(
+                self.env._(
+                    "%(customer)s receives XRechnung (Leitweg-ID %(reference)s), which "
+                    "lexoffice sends only with net prices, and this gross invoice's net "
+                    "prices do not add up to its totals to the cent. Bill the customer with "
+                    "net prices (Transport Billing tab: Net/Gross Mode), cancel this invoice "
+                    "and invoice its orders again.",
+                    customer=draft["customer_name"],
+                    reference=draft["buyer_reference"],
+                )
+            )
+        return net
 
     def _lexoffice_xrechnung_payload(self, client, draft, payload, buyer_reference):
         """The invoice of a customer with a Leitweg-ID, as an XRechnung there.

@@ -687,6 +687,14 @@ def _xrechnung_violation(body, contact):
             "field": "xRechnung.buyerReference",
             "message": "darf nicht leer sein",
         }
+    # FAQ "XRechnung": an XRechnung invoice has the tax type net. How lexoffice words
+    # that refusal is not documented; the violation below is an assumption.
+    if reference and (body.get("taxConditions") or {}).get("taxType") != "net":
+        return {
+            "violation": "INVALID",
+            "field": "taxConditions.taxType",
+            "message": "XRechnung erfordert den Steuertyp net",
+        }
     enabled = (contact or {}).get("xRechnung") or {}
     if reference and not (enabled.get("buyerReference") and enabled.get("vendorNumberAtCustomer")):
         return {

@@ -1,3 +1,4 @@
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from odoo.addons.tms_billing_sync.tests.provider_push import ProviderDocumentTests
@@ -98,3 +99,65 @@ class TestDocuments(ProviderDocumentTests, LexofficeCase):
         self.assertEqual(export.state, "sent", export.last_error)
         invoice = self.fake.invoices[export.external_id]
         self.assertEqual(invoice["xRechnung"], {"buyerReference": LEITWEG_ID})
+
+    def _gross_xrechnung_invoice(self, lines):
+        """A posted gross invoice of ``lines`` ``[(quantity, gross unit price)]`` for a
+        customer with a Leitweg-ID whose lexoffice contact is set up for XRechnung."""
+        self.customer_collective.tms_buyer_reference = LEITWEG_ID
+        link = self._link(self.customer_collective)
+        self.fake.contacts[link.external_id]["xRechnung"] = {
+            "buyerReference": LEITWEG_ID,
+            "vendorNumberAtCustomer": "70123456",
+        }
+        included = self.tax.copy({"name": "19% incl.", "price_include_override": "tax_included"})
+        move = self._draft_invoices(self.customer_collective, 1, tms_tax_mode="gross")
+        move.invoice_line_ids = [
+            Command.clear(),
+            *(
+                Command.create(
+                    {
+                        "product_id": self.product.id,
+                        "name": f"Transport {number}",
+                        "quantity": quantity,
+                        "price_unit": price,
+                        "tax_ids": [Command.set(included.ids)],
+                    }
+                )
+                for number, (quantity, price) in enumerate(lines)
+            ),
+        ]
+        move.action_post()
+        self._send_due_exports()
+        return move, move.tms_export_ids
+
+    def test_gross_xrechnung_goes_with_net_prices_of_the_same_totals(self):
+        """lexoffice's FAQ "XRechnung": an XRechnung invoice has the tax type net."""
+        if "tms_buyer_reference" not in self.customer_collective._fields:
+            self.skipTest("the Leitweg-ID comes with tms_billing_edi")
+        move, export = self._gross_xrechnung_invoice([(1.0, 119.0), (2.0, 59.5)])
+        self.assertEqual(move.amount_total, 238.0)
+        self.assertEqual(export.state, "sent", export.last_error)
+        invoice = self.fake.invoices[export.external_id]
+        self.assertEqual(invoice["taxConditions"]["taxType"], "net")
+        self.assertEqual(
+            [item["unitPrice"]["netAmount"] for item in invoice["lineItems"]], [100.0, 50.0]
+        )
+        self.assertEqual(
+            (
+                invoice["totalPrice"]["totalNetAmount"],
+                invoice["totalPrice"]["totalTaxAmount"],
+                invoice["totalPrice"]["totalGrossAmount"],
+            ),
+            (move.amount_untaxed, move.amount_tax, move.amount_total),
+        )
+        self.assertEqual(invoice["xRechnung"], {"buyerReference": LEITWEG_ID})
+
+    def test_gross_xrechnung_whose_net_prices_miss_a_cent_is_refused(self):
+        if "tms_buyer_reference" not in self.customer_collective._fields:
+            self.skipTest("the Leitweg-ID comes with tms_billing_edi")
+        # 3 x 33.33 gross = 99.99 with 15.96 VAT; 3 x 28.0084 net = 84.03 with 15.97.
+        move, export = self._gross_xrechnung_invoice([(3.0, 33.33)])
+        self.assertEqual(move.amount_total, 99.99)
+        self.assertEqual(export.state, "failed")
+        self.assertIn("only with net prices", export.last_error)
+        self.assertFalse(self.fake.invoices)

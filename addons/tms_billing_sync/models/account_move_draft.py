@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
@@ -113,6 +113,14 @@ class AccountMove(models.Model):
         )
         return draft
 
+    @api.model
+    def _tms_draft_period_end(self, invoice):
+        """The end of ``invoice``'s billing period, the invoice date at the latest."""
+        end = invoice.tms_period_end or None
+        if end and invoice.invoice_date and end > invoice.invoice_date:
+            end = max(invoice.invoice_date, invoice.tms_period_start or invoice.invoice_date)
+        return end
+
     def _tms_export_draft_values(self, export, contact_id, kind, origin=None):
         """The draft of this move; a refund takes the delivery dates and billing period
         of the invoice it reverses, and its net/gross mode and unit name when it has none
@@ -146,7 +154,8 @@ class AccountMove(models.Model):
             "currency": self.currency_id.name,
             "tax_mode": tax_mode,
             "period_start": dates.tms_period_start or None,
-            "period_end": dates.tms_period_end or None,
+            # Never past the invoice date, as on the PDF and in the e-invoice.
+            "period_end": self._tms_draft_period_end(dates),
             "delivery_date": dates.delivery_date or None,
             "title": None,
             "introduction": self.invoice_origin or None,
@@ -165,4 +174,9 @@ class AccountMove(models.Model):
                 **address._tms_address_values(),
             },
             "lines": lines,
+            "totals": {
+                "net": self.amount_untaxed,
+                "tax": self.amount_tax,
+                "gross": self.amount_total,
+            },
         }

@@ -1,3 +1,4 @@
+from datetime import date
 from typing import get_type_hints
 
 from odoo import models
@@ -60,3 +61,18 @@ class TestExportContract(TmsSyncCase):
     def test_contacts_have_the_contract_shape(self):
         contact = self.backend._tms_contact_values(self.customer_single)
         self.assertShape(contact, ContactDraft)
+
+    def test_the_drafts_period_ends_on_the_invoice_date_at_the_latest(self):
+        move = self._draft_invoices(
+            self.customer_collective,
+            1,
+            invoice_date=date(2026, 10, 7),
+            delivery_date=date(2026, 10, 1),
+            tms_period_start=date(2026, 10, 1),
+            tms_period_end=date(2026, 10, 31),
+        )
+        export = self.env["tms.billing.export"]._tms_queue(move, self.backend)
+        draft = move._tms_prepare_export_draft(export, "C-1")
+        self.assertEqual(
+            (draft["period_start"], draft["period_end"]), (date(2026, 10, 1), date(2026, 10, 7))
+        )
