@@ -150,7 +150,8 @@ class TmsBillingWizard(models.TransientModel):
     def _compute_preview(self):
         for wizard in self:
             orders = wizard.order_ids._origin
-            plan, amounts = orders._tms_plan()
+            plan, _amounts = orders._tms_plan()
+            rows = self.env["tms.billing.wizard.invoice"]._line_rows(orders)
             texts = orders._tms_reason_texts()
             # A plan spans a few dozen days and periods: format each once, not once per
             # invoice.
@@ -161,7 +162,7 @@ class TmsBillingWizard(models.TransientModel):
             wizard.preview_invoice_ids = [Command.clear()] + [
                 Command.create(
                     wizard._prepare_preview_invoice(
-                        planned, sequence, amounts, texts, format_day, format_period
+                        planned, sequence, rows, texts, format_day, format_period
                     )
                 )
                 for sequence, planned in enumerate(plan.invoices)
@@ -189,10 +190,15 @@ class TmsBillingWizard(models.TransientModel):
                 ]
             )
 
-    def _prepare_preview_invoice(
-        self, planned, sequence, amounts, texts, format_day, format_period
-    ):
+    def _prepare_preview_invoice(self, planned, sequence, rows, texts, format_day, format_period):
         order_ids = planned.order_ids
+        # What the invoice will say, to the cent: its lines through Odoo's tax engine.
+        untaxed, total = self.env["tms.billing.wizard.invoice"]._tms_totals_of(
+            [row for order_id in order_ids for row in rows[order_id]],
+            planned.line_mode,
+            self.env["res.currency"].browse(planned.key.currency_id),
+            self.env["res.company"].browse(planned.key.company_id),
+        )
         # A single invoice covers its delivery day, not the customer's interval.
         if planned.key.single_order_id:
             period = format_day(planned.orders[0].delivery_date)
@@ -208,8 +214,8 @@ class TmsBillingWizard(models.TransientModel):
             "order_id_list": order_ids,
             "order_count": len(order_ids),
             "line_mode": planned.line_mode,
-            "amount_untaxed": sum(amounts[order_id][0] for order_id in order_ids),
-            "amount_total": sum(amounts[order_id][1] for order_id in order_ids),
+            "amount_untaxed": untaxed,
+            "amount_total": total,
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),
         }
 
