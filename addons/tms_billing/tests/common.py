@@ -38,8 +38,12 @@ class TmsBillingCase(TransactionCase):
                     "invoice_policy": "order",
                     "list_price": price,
                     "taxes_id": [Command.set(cls.tax.ids)],
+                    "tms_transport_service": transport,
                 }
-                for name, price in (("Freight", 100.0), ("Waiting time", 40.0))
+                for name, price, transport in (
+                    ("Freight", 100.0, True),
+                    ("Waiting time", 40.0, False),
+                )
             ]
         )
         cls.customer_collective = cls._customer("Nordfracht GmbH", tms_invoicing_mode="collective")
