@@ -1,4 +1,5 @@
 import functools
+from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -165,12 +166,33 @@ class TmsBillingWizard(models.TransientModel):
                         planned, sequence, rows, texts, format_day, format_period
                     )
                 )
-                for sequence, planned in enumerate(plan.invoices)
+                for sequence, planned in enumerate(wizard._tms_preview_order(plan.invoices))
             ]
             wizard.exclusion_ids = [Command.clear()] + [
                 Command.create({"order_id": order_id, "reason": texts[reason]})
                 for order_id, reason in plan.excluded.items()
             ]
+
+    def _tms_preview_order(self, planned_invoices):
+        """The planned invoices as the preview lists them: by customer, then period."""
+        names = {
+            partner.id: (partner.name or "").casefold()
+            for partner in self.env["res.partner"].browse(
+                {planned.customer_id for planned in planned_invoices}
+            )
+        }
+        return sorted(
+            planned_invoices,
+            key=lambda planned: (
+                names[planned.customer_id],
+                planned.customer_id,
+                planned.period.start
+                or min(
+                    (order.delivery_date for order in planned.orders if order.delivery_date),
+                    default=date.min,
+                ),
+            ),
+        )
 
     def _tms_set_left_out(self, left_out_ids, back_ids):
         """Orders the user takes out of this run (they stay to invoice) or puts back."""
@@ -239,6 +261,8 @@ class TmsBillingWizard(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
+            # Customer, period, orders, amounts and reasons side by side, uncut.
+            "context": {**self.env.context, "dialog_size": "extra-large"},
         }
 
     def _tms_adjusted_previews(self):

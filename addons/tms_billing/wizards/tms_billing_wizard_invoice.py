@@ -144,6 +144,10 @@ class TmsBillingWizardInvoice(models.TransientModel):
                 }
                 for line in self.line_ids
             ]
+            # The adjusted positions are the invoice's, already merged.
+            return self.env["account.move"]._tms_invoice_totals(
+                lines, self.currency_id, self.company_id
+            )
         else:
             orders = self.env["sale.order"].browse(order_ids)
             rows = self._line_rows(orders)

@@ -235,6 +235,9 @@ class TmsBillingBackend(models.Model):
             backend.sevdesk_contact_user_id = backend.sevdesk_user_ids.filtered(
                 lambda user: user.external_id == backend.sevdesk_contact_person_id.strip()
             )[:1]
+        # An account with one user has one possible contact person.
+        if not backend.sevdesk_contact_user_id and len(backend.sevdesk_user_ids) == 1:
+            backend.sevdesk_contact_user_id = backend.sevdesk_user_ids
         if not backend.sevdesk_position_unit_id and backend.sevdesk_unit_id:
             backend.sevdesk_position_unit_id = backend.sevdesk_unit_ids.filtered(
                 lambda unit: unit.external_id == backend.sevdesk_unit_id
@@ -275,27 +278,31 @@ class TmsBillingBackend(models.Model):
             countries = client.get_country_ids()
             users = client.list_users()
             units = client.list_units()
-        self.write({"sevdesk_bookkeeping_version": version, "sevdesk_country_ids": countries})
+        # What the account says about itself, for whoever pushes later (the caller's
+        # right to test was checked at the entry).
+        self.sudo().write(
+            {"sevdesk_bookkeeping_version": version, "sevdesk_country_ids": countries}
+        )
         self._sevdesk_store_lists(users, units)
         warnings = []
         if not self.sevdesk_contact_user_id:
             warnings.append(
                 self.env._(
-                    "Choose the contact person on the sevDesk tab: sevDesk does not take "
-                    "invoices without one."
+                    "Choose the contact person in the sevDesk section of the connection: "
+                    "sevDesk does not take invoices without one."
                 )
                 if not self.sevdesk_contact_person_id
                 else self.env._(
                     "The contact person %(user)s is not a user of this sevDesk account: "
-                    "choose one on the sevDesk tab.",
+                    "choose one in the sevDesk section of the connection.",
                     user=self.sevdesk_contact_person_id,
                 )
             )
         if self.sevdesk_unit_id and not self.sevdesk_position_unit_id:
             warnings.append(
                 self.env._(
-                    "The unit %(unit)s is not a unit of this sevDesk account: choose one on "
-                    "the sevDesk tab.",
+                    "The unit %(unit)s is not a unit of this sevDesk account: choose one in "
+                    "the sevDesk section of the connection.",
                     unit=self.sevdesk_unit_id,
                 )
             )
