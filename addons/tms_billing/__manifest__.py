@@ -16,6 +16,7 @@
         "views/tms_billing_event_views.xml",
         "wizards/tms_billing_wizard_views.xml",
         "views/sale_order_views.xml",
+        "views/product_template_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",

@@ -19,8 +19,8 @@ GERMAN_CHART = "de_skr03"
 # Service products, invoiced as ordered (a transport order is billed once delivered,
 # nothing is "delivered" in stock terms). list_price in EUR, net.
 PRODUCTS = {
-    "ftl": {"name": "Komplettladung", "list_price": 450.0},
-    "ltl": {"name": "Teilladung", "list_price": 220.0},
+    "ftl": {"name": "Komplettladung", "list_price": 450.0, "transport": True},
+    "ltl": {"name": "Teilladung", "list_price": 220.0, "transport": True},
     "toll": {"name": "Maut", "list_price": 38.5},
     "waiting": {"name": "Wartezeit", "list_price": 45.0, "uom": "uom.product_uom_hour"},
 }
@@ -262,6 +262,7 @@ def _demo_products(env, company):
             "company_id": company.id,
             "taxes_id": [Command.set(company.account_sale_tax_id.ids)],
             "supplier_taxes_id": [Command.clear()],
+            "tms_transport_service": values.get("transport", False),
         }
         if values.get("uom"):
             uom = env.ref(values["uom"])

@@ -44,6 +44,10 @@ class DraftLine(TypedDict):
     description: str | None  # its further lines
     quantity: float
     unit_name: str  # the customer's unit name ("Transport"), else the product's unit
+    # What the unit is, for providers that take units from a list: "transport" for a
+    # transport service, else the external id of Odoo's unit of measure
+    # ("uom.product_uom_hour"), None for a unit without one.
+    unit_code: str | None
     unit_price: float  # net or gross, as the draft's ``tax_mode`` says
     tax_rate: float  # percent, e.g. 19.0; 0.0 for tax-free positions
     discount: float  # percent

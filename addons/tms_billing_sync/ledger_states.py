@@ -22,3 +22,7 @@ EXTERNAL_STATES = [
     ("unknown", "Unknown"),
 ]
 EXTERNAL_FINAL_STATES = ("paid", "voided", "cancelled", "deleted")
+# Finalised there: the invoice is issued, whatever has been paid.
+EXTERNAL_FINALISED_STATES = ("open", "partially_paid", "paid")
+# No longer an invoice there.
+EXTERNAL_GONE_STATES = ("voided", "cancelled", "deleted")

@@ -68,6 +68,7 @@ def _draft(situation, tax_mode, single, aggregated, long_texts):
                 "description": LONG if long_texts else "Lieferschein ✓",
                 "quantity": quantity,
                 "unit_name": "Transport",
+                "unit_code": "transport",
                 "unit_price": 100.0 * (1 + rate / 100) if tax_mode == "gross" else 100.0,
                 "tax_rate": rate,
                 "discount": 0.0,

@@ -75,6 +75,7 @@ def _draft(situation, tax_mode, single, aggregated, long_texts):
                 "description": description,
                 "quantity": quantity,
                 "unit_name": "Transport",
+                "unit_code": "transport",
                 "unit_price": price,
                 "tax_rate": rate,
                 "discount": 0.0,

@@ -5,6 +5,7 @@ from . import tms_billing_event
 from . import sale_order
 from . import sale_order_invoicing
 from . import sale_order_line
+from . import product_template
 from . import account_move
 from . import account_move_line
 from . import account_fiscal_position

@@ -85,6 +85,31 @@ class AccountMove(models.Model):
                 ids.append(command[1])
         return ids
 
+    @api.model
+    def _tms_invoice_totals(self, lines, currency, company):
+        """``(untaxed, total)`` of an invoice of ``lines`` (dicts: ``product_id``,
+        ``tax_ids``, ``price_unit``, ``quantity``, ``discount``) as Odoo will compute
+        it: its tax engine, rounding as the company is set (per line or globally). The
+        preview shows what the invoice will say, to the cent."""
+        AccountTax = self.env["account.tax"]
+        base_lines = [
+            AccountTax._prepare_base_line_for_taxes_computation(
+                None,
+                product_id=self.env["product.product"].browse(line["product_id"]),
+                tax_ids=self.env["account.tax"].browse(line["tax_ids"]),
+                price_unit=line["price_unit"],
+                quantity=line["quantity"],
+                discount=line["discount"] or 0.0,
+                currency_id=currency,
+                rate=1.0,
+            )
+            for line in lines
+        ]
+        AccountTax._add_tax_details_in_base_lines(base_lines, company)
+        AccountTax._round_base_lines_tax_details(base_lines, company)
+        totals = AccountTax._get_tax_totals_summary(base_lines, currency, company)
+        return totals["base_amount_currency"], totals["total_amount_currency"]
+
     def _tms_transport_moves(self):
         """The transport invoices among these moves."""
         return self.filtered("tms_invoicing_mode")

@@ -9,7 +9,12 @@ from .tms_billing_client_access import check_client_create, check_client_write, 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
-    tms_unit_name = fields.Char(related="move_id.tms_unit_name", string="Unit Name")
+    tms_unit_name = fields.Char(
+        string="Unit",
+        compute="_compute_tms_unit_name",
+        help="The unit a position counts in: the customer's transport unit for a transport "
+        "service, else the product's unit of measure.",
+    )
     tms_sale_line_qty = fields.Json(
         string="Quantity per Sale Line",
         copy=False,
@@ -36,6 +41,20 @@ class AccountMoveLine(models.Model):
         return merge_access(
             super()._tms_write_access(), {"nobody": {"tms_unit_name", "tms_sale_line_qty"}}
         )
+
+    @api.depends("product_id.tms_transport_service", "product_uom_id", "move_id.tms_unit_name")
+    def _compute_tms_unit_name(self):
+        for line in self:
+            line.tms_unit_name = line._tms_unit_name()
+
+    def _tms_unit_name(self, transport_unit=None):
+        """The unit this position counts in: ``transport_unit`` (default: its invoice's)
+        for a transport service, else its unit of measure."""
+        self.ensure_one()
+        transport_unit = transport_unit or self.move_id.tms_unit_name
+        if transport_unit and self.product_id.tms_transport_service:
+            return transport_unit
+        return self.product_uom_id.name or False
 
     def _tms_aggregation_key(self, values):
         tax_ids = tuple(sorted(self.env["account.move"]._tms_command_ids(values, "tax_ids")))
@@ -123,7 +142,8 @@ class AccountMoveLine(models.Model):
     def _tms_aggregated_label(self, sale_lines, invoice_vals):
         product = sale_lines[:1].product_id
         orders = sale_lines.order_id
-        label = invoice_vals.get("tms_unit_name") or product.display_name
+        unit = product.tms_transport_service and invoice_vals.get("tms_unit_name")
+        label = unit or product.display_name
         if product and product.display_name != label:
             label = f"{label}: {product.display_name}"
         return self.env._(

@@ -40,6 +40,9 @@ class SaleOrder(models.Model):
         help="The date the transport was delivered; billing periods are based on it.",
     )
     tms_pod_url = fields.Char(string="Proof of Delivery", copy=False, help="Link to the POD.")
+    tms_route = fields.Char(
+        string="Route", compute="_compute_tms_route", help="Loading place → unloading place."
+    )
     tms_billing_state = fields.Selection(
         BILLING_STATES,
         string="Billing Status",
@@ -87,6 +90,12 @@ class SaleOrder(models.Model):
                 or order.tms_delivery_date
             )
 
+    @api.depends("tms_loading_place", "tms_unloading_place")
+    def _compute_tms_route(self):
+        for order in self:
+            places = [order.tms_loading_place, order.tms_unloading_place]
+            order.tms_route = " → ".join(place or "?" for place in places) if any(places) else False
+
     @api.model
     def _tms_write_access(self):
         """Override of `tms_billing.client.access`: whoever edits the order enters its
@@ -102,7 +111,12 @@ class SaleOrder(models.Model):
                     "tms_delivery_date",
                     "tms_pod_url",
                 },
-                "nobody": {"tms_billing_state", "tms_billing_event_ids", "tms_is_transport"},
+                "nobody": {
+                    "tms_billing_state",
+                    "tms_billing_event_ids",
+                    "tms_is_transport",
+                    "tms_route",
+                },
             },
         )
 

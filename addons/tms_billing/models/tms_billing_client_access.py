@@ -128,7 +128,13 @@ class Base(models.AbstractModel):
     @api.model
     def _tms_check_client_values(self, vals, allowed):
         guarded = self._tms_guarded(vals)
-        refused = sorted(guarded - allowed)
+        # An empty list of commands on a relation changes nothing (the web client sends
+        # one for a new record's empty lists).
+        refused = sorted(
+            name
+            for name in guarded - allowed
+            if not (self._fields[name].type in ("one2many", "many2many") and vals[name] == [])
+        )
         if refused:
             raise AccessError(
                 self.env._(

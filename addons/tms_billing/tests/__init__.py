@@ -7,6 +7,7 @@ from . import test_security
 from . import test_tour
 from . import test_concurrency
 from . import test_preview_adjust
+from . import test_preview_totals
 from . import test_invoice_report
 from . import test_invoicing_button
 from . import test_fiscal_positions

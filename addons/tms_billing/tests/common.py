@@ -38,8 +38,14 @@ class TmsBillingCase(TransactionCase):
                     "invoice_policy": "order",
                     "list_price": price,
                     "taxes_id": [Command.set(cls.tax.ids)],
+                    "tms_transport_service": transport,
+                    "uom_id": uom.id,
+                    "uom_po_id": uom.id,
                 }
-                for name, price in (("Freight", 100.0), ("Waiting time", 40.0))
+                for name, price, transport, uom in (
+                    ("Freight", 100.0, True, cls.env.ref("uom.product_uom_unit")),
+                    ("Waiting time", 40.0, False, cls.env.ref("uom.product_uom_hour")),
+                )
             ]
         )
         cls.customer_collective = cls._customer("Nordfracht GmbH", tms_invoicing_mode="collective")
@@ -109,14 +115,15 @@ class TmsBillingCase(TransactionCase):
         return order
 
     @classmethod
-    def _load_german(cls):
-        """German installed with this addon's translations, for texts read in German."""
+    def _load_german(cls, also=()):
+        """German installed with this addon's translations (and those of the Odoo
+        modules ``also`` names, e.g. "uom" for its units), for texts read in German."""
         cls.env["res.lang"]._activate_lang("de_DE")
         addons = cls.env["ir.module.module"].search(
             [("name", "=like", "tms_billing%"), ("state", "=", "installed")]
         )
         cls.env["ir.module.module"]._load_module_terms(
-            addons.mapped("name"), ["de_DE"], overwrite=True
+            [*addons.mapped("name"), *also], ["de_DE"], overwrite=True
         )
         cls.env.registry.clear_cache("templates")  # templates compiled before the terms
 

@@ -22,7 +22,7 @@ class TestInvoiceReport(TmsBillingCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._load_german()
+        cls._load_german(also=["uom"])
         cls.customer_aggregated = cls._customer(
             "Sammel Logistik GmbH", tms_invoicing_mode="collective", tms_line_mode="aggregated"
         )
@@ -71,7 +71,29 @@ class TestInvoiceReport(TmsBillingCase):
         column = etree.fromstring(arch).xpath(
             "//field[@name='invoice_line_ids']/list/field[@name='tms_unit_name']"
         )
-        self.assertEqual(column[0].get("column_invisible"), "not parent.tms_unit_name")
+        # Shown on every transport invoice: each position says its own unit.
+        self.assertEqual(column[0].get("column_invisible"), "not parent.tms_invoicing_mode")
+
+    def test_each_position_counts_in_its_own_unit(self):
+        """The transport unit name only on transport positions: waiting time counts in
+        hours, in the form, the PDF and in every language."""
+        order = self._order(
+            self.customer_single,
+            date(2026, 10, 6),
+            lines=[(self.product, 1.0, 480.0), (self.surcharge, 2.0, 45.0)],
+        )
+        move, _plan = order._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        freight = move.invoice_line_ids.filtered(lambda line: line.product_id == self.product)
+        waiting = move.invoice_line_ids - freight
+        hours = self.env.ref("uom.product_uom_hour")
+        self.assertEqual((freight.tms_unit_name, waiting.tms_unit_name), ("Transport", hours.name))
+        english = self._text(move, "en_US")
+        self.assertIn("1.00 Transport", english)
+        self.assertIn(f"2.00 {hours.with_context(lang='en_US').name}", english)
+        self.assertNotIn("2.00 Transport", english)
+        german = self._text(move, "de_DE")
+        self.assertIn("2,00 Stunden", german)
+        self.assertIn("1,00 Transport", german)
 
     def test_single_invoice_states_its_delivery_day(self):
         english = self._text(self.single, "en_US")

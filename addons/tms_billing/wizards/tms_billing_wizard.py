@@ -1,4 +1,5 @@
 import functools
+from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -150,7 +151,8 @@ class TmsBillingWizard(models.TransientModel):
     def _compute_preview(self):
         for wizard in self:
             orders = wizard.order_ids._origin
-            plan, amounts = orders._tms_plan()
+            plan, _amounts = orders._tms_plan()
+            rows = self.env["tms.billing.wizard.invoice"]._line_rows(orders)
             texts = orders._tms_reason_texts()
             # A plan spans a few dozen days and periods: format each once, not once per
             # invoice.
@@ -161,15 +163,36 @@ class TmsBillingWizard(models.TransientModel):
             wizard.preview_invoice_ids = [Command.clear()] + [
                 Command.create(
                     wizard._prepare_preview_invoice(
-                        planned, sequence, amounts, texts, format_day, format_period
+                        planned, sequence, rows, texts, format_day, format_period
                     )
                 )
-                for sequence, planned in enumerate(plan.invoices)
+                for sequence, planned in enumerate(wizard._tms_preview_order(plan.invoices))
             ]
             wizard.exclusion_ids = [Command.clear()] + [
                 Command.create({"order_id": order_id, "reason": texts[reason]})
                 for order_id, reason in plan.excluded.items()
             ]
+
+    def _tms_preview_order(self, planned_invoices):
+        """The planned invoices as the preview lists them: by customer, then period."""
+        names = {
+            partner.id: (partner.name or "").casefold()
+            for partner in self.env["res.partner"].browse(
+                {planned.customer_id for planned in planned_invoices}
+            )
+        }
+        return sorted(
+            planned_invoices,
+            key=lambda planned: (
+                names[planned.customer_id],
+                planned.customer_id,
+                planned.period.start
+                or min(
+                    (order.delivery_date for order in planned.orders if order.delivery_date),
+                    default=date.min,
+                ),
+            ),
+        )
 
     def _tms_set_left_out(self, left_out_ids, back_ids):
         """Orders the user takes out of this run (they stay to invoice) or puts back."""
@@ -189,10 +212,15 @@ class TmsBillingWizard(models.TransientModel):
                 ]
             )
 
-    def _prepare_preview_invoice(
-        self, planned, sequence, amounts, texts, format_day, format_period
-    ):
+    def _prepare_preview_invoice(self, planned, sequence, rows, texts, format_day, format_period):
         order_ids = planned.order_ids
+        # What the invoice will say, to the cent: its lines through Odoo's tax engine.
+        untaxed, total = self.env["tms.billing.wizard.invoice"]._tms_totals_of(
+            [row for order_id in order_ids for row in rows[order_id]],
+            planned.line_mode,
+            self.env["res.currency"].browse(planned.key.currency_id),
+            self.env["res.company"].browse(planned.key.company_id),
+        )
         # A single invoice covers its delivery day, not the customer's interval.
         if planned.key.single_order_id:
             period = format_day(planned.orders[0].delivery_date)
@@ -208,8 +236,8 @@ class TmsBillingWizard(models.TransientModel):
             "order_id_list": order_ids,
             "order_count": len(order_ids),
             "line_mode": planned.line_mode,
-            "amount_untaxed": sum(amounts[order_id][0] for order_id in order_ids),
-            "amount_total": sum(amounts[order_id][1] for order_id in order_ids),
+            "amount_untaxed": untaxed,
+            "amount_total": total,
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),
         }
 
@@ -233,6 +261,8 @@ class TmsBillingWizard(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
+            # Customer, period, orders, amounts and reasons side by side, uncut.
+            "context": {**self.env.context, "dialog_size": "extra-large"},
         }
 
     def _tms_adjusted_previews(self):

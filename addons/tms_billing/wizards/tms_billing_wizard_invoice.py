@@ -131,14 +131,36 @@ class TmsBillingWizardInvoice(models.TransientModel):
             ] + [order_id for order_id in chosen if order_id not in planned]
 
     def _tms_amounts(self, order_ids):
-        """Untaxed and total amount of this invoice: its positions' once the user
-        adjusts them, else the amounts to invoice of ``order_ids``."""
+        """Untaxed and total amount of this invoice as Odoo will compute it: of its
+        positions once the user adjusts them, else of the lines ``order_ids`` put on it."""
         if self.line_ids:
-            return sum(self.line_ids.mapped("price_subtotal")), sum(
-                self.line_ids.mapped("price_total")
+            lines = [
+                {
+                    "product_id": line.product_id.id,
+                    "tax_ids": line.tax_ids.ids,
+                    "price_unit": line.price_unit,
+                    "quantity": line.quantity,
+                    "discount": line.discount,
+                }
+                for line in self.line_ids
+            ]
+            # The adjusted positions are the invoice's, already merged.
+            return self.env["account.move"]._tms_invoice_totals(
+                lines, self.currency_id, self.company_id
             )
-        amounts = self.env["sale.order"].browse(order_ids)._tms_amounts_to_invoice().values()
-        return sum(amount[0] for amount in amounts), sum(amount[1] for amount in amounts)
+        else:
+            orders = self.env["sale.order"].browse(order_ids)
+            rows = self._line_rows(orders)
+            lines = [row for order_id in order_ids for row in rows[order_id]]
+        return self._tms_totals_of(lines, self.line_mode, self.currency_id, self.company_id)
+
+    @api.model
+    def _tms_totals_of(self, rows, line_mode, currency, company):
+        """``(untaxed, total)`` of an invoice of ``rows`` (``_line_rows``), aggregated
+        as the invoice will be in the ``aggregated`` line mode."""
+        if line_mode == "aggregated":
+            rows = self._aggregate_rows(rows)
+        return self.env["account.move"]._tms_invoice_totals(rows, currency, company)
 
     def _tms_update_amounts(self):
         for preview in self:
@@ -519,6 +541,10 @@ class TmsBillingWizardInvoice(models.TransientModel):
                     "product": product_names.get(product_id, ""),
                     "price": self._format_price(price, order.currency_id, lang),
                     "key": (product_id, uom_id, price, discount or 0.0, tuple(tax_ids)),
+                    "product_id": product_id,
+                    "tax_ids": tax_ids,
+                    "price_unit": price,
+                    "discount": discount or 0.0,
                 }
             )
         return result

@@ -35,6 +35,8 @@ class LexofficeCase(TmsSyncCase):
                 "api_url": cls.fake.base_url,
                 "api_key": API_KEY,
                 "timeout": 2.0,
+                # The tests of the other timings set theirs.
+                "push_timing": "post",
             }
         )
 

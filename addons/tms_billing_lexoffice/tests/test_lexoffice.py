@@ -17,9 +17,12 @@ MALFORMED = "^Lexware Office: lexoffice answered"
 @tagged("post_install", "-at_install")
 class TestLexoffice(ProviderInvoicePushTests, LexofficeCase):
     invoice_create_call = CREATE
+    # voucherStatus, "open" and "voided" (invoices endpoint, "Voucher Status").
+    invoice_open_status = "open"
+    invoice_voided_status = "voided"
 
     def _deleted_draft_hint(self, first):
-        return first.external_number or first.external_id
+        return first._tms_reference()
 
     def test_connection_test_names_the_account(self):
         action = self.backend.action_test_connection()
@@ -366,7 +369,8 @@ class TestLexoffice(ProviderInvoicePushTests, LexofficeCase):
         link = self._link(self.customer_single)
         self.assertIn(link.external_id, self.fake.contacts)
 
-    def test_drafts_are_sent_when_confirmed_by_default(self):
+    def test_drafts_are_sent_when_confirmed_when_so_configured(self):
+        # The test connection is set so (its fixture); new connections send at creation.
         self.assertEqual(self.backend.push_timing, "post")
         wizard = self._wizard(self._order(self.customer_collective))
         self.assertIn("when you confirm them", wizard.push_info)

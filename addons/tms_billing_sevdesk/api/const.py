@@ -25,3 +25,13 @@ LIST_PAGE_SIZE = 100
 MAX_LIST_PAGES = 50
 # The look-up of a draft by its marker reads its list at the largest limit allowed.
 MAX_LIST_LIMIT = 1000
+# Odoo's units of measure and the sevDesk unit of the same kind, by the unit's
+# translationCode. GET /Unity is documented in neither OpenAPI file (Unity is named only
+# as the type of Model_InvoicePos.unity, L13431-13445); translationCode is read as public
+# clients read it. A unit not listed here, or whose code the account lacks, is sent as the
+# connection's chosen unit.
+UOM_UNITY_CODES = {
+    "uom.product_uom_unit": "UNITY_PIECE",
+    "uom.product_uom_hour": "UNITY_HOUR",
+    "uom.product_uom_km": "UNITY_KILOMETER",
+}

@@ -210,7 +210,7 @@ def build_save_invoice_payload(
             "price": round(float(line["unit_price"]), 4),
             "name": line["name"],
             "text": line.get("description") or "",
-            "unity": _ref("Unity", unit_ids.get(line.get("unit_name"), unit_ids["default"])),
+            "unity": _ref("Unity", _unit_id(line, unit_ids)),
             "taxRate": rate,
             # "Needs to start with zero and is incremented for every new position" (L184).
             "positionNumber": number,
@@ -431,3 +431,12 @@ def _number_or_none(value):
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _unit_id(line, unit_ids):
+    """The sevDesk unit of a position: the one for its unit's code, else for its unit's
+    name, else the connection's default (``unit_ids``: {code or name: id, "default"})."""
+    for key in (line.get("unit_code"), line.get("unit_name")):
+        if key and key in unit_ids:
+            return unit_ids[key]
+    return unit_ids["default"]

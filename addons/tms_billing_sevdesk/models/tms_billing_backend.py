@@ -13,7 +13,13 @@ from odoo.addons.tms_billing_sync.export_errors import (
 )
 
 from .. import api as sevdesk
-from ..api.const import DEFAULT_APP_URL, DEFAULT_BASE_URL, DEFAULT_UNIT_ID, INVOICE_WEB_PATH
+from ..api.const import (
+    DEFAULT_APP_URL,
+    DEFAULT_BASE_URL,
+    DEFAULT_UNIT_ID,
+    INVOICE_WEB_PATH,
+    UOM_UNITY_CODES,
+)
 
 # The default tax rule and text of each situation, for a German haulier's services.
 # Rules and their rates: openapi.yaml L4, "sevdesk-Update 2.0 > Tax Rules"; the texts
@@ -202,6 +208,20 @@ class TmsBillingBackend(models.Model):
             self.sudo().sevdesk_unit_ids.unlink()
         return result
 
+    def _sevdesk_unit_ids(self):
+        """The sevDesk unit of each kind of position: transport positions and units
+        without a match take the connection's unit; hours, pieces and kilometres the
+        account's unit of that kind (by its translationCode, see UOM_UNITY_CODES)."""
+        default = self.sevdesk_unit_id or DEFAULT_UNIT_ID
+        by_code = {
+            unit.code: unit.external_id for unit in self.sudo().sevdesk_unit_ids if unit.code
+        }
+        units = {"default": default, "transport": default}
+        for uom, code in UOM_UNITY_CODES.items():
+            if code in by_code:
+                units[uom] = by_code[code]
+        return units
+
     def _sevdesk_store_lists(self, users, units):
         """Keep the account's users and units as the choices of this connection: entries
         are updated by their sevDesk id, new ones added, vanished ones removed (a choice
@@ -210,11 +230,14 @@ class TmsBillingBackend(models.Model):
         self.ensure_one()
         backend = self.sudo()
         _sync(backend.sevdesk_user_ids, users, backend.id, ("name", "username"))
-        _sync(backend.sevdesk_unit_ids, units, backend.id, ("name",))
+        _sync(backend.sevdesk_unit_ids, units, backend.id, ("name", "code"))
         if not backend.sevdesk_contact_user_id and backend.sevdesk_contact_person_id:
             backend.sevdesk_contact_user_id = backend.sevdesk_user_ids.filtered(
                 lambda user: user.external_id == backend.sevdesk_contact_person_id.strip()
             )[:1]
+        # An account with one user has one possible contact person.
+        if not backend.sevdesk_contact_user_id and len(backend.sevdesk_user_ids) == 1:
+            backend.sevdesk_contact_user_id = backend.sevdesk_user_ids
         if not backend.sevdesk_position_unit_id and backend.sevdesk_unit_id:
             backend.sevdesk_position_unit_id = backend.sevdesk_unit_ids.filtered(
                 lambda unit: unit.external_id == backend.sevdesk_unit_id
@@ -255,27 +278,31 @@ class TmsBillingBackend(models.Model):
             countries = client.get_country_ids()
             users = client.list_users()
             units = client.list_units()
-        self.write({"sevdesk_bookkeeping_version": version, "sevdesk_country_ids": countries})
+        # What the account says about itself, for whoever pushes later (the caller's
+        # right to test was checked at the entry).
+        self.sudo().write(
+            {"sevdesk_bookkeeping_version": version, "sevdesk_country_ids": countries}
+        )
         self._sevdesk_store_lists(users, units)
         warnings = []
         if not self.sevdesk_contact_user_id:
             warnings.append(
                 self.env._(
-                    "Choose the contact person on the sevDesk tab: sevDesk does not take "
-                    "invoices without one."
+                    "Choose the contact person in the sevDesk section of the connection: "
+                    "sevDesk does not take invoices without one."
                 )
                 if not self.sevdesk_contact_person_id
                 else self.env._(
                     "The contact person %(user)s is not a user of this sevDesk account: "
-                    "choose one on the sevDesk tab.",
+                    "choose one in the sevDesk section of the connection.",
                     user=self.sevdesk_contact_person_id,
                 )
             )
         if self.sevdesk_unit_id and not self.sevdesk_position_unit_id:
             warnings.append(
                 self.env._(
-                    "The unit %(unit)s is not a unit of this sevDesk account: choose one on "
-                    "the sevDesk tab.",
+                    "The unit %(unit)s is not a unit of this sevDesk account: choose one in "
+                    "the sevDesk section of the connection.",
                     unit=self.sevdesk_unit_id,
                 )
             )
@@ -368,7 +395,7 @@ class TmsBillingBackend(models.Model):
             "tax_text": mapping.tax_note,
             "bookkeeping_version": self._sevdesk_bookkeeping_version(client),
             "country_ids": self._sevdesk_country_ids(client),
-            "unit_ids": {"default": self.sevdesk_unit_id or DEFAULT_UNIT_ID},
+            "unit_ids": self._sevdesk_unit_ids(),
         }
 
     def _sevdesk_send_credit_note(self, draft):

@@ -17,6 +17,9 @@ class TmsBillingSevdeskUnit(models.Model):
     )
     name = fields.Char(required=True)
     external_id = fields.Integer(string="sevDesk ID", required=True)
+    code = fields.Char(
+        string="sevDesk Code", help="The unit's translationCode there, e.g. UNITY_HOUR."
+    )
 
     _sql_constraints = [
         (
@@ -31,5 +34,5 @@ class TmsBillingSevdeskUnit(models.Model):
         """Override of `tms_billing.client.access`: read from sevDesk by *Test
         connection*, never written by a client."""
         return merge_access(
-            super()._tms_write_access(), {"nobody": {"name", "backend_id", "external_id"}}
+            super()._tms_write_access(), {"nobody": {"name", "backend_id", "external_id", "code"}}
         )

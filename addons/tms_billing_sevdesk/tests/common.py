@@ -22,6 +22,8 @@ class SevdeskCase(TmsSyncCase):
                 "api_url": cls.fake.base_url,
                 "api_key": TOKEN,
                 "timeout": 2.0,
+                # The tests of the other timings set theirs.
+                "push_timing": "post",
                 "sevdesk_contact_person_id": "42",
                 "sevdesk_unit_id": 10,
             }

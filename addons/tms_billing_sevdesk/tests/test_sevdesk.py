@@ -13,6 +13,9 @@ MALFORMED = "^sevDesk: sevDesk answered"
 @tagged("post_install", "-at_install")
 class TestSevdesk(ProviderInvoicePushTests, SevdeskCase):
     invoice_create_call = ("POST", "/Invoice/Factory/saveInvoice")
+    # Model_Invoice.status 200, "Delivered"/open (STATUS_NAMES in api/mapper.py); sevDesk
+    # voids by a cancellation invoice, not by a status of the invoice.
+    invoice_open_status = "200"
 
     def _deleted_draft_hint(self, first):
         # Once it is deleted, sevDesk answers 400 "Invoice was not found" (L4730).

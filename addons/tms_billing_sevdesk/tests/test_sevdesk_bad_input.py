@@ -27,8 +27,11 @@ SEVDESK_CASES = [
     ),
     # -- malformed answers ----------------------------------------------------------------
     shared.Case("country_list_with_ids_that_are_not_numbers", UserError),
+    # Open there: the invoice here follows it (confirmed).
     shared.Case(
-        "status_with_an_amount_that_is_not_a_number", shared.HANDLED, changes=shared.LEDGER_TABLES
+        "status_with_an_amount_that_is_not_a_number",
+        shared.HANDLED,
+        changes=(*shared.LEDGER_TABLES, "account_move", "account_move_line"),
     ),
 ]
 
@@ -97,5 +100,6 @@ class TestSevdeskBadInput(shared.ProviderBadInputMixin, SevdeskCase):
             self._as(export).action_refresh_status()
             self.assertEqual(export.external_status, "open")
             self.assertFalse(export.last_error)
+            self.assertEqual(export.move_id.state, "posted")
 
         return call

@@ -4,7 +4,7 @@ from odoo.exceptions import UserError
 from odoo.addons.tms_billing.call_scope import CallScope
 from odoo.addons.tms_billing.invoicing_run import InvoicingRun
 
-from ..ledger_states import EXTERNAL_FINAL_STATES
+from ..ledger_states import EXTERNAL_FINAL_STATES, EXTERNAL_GONE_STATES, EXTERNAL_STATES
 from .account_move_draft import DRAFT_MOVE_FIELDS
 
 # The ids of the moves Odoo is confirming: confirming a draft that was sent is no change
@@ -26,6 +26,25 @@ class AccountMove(models.Model):
     tms_export_banner = fields.Char(
         string="Accounting System Notice", compute="_compute_tms_export_locked"
     )
+    tms_external_number = fields.Char(
+        string="Number There",
+        compute="_compute_tms_external",
+        help="The invoice's number in the accounting system it was sent to.",
+    )
+    tms_external_status = fields.Selection(
+        EXTERNAL_STATES,
+        string="Status There",
+        compute="_compute_tms_external",
+        help="The invoice's status in the accounting system it was sent to: it is "
+        "finalised, sent and paid there.",
+    )
+
+    @api.depends("tms_export_ids.external_number", "tms_export_ids.external_status")
+    def _compute_tms_external(self):
+        for move in self:
+            export = move.sudo().tms_export_ids.filtered("external_id")[:1]
+            move.tms_external_number = export.external_number
+            move.tms_external_status = export.external_status
 
     @api.depends("tms_export_ids.state", "tms_export_ids.lookup_since", "state")
     def _compute_tms_export_locked(self):
@@ -40,7 +59,7 @@ class AccountMove(models.Model):
                     "This draft was sent to %(systems)s. Changes made here would not reach "
                     "it: change it there, or cancel it here and invoice the orders again.",
                     systems=", ".join(
-                        f"{export.backend_id.name} ({export.external_number or export.external_id})"
+                        f"{export.backend_id.name} ({export._tms_reference(self.env)})"
                         if export.external_id
                         else export.backend_id.name
                         for export in exports
@@ -104,7 +123,13 @@ class AccountMove(models.Model):
 
     def button_cancel(self):
         """Override of `account` to cancel there too, or say how."""
-        exports = self.sudo().tms_export_ids.filtered(lambda export: export.state == "sent")
+        # A document already gone there (cancelled or deleted there, which this
+        # cancellation may follow) has nothing left to cancel.
+        exports = self.sudo().tms_export_ids.filtered(
+            lambda export: (
+                export.state == "sent" and export.external_status not in EXTERNAL_GONE_STATES
+            )
+        )
         result = super().button_cancel()
         for export in exports:
             if export.backend_id._tms_can_cancel_invoice(export._tms_document_ref()):
@@ -233,7 +258,7 @@ class AccountMove(models.Model):
                     "%(backend)s, whose invoice was cancelled here: delete that draft in "
                     "%(backend)s, then send this invoice again. Otherwise %(backend)s "
                     "would hold two drafts for the same transports.",
-                    reference=export.external_number or export.external_id,
+                    reference=export._tms_reference(),
                     backend=backend.name,
                 )
             )

@@ -134,14 +134,13 @@ class AccountMove(models.Model):
         tax_mode = self.tms_tax_mode or origin.tms_tax_mode or "net"
         gross = tax_mode == "gross"
         term = self.invoice_payment_term_id
+        # A refund without a unit name of its own counts as its invoice did.
+        transport_unit = self.tms_unit_name or origin.tms_unit_name or None
         lines = [
-            line._tms_prepare_export_line(gross)
+            line._tms_prepare_export_line(gross, transport_unit)
             for line in self.invoice_line_ids
             if line.display_type == "product"
         ]
-        if origin and not self.tms_unit_name and origin.tms_unit_name:
-            for line in lines:
-                line["unit_name"] = origin.tms_unit_name
         return {
             "kind": kind,
             "marker": export.marker,

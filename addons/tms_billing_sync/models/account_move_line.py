@@ -25,8 +25,9 @@ class AccountMoveLine(models.Model):
         self.move_id._tms_check_unlocked(DRAFT_LINE_FIELDS)
         return super().unlink()
 
-    def _tms_prepare_export_line(self, gross):
-        """One invoice line of the plain draft (see ``_tms_prepare_export_draft``)."""
+    def _tms_prepare_export_line(self, gross, transport_unit=None):
+        """One invoice line of the plain draft (see ``_tms_prepare_export_draft``), a
+        transport service counted in ``transport_unit`` (default: its invoice's)."""
         self.ensure_one()
         name, _sep, description = (self.name or self.product_id.display_name or "").partition("\n")
         taxes = self.tax_ids.compute_all(
@@ -40,7 +41,10 @@ class AccountMoveLine(models.Model):
             "name": name.strip() or self.product_id.display_name,
             "description": description.strip() or None,
             "quantity": self.quantity,
-            "unit_name": self.move_id.tms_unit_name or self.product_uom_id.name,
+            "unit_name": self._tms_unit_name(transport_unit) or "",
+            "unit_code": "transport"
+            if transport_unit and self.product_id.tms_transport_service
+            else self.product_uom_id.get_external_id().get(self.product_uom_id.id) or None,
             "unit_price": taxes["total_included"] if gross else taxes["total_excluded"],
             "tax_rate": sum(
                 self.tax_ids.filtered(lambda t: t.amount_type == "percent").mapped("amount")

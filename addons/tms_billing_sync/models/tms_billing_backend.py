@@ -51,16 +51,18 @@ class TmsBillingBackend(models.Model):
     api_key = fields.Char(string="API Key", groups="base.group_system", copy=False)
     push_timing = fields.Selection(
         [
-            ("post", "When the invoice is confirmed"),
             ("create", "As soon as the invoice is created"),
+            ("post", "When the invoice is confirmed here"),
             ("manual", "Only when sent by hand"),
         ],
         string="Send Invoices",
         required=True,
-        default="post",
-        help="When transport invoices are sent as drafts. On confirmation (the default), "
-        "the draft there is the invoice as reviewed here: a draft sent at creation and "
-        "edited here afterwards would differ from the one there.",
+        default="create",
+        help="When transport invoices are sent as drafts. As soon as they are created "
+        "(the default): the invoice is finalised and sent there, and the invoice here "
+        "follows it (confirmed once finalised there, cancelled once cancelled there); "
+        "it is locked here while it is a draft there. When confirmed here: the draft "
+        "there is the invoice as reviewed and confirmed here.",
     )
     auto_create_contacts = fields.Boolean(
         string="Create Missing Contacts",
@@ -74,6 +76,10 @@ class TmsBillingBackend(models.Model):
     export_ids = fields.One2many("tms.billing.export", "backend_id", string="Exports")
     link_count = fields.Integer(compute="_compute_counts")
     export_failed_count = fields.Integer(compute="_compute_counts")
+    has_api_key = fields.Boolean(
+        string="Key Entered", compute="_compute_has_api_key", compute_sudo=True
+    )
+    duplicate_warning = fields.Char(compute="_compute_duplicate_warning")
 
     @api.model
     def _tms_write_access(self):
@@ -96,7 +102,14 @@ class TmsBillingBackend(models.Model):
                     "tax_mapping_ids",
                 },
                 "base.group_system": {"api_url", "api_key"},
-                "nobody": {"link_ids", "export_ids", "link_count", "export_failed_count"},
+                "nobody": {
+                    "link_ids",
+                    "export_ids",
+                    "link_count",
+                    "export_failed_count",
+                    "has_api_key",
+                    "duplicate_warning",
+                },
             },
         )
 
@@ -188,6 +201,37 @@ class TmsBillingBackend(models.Model):
                     )
                 )
 
+    @api.depends("api_key")
+    def _compute_has_api_key(self):
+        for backend in self:
+            backend.has_api_key = bool(backend.api_key)
+
+    @api.depends("provider", "company_id")
+    def _compute_duplicate_warning(self):
+        for backend in self:
+            others = (
+                self.search(
+                    [
+                        ("provider", "=", backend.provider),
+                        ("company_id", "=", backend.company_id.id),
+                        ("id", "!=", backend._origin.id or 0),
+                    ]
+                )
+                if backend.provider != "none" and backend.company_id
+                else self.browse()
+            )
+            backend.duplicate_warning = bool(others) and self.env._(
+                "%(company)s already has a %(provider)s connection (%(names)s). Each "
+                "connection sends the company's transport invoices: two connections to the "
+                "same account send each invoice twice. Add a second one only for another "
+                "%(provider)s account.",
+                company=backend.company_id.name,
+                provider=dict(self._fields["provider"]._description_selection(self.env))[
+                    backend.provider
+                ],
+                names=", ".join(others.mapped("name")),
+            )
+
     def _compute_counts(self):
         links = dict(
             self.env["tms.billing.partner.link"]._read_group(
@@ -225,6 +269,8 @@ class TmsBillingBackend(models.Model):
                 "title": self.env._("Connection works"),
                 "message": "\n".join([message, *warnings]),
                 "sticky": bool(warnings),
+                # What the test read from the account (lists to choose from) shows at once.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

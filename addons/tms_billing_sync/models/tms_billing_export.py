@@ -4,6 +4,7 @@ from datetime import UTC, timedelta
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
+from odoo.tools import format_date, formatLang
 
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
@@ -299,6 +300,23 @@ class TmsBillingExport(models.Model):
             "expected_total": move.amount_total,
         }
 
+    def _tms_reference(self, env=None):
+        """How people find this document there: its number once it has one, else (a
+        lexoffice draft has none) its date and amount, as the draft list there shows
+        them, never its technical id."""
+        self.ensure_one()
+        if self.external_number:
+            return self.external_number
+        env = env or self._tms_log_env()
+        move = self.move_id.sudo()
+        kind = env._("credit note draft") if self.document_type == "credit_note" else env._("draft")
+        return env._(
+            "%(kind)s of %(date)s over %(amount)s",
+            kind=kind,
+            date=format_date(env, move.invoice_date or move.date),
+            amount=formatLang(env, move.amount_total, currency_obj=move.currency_id),
+        )
+
     def _tms_commit(self):
         """Make the ledger's state durable before or after an external call."""
         if not modules.module.current_test:
@@ -348,7 +366,7 @@ class TmsBillingExport(models.Model):
                     "%(backend)s documents no web address for this document: look for "
                     "%(reference)s there.",
                     backend=self.backend_id.name,
-                    reference=self.external_number or self.external_id,
+                    reference=self._tms_reference(),
                 )
             )
         return {"type": "ir.actions.act_url", "url": self.external_url, "target": "new"}

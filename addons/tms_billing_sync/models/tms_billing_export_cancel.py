@@ -74,14 +74,14 @@ class TmsBillingExport(models.Model):
             return env._(
                 "The credit note %(reference)s in %(backend)s stays there: delete it in "
                 "%(backend)s while it is a draft, or correct it there.",
-                reference=self.external_number or self.external_id,
+                reference=self._tms_reference(),
                 backend=self.backend_id.name,
             )
         return env._(
             "The draft %(reference)s in %(backend)s stays there: delete it in "
             "%(backend)s. If these orders are invoiced again, the new invoice is "
             "sent there once that draft is gone.",
-            reference=self.external_number or self.external_id,
+            reference=self._tms_reference(),
             backend=self.backend_id.name,
         )
 
@@ -125,7 +125,7 @@ class TmsBillingExport(models.Model):
             unknown = isinstance(error, ExportError) and error.outcome_unknown
             message = self.env._(
                 "Cancelling %(reference)s in %(backend)s failed: %(error)s%(hint)s",
-                reference=self.external_number or self.external_id,
+                reference=self._tms_reference(),
                 backend=backend.name,
                 error=error,
                 hint=self.env._(
@@ -147,7 +147,7 @@ class TmsBillingExport(models.Model):
                 "message": self.env._(
                     "Cancelling %(reference)s in %(backend)s failed unexpectedly: %(error)s. "
                     "Check its status there.",
-                    reference=self.external_number or self.external_id,
+                    reference=self._tms_reference(),
                     backend=backend.name,
                     error=error,
                 ),

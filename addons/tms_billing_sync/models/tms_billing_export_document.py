@@ -122,7 +122,7 @@ class TmsBillingExport(models.Model):
             raise ExportRejected(self.env._("the answer is not a PDF document."))
         statuses = dict(self._fields["external_status"]._description_selection(self.env))
         status = statuses.get(self.external_status, self.external_status)
-        reference = self.external_number or self.external_id
+        reference = self._tms_reference()
         name = re.sub(r'[\\/:*?"<>|]+', "-", f"{self.backend_id.name} {reference} ({status})")
         attachment = self.env["ir.attachment"].create(
             {

@@ -140,11 +140,12 @@ class TmsBillingExport(models.Model):
             self._tms_give_back()
             return None
         except ExportError as error:
-            if pending_lookup and error.retry is False and not isinstance(error, ExportAuthFailed):
+            if pending_lookup and not isinstance(error, ExportAuthFailed):
                 # A look-up that fails leaves the outcome as unknown as it was: never
-                # refuse the invoice on it, look again later.
+                # refuse the invoice on it, look again later, and say it was the look-up.
                 error = ExportOutcomeUnknown(
-                    self.env._("Looking for the invoice failed: %(error)s", error=error)
+                    self.env._("Looking for the invoice failed: %(error)s", error=error),
+                    next_at=error.next_at,
                 )
             self._tms_record_failure(error, pending_lookup or (called and error.outcome_unknown))
             return False
@@ -244,7 +245,7 @@ class TmsBillingExport(models.Model):
         message = self._tms_log_env()._(
             "Sent as a draft to %(backend)s (%(reference)s).",
             backend=self.backend_id.name,
-            reference=self.external_number or self.external_id,
+            reference=self._tms_reference(),
         )
         self._tms_log(message)
 

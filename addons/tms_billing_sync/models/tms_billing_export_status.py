@@ -5,8 +5,10 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from ..export_errors import ExportError
+from ..ledger_states import EXTERNAL_FINALISED_STATES, EXTERNAL_GONE_STATES
 
 _logger = logging.getLogger(__name__)
 
@@ -73,17 +75,67 @@ class TmsBillingExport(models.Model):
                 message = env._(
                     "%(backend)s: credit note %(number)s is now %(status)s.",
                     backend=self.backend_id.name,
-                    number=self.external_number or self.external_id,
+                    number=self._tms_reference(),
                     status=statuses.get(self.external_status, self.external_status),
                 )
             else:
                 message = env._(
                     "%(backend)s: invoice %(number)s is now %(status)s.",
                     backend=self.backend_id.name,
-                    number=self.external_number or self.external_id,
+                    number=self._tms_reference(),
                     status=statuses.get(self.external_status, self.external_status),
                 )
             self._tms_log(message)
+            self._tms_follow_there()
+
+    def _tms_follow_there(self):
+        """The invoice here follows its document there, so that it is booked once: a
+        draft finalised there is confirmed here, one cancelled or deleted there is
+        cancelled here. Payments are recorded there; the status there shows here."""
+        move = self.move_id.sudo()
+        if self.document_type != "invoice":
+            return
+        env = self._tms_log_env()
+        if self.external_status in EXTERNAL_FINALISED_STATES and move.state == "draft":
+            follow, message = (
+                move.action_post,
+                env._(
+                    "Finalised in %(backend)s as %(reference)s: confirmed here.",
+                    backend=self.backend_id.name,
+                    reference=self._tms_reference(),
+                ),
+            )
+        elif self.external_status in EXTERNAL_GONE_STATES and move.state != "cancel":
+
+            def follow():
+                if move.state == "posted":
+                    move.button_draft()
+                move.button_cancel()
+
+            message = env._(
+                "%(status)s in %(backend)s: cancelled here. Its orders can be invoiced again.",
+                status=dict(self._fields["external_status"]._description_selection(env))[
+                    self.external_status
+                ],
+                backend=self.backend_id.name,
+            )
+        else:
+            return
+        try:
+            with self.env.cr.savepoint():
+                follow()
+        except (UserError, ValidationError) as error:
+            message = env._(
+                "%(backend)s: %(reference)s is %(status)s there, but this invoice could not "
+                "follow: %(error)s",
+                backend=self.backend_id.name,
+                reference=self._tms_reference(),
+                status=dict(self._fields["external_status"]._description_selection(env))[
+                    self.external_status
+                ],
+                error=error,
+            )
+        self._tms_log(message)
 
     def _tms_wake_credit_notes(self):
         """The invoice is no longer a draft there: credit notes of its refunds that

@@ -26,6 +26,8 @@ class ProviderPushMixin:
     invoice_create_call = None
     # The status the fake sets for an invoice that is open (final, unpaid) there.
     invoice_open_status = None
+    # The status the fake sets for an invoice voided there (None: the provider has none).
+    invoice_voided_status = None
 
     def _create_contact_by_wizard(self, partner):
         """``partner`` created there through the wizard: its link and the fake's contact."""
@@ -164,6 +166,42 @@ class ProviderInvoicePushTests(ProviderPushMixin):
         second.action_send()
         self.assertEqual((first.external_status, second.state), ("deleted", "sent"))
         self.assertEqual(len(self.fake.invoices), 1)
+
+    def test_the_invoice_here_follows_its_document_there(self):
+        """Sent as soon as it is created (the default), finalised there: confirmed here
+        under the number there; voided or deleted there: cancelled here."""
+        Backend = self.env["tms.billing.backend"]
+        self.assertEqual(Backend.default_get(["push_timing"])["push_timing"], "create")
+        self.backend.push_timing = "create"
+        move = self._invoice_two_orders()
+        self._send_due_exports()
+        export = move.tms_export_ids
+        self.assertEqual((export.state, move.state), ("sent", "draft"))
+        self.assertTrue(move.tms_export_locked)
+        # Named as people find it there, never by its technical id.
+        self.assertNotIn(export.external_id, move.tms_export_banner)
+        self.fake.set_invoice_status(export.external_id, self.invoice_open_status)
+        export.action_refresh_status()
+        self.assertEqual((move.state, move.tms_external_status), ("posted", "open"))
+        self.assertTrue(export.external_number)
+        self.assertEqual(move.tms_external_number, export.external_number)
+        self.assertIn(export.external_number, move.message_ids[:1].body)
+        self.assertIn("confirmed here", move.message_ids[:1].body)
+        if self.invoice_voided_status:
+            self.fake.set_invoice_status(export.external_id, self.invoice_voided_status)
+            export.action_refresh_status()
+            self.assertEqual(move.state, "cancel")
+            self.assertIn("cancelled here", move.message_ids[:1].body)
+        # A draft deleted there: the draft here is cancelled, its orders invoiced again.
+        orders = self._order(self.customer_collective, delivery_date=date(2026, 10, 12))
+        self._wizard(orders, invoice_date=date(2026, 11, 2)).action_create_invoices()
+        other = orders.invoice_ids
+        self._send_due_exports()
+        del self.fake.invoices[other.tms_export_ids.external_id]
+        other.tms_export_ids.action_refresh_status()
+        self.assertEqual(other.state, "cancel")
+        self.assertEqual(other.tms_export_ids.external_status, "deleted")
+        self.assertEqual(orders.invoice_status, "to invoice")
 
 
 class ProviderCreditNoteTests(ProviderPushMixin):

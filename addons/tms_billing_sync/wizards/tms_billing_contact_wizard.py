@@ -3,6 +3,19 @@ from odoo.exceptions import UserError
 
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
+# The review's fields and the customer's fields they correct.
+CONTACT_FIELDS = {
+    "contact_is_company": "is_company",
+    "contact_name": "name",
+    "contact_street": "street",
+    "contact_zip": "zip",
+    "contact_city": "city",
+    "contact_country_id": "country_id",
+    "contact_email": "email",
+    "contact_phone": "phone",
+    "contact_vat": "vat",
+}
+
 
 class TmsBillingContactWizard(models.TransientModel):
     """Link a customer to an existing contact of an accounting system, or create it."""
@@ -27,12 +40,28 @@ class TmsBillingContactWizard(models.TransientModel):
     )
     search_term = fields.Char(string="Search")
     line_ids = fields.One2many(
-        "tms.billing.contact.wizard.line", "wizard_id", string="Contacts Found"
+        "tms.billing.contact.wizard.line", "wizard_id", string="Contacts Found", readonly=True
     )
     searched = fields.Boolean(readonly=True)
     current_link_id = fields.Many2one(
         "tms.billing.partner.link", compute="_compute_current_link_id", string="Linked To"
     )
+    step = fields.Selection(
+        [("search", "Search"), ("review", "Review")], default="search", readonly=True
+    )
+    # The preview this wizard was opened from, to go back to once the customer is linked.
+    return_wizard_id = fields.Many2one("tms.billing.wizard", ondelete="cascade", readonly=True)
+    # The new contact as it will be sent, reviewed and corrected first; corrections are
+    # the customer's data and are saved on the customer too.
+    contact_is_company = fields.Boolean(string="Is a Company")
+    contact_name = fields.Char(string="Name")
+    contact_street = fields.Char(string="Street")
+    contact_zip = fields.Char(string="ZIP")
+    contact_city = fields.Char(string="City")
+    contact_country_id = fields.Many2one("res.country", string="Country")
+    contact_email = fields.Char(string="Email")
+    contact_phone = fields.Char(string="Phone")
+    contact_vat = fields.Char(string="Tax ID")
 
     @api.model
     def _tms_write_access(self):
@@ -41,8 +70,20 @@ class TmsBillingContactWizard(models.TransientModel):
         return merge_access(
             super()._tms_write_access(),
             {
-                "tms_billing.group_tms_billing_user": {"backend_id", "search_term"},
-                "nobody": {"partner_id", "company_id", "line_ids", "searched", "current_link_id"},
+                "tms_billing.group_tms_billing_user": {
+                    "backend_id",
+                    "search_term",
+                    *CONTACT_FIELDS,
+                },
+                "nobody": {
+                    "partner_id",
+                    "company_id",
+                    "line_ids",
+                    "searched",
+                    "current_link_id",
+                    "step",
+                    "return_wizard_id",
+                },
             },
         )
 
@@ -52,7 +93,13 @@ class TmsBillingContactWizard(models.TransientModel):
         return merge_access(
             self._tms_write_access(),
             # Its company is the connection's, checked with it (check_company).
-            {"tms_billing.group_tms_billing_user": {"partner_id", "company_id"}},
+            {
+                "tms_billing.group_tms_billing_user": {
+                    "partner_id",
+                    "company_id",
+                    "return_wizard_id",
+                }
+            },
         )
 
     @api.model
@@ -92,6 +139,8 @@ class TmsBillingContactWizard(models.TransientModel):
                 self.env["tms.billing.backend"].browse(vals.get("backend_id")),
                 self.env["res.partner"].browse(partner_id),
             )
+            # Only a preview of the caller's own (a transient record is its creator's).
+            self.env["tms.billing.wizard"].browse(vals.get("return_wizard_id")).check_access("read")
         return super().create(vals_list)
 
     def action_search(self):
@@ -136,13 +185,75 @@ class TmsBillingContactWizard(models.TransientModel):
             )
         return rows
 
-    def action_create_contact(self):
-        """The "+ Create new contact" button: create it there from the Odoo data."""
+    def action_review_contact(self):
+        """The "+ Create new contact" button: show what will be sent, to review and
+        correct it before the contact is created there."""
         self.ensure_one()
         self._check_may_link()
         self._check_not_linked()
+        partner = self.partner_id.commercial_partner_id
+        self.sudo().write(
+            {
+                "step": "review",
+                "contact_is_company": partner.is_company,
+                "contact_name": partner.name,
+                "contact_street": partner.street,
+                "contact_zip": partner.zip,
+                "contact_city": partner.city,
+                "contact_country_id": partner.country_id.id,
+                "contact_email": partner.email,
+                "contact_phone": partner.phone,
+                "contact_vat": partner.vat,
+            }
+        )
+        return self._reopen()
+
+    def action_back_to_search(self):
+        self.ensure_one()
+        self.sudo().step = "search"
+        return self._reopen()
+
+    def action_create_contact(self):
+        """Create the contact there: as reviewed (the corrections saved on the customer
+        first, with the caller's rights), or from the customer's data as it is."""
+        self.ensure_one()
+        self._check_may_link()
+        self._check_not_linked()
+        if self.step == "review":
+            self._tms_save_corrections()
         link_model = self.env["tms.billing.partner.link"].sudo()
         self.backend_id._tms_call(link_model._tms_create_contact, self.partner_id, self.backend_id)
+        return self._tms_done()
+
+    def _tms_save_corrections(self):
+        """What the user corrected in the review, written on the customer: the contact
+        there and the invoices here then carry the same data."""
+        if not (self.contact_name or "").strip():
+            raise UserError(self.env._("Enter the name the contact is created with."))
+        partner = self.partner_id.commercial_partner_id
+        changes = {}
+        for field, partner_field in CONTACT_FIELDS.items():
+            value = self[field]
+            current = partner[partner_field]
+            if partner._fields[partner_field].type == "many2one":
+                value, current = value.id, current.id
+            elif partner._fields[partner_field].type == "char":
+                value, current = (value or "").strip() or False, current or False
+            if value != current:
+                changes[partner_field] = value
+        if changes:
+            partner.write(changes)
+
+    def action_back_to_preview(self):
+        """Leave the customer unlinked and go back to the preview."""
+        self.ensure_one()
+        return self._tms_done()
+
+    def _tms_done(self):
+        """Where the user goes once the customer is linked: back to the preview it was
+        opened from, else the wizard closes."""
+        if self.return_wizard_id:
+            return self.return_wizard_id._tms_action_open()
         return {"type": "ir.actions.act_window_close"}
 
     def _check_may_link(self):

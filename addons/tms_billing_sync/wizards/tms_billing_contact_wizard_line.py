@@ -35,4 +35,4 @@ class TmsBillingContactWizardLine(models.TransientModel):
             wizard.backend_id,
             {"id": self.external_id, "number": self.number, "name": self.name},
         )
-        return {"type": "ir.actions.act_window_close"}
+        return wizard._tms_done()
