@@ -30,6 +30,11 @@ registry.category("web_tour.tours").add("tms_billing_lexoffice_setup_tour", {
             run: "edit lxo-secret-key-0123456789",
         },
         {
+            content: "Leave the field: the key is taken",
+            trigger: ".o_form_sheet .alert-info",
+            run: "click",
+        },
+        {
             content: "Test the connection",
             trigger: "button[name='action_test_connection']:contains('Verbindung testen')",
             run: "click",
