@@ -11,6 +11,10 @@ must be named there, in one of the sets: the surface test refuses a field withou
 decision. On Odoo's own models it covers the fields this project adds (by the module
 that defines them); on the project's models, every field.
 
+The same goes for methods: each model says who may call each of the project's public
+methods (``_tms_method_access``, ``{method: group xml ids or "*"}``), beside its fields;
+a method no client calls is private. The surface test calls every one as every role.
+
 Whatever a user sends beyond that is refused before anything is stored. The project's
 own code sets such fields as superuser, after the entry check of the action that calls
 it. The values themselves are checked by their field's type, for everyone who is not
@@ -43,6 +47,17 @@ def merge_access(*declarations):
         for group, names in declaration.items():
             merged.setdefault(group, set()).update(names)
     return merged
+
+
+def grant_access(declaration, group, names):
+    """``declaration`` with ``names`` given to ``group`` as well, and no longer to
+    nobody (a create access that allows what the write access keeps)."""
+    names = set(names)
+    granted = {
+        key: (declared - names if key == "nobody" else set(declared))
+        for key, declared in declaration.items()
+    }
+    return merge_access(granted, {group: names})
 
 
 def _is_ours(module):
@@ -87,6 +102,14 @@ class Base(models.AbstractModel):
     def _tms_create_access(self):
         """Who may create with what; by default as ``_tms_write_access``."""
         return self._tms_write_access()
+
+    @api.model
+    def _tms_method_access(self):
+        """``{public method: group xml ids, or "*"}``: who may call which of the
+        project's public methods on records of their own companies (and their own
+        previews); "*" leaves it to Odoo's rights, for Odoo's methods the project
+        extends. A method no client calls is private (``_``)."""
+        return {}
 
     def _tms_also_writable(self, vals):
         """Fields these records let anyone write beyond the declaration (for example

@@ -85,6 +85,15 @@ class TmsBillingBackend(models.Model):
             },
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: subscribing to lexoffice's events
+        uses the API key and names our address: administrators only."""
+        return merge_access(
+            super()._tms_method_access(),
+            {"action_lexoffice_subscribe_events": {"base.group_system"}},
+        )
+
     def write(self, vals):
         """Override of `tms_billing` to forget the organisation when the key or the API
         URL changes: another key may belong to another organisation."""

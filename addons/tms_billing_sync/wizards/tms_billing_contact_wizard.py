@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
+from odoo.addons.tms_billing.models.tms_billing_client_access import grant_access, merge_access
 
 
 class TmsBillingContactWizard(models.TransientModel):
@@ -49,8 +49,18 @@ class TmsBillingContactWizard(models.TransientModel):
     @api.model
     def _tms_create_access(self):
         """Override of `tms_billing.client.access`: opened on a customer."""
+        return grant_access(
+            self._tms_write_access(), "tms_billing.group_tms_billing_user", {"partner_id"}
+        )
+
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: searching and creating contacts is
+        for Transport Billing users, in their own searches."""
+        transport = {"tms_billing.group_tms_billing_user"}
         return merge_access(
-            self._tms_write_access(), {"tms_billing.group_tms_billing_user": {"partner_id"}}
+            super()._tms_method_access(),
+            {"action_search": transport, "action_create_contact": transport},
         )
 
     @api.model
