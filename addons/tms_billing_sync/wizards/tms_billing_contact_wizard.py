@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.tms_billing.models.tms_billing_client_access import grant_access, merge_access
+from odoo.addons.tms_billing.models.tms_billing_client_access import (
+    check_client_create,
+    grant_access,
+    merge_access,
+)
 
 
 class TmsBillingContactWizard(models.TransientModel):
@@ -93,7 +97,9 @@ class TmsBillingContactWizard(models.TransientModel):
     def create(self, vals_list):
         """Override of `base` to check the caller may see the connection and customer."""
         # Checked before the record exists: a connection or customer of a company the
-        # caller cannot see is an access error, not a company mismatch.
+        # caller cannot see is an access error, not a company mismatch. The values are
+        # checked first, so that only records that exist are looked at.
+        check_client_create(self, vals_list)
         for vals in vals_list:
             partner_id = vals.get("partner_id") or self.env.context.get("default_partner_id")
             self._check_may_link_to(
