@@ -5,6 +5,7 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..export_errors import ExportError
 from ..ledger_states import EXTERNAL_FINAL_STATES
@@ -56,7 +57,9 @@ class TmsBillingExport(models.Model):
             except psycopg2.Error:
                 raise
             except Exception as error:
-                if not isinstance(error, ExportError):
+                # A provider's error, or a refusal worded for the user (a connection
+                # without a provider), is the row's error; anything else is a bug.
+                if not isinstance(error, ExportError | UserError):
                     _logger.exception("Status of %s could not be read", export.marker)
                 export.write(
                     {
