@@ -117,10 +117,13 @@ class TmsBillingBackend(models.Model):
                 ) from None
 
     def _compute_lexoffice_webhook_url(self):
-        base_url = self.get_base_url()
+        # The base URL is a record's own (its company's web address): read per record,
+        # as a list of connections reads them together.
         for backend in self:
             backend.lexoffice_webhook_url = (
-                f"{base_url}/tms_billing_lexoffice/{backend.id}/events" if backend.id else False
+                f"{backend.get_base_url()}/tms_billing_lexoffice/{backend.id}/events"
+                if backend.id
+                else False
             )
 
     def action_lexoffice_subscribe_events(self):
