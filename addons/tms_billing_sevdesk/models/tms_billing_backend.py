@@ -252,7 +252,11 @@ class TmsBillingBackend(models.Model):
             countries = client.get_country_ids()
             users = client.list_users()
             units = client.list_units()
-        self.write({"sevdesk_bookkeeping_version": version, "sevdesk_country_ids": countries})
+        # Learnt from the account: written by the connection itself, the caller's right to
+        # test it checked at the entry (``action_test_connection``).
+        self.sudo().write(
+            {"sevdesk_bookkeeping_version": version, "sevdesk_country_ids": countries}
+        )
         self._sevdesk_store_lists(users, units)
         warnings = []
         if not self.sevdesk_contact_user_id:
