@@ -29,6 +29,7 @@ from odoo.service.model import _as_validation_error
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
+from odoo.addons.tms_billing.models.tms_billing_client_access import TEXT_LENGTH
 from odoo.addons.tms_billing.tests.common import RecordsWithTraceback, rows_fingerprint
 
 from .common import TmsSyncCase
@@ -403,7 +404,7 @@ FRAMEWORK_CASES = [
     Case("ledger_row_across_companies", UserError, match="ncompatible compan"),
     Case("ledger_row_twice", ValidationError, match="exported once"),
     # -- links, tax mappings, connections, contact search --------------------------------
-    Case("link_to_a_contact_linked_elsewhere", ValidationError, match="another customer"),
+    Case("link_to_a_contact_linked_elsewhere", UserError, match="already linked to"),
     Case("tax_situation_mapped_twice", ValidationError, match="mapped once"),
     Case("connection_url_ftp", ValidationError, match="not a web address"),
     Case(
@@ -591,7 +592,7 @@ class TestBadInputTable(BadInputTableMixin, TmsSyncCase):
         wizard = self._new_wizard(order_id_list=orders.ids)
         # A forged request: the preview rows take only their own orders out, never in.
         preview = wizard.preview_invoice_ids.filtered(lambda row: row.order_ids == orders)
-        return lambda: preview.write({"order_id_list": orders.ids + other.ids})
+        return lambda: preview.write({"order_ids": [Command.set(orders.ids + other.ids)]})
 
     # -- transport data on orders ---------------------------------------------------------
 
@@ -639,7 +640,9 @@ class TestBadInputTable(BadInputTableMixin, TmsSyncCase):
         order = self._order(customer, client_order_ref=text)
 
         def call():
-            wizard = self._new_wizard(order_id_list=order.ids, note=f"<p>{text}</p>")
+            # The note's markup counts towards its length.
+            note = f"<p>{text[: TEXT_LENGTH - len('<p></p>')]}</p>"
+            wizard = self._new_wizard(order_id_list=order.ids, note=note)
             wizard.action_create_invoices()
             move = order.invoice_ids
             self.assertEqual(len(move), 1)
@@ -769,12 +772,12 @@ class TestBadInputTable(BadInputTableMixin, TmsSyncCase):
                 "external_id": "C-1",
             }
         )
-        values = {
-            "partner_id": self.customer_single.id,
-            "backend_id": self.backend.id,
-            "external_id": "C-1",
-        }
-        return lambda: self._as(links).create(values)
+        # Found by a search for another customer, linked as the wizard links it.
+        search = self._as(self.env["tms.billing.contact.wizard"]).create(
+            {"partner_id": self.customer_single.id, "backend_id": self.backend.id}
+        )
+        search.sudo().line_ids = [Command.create({"external_id": "C-1", "name": "Nordfracht"})]
+        return self._as(search.line_ids).action_link
 
     def _case_tax_situation_mapped_twice(self):
         mappings = self.env["tms.billing.tax.mapping"]
