@@ -166,7 +166,12 @@ class Base(models.AbstractModel):
 
     @api.model
     def _tms_check_client_values(self, vals, allowed):
-        guarded = self._tms_guarded(vals)
+        # An x2many without commands changes nothing: a form sends its empty lists.
+        guarded = {
+            name
+            for name in self._tms_guarded(vals)
+            if not (self._fields[name].type in ("one2many", "many2many") and vals[name] == [])
+        }
         refused = sorted(guarded - allowed)
         if refused:
             raise AccessError(

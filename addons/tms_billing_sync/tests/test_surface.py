@@ -15,7 +15,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.tms_billing.models import tms_billing_client_access
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
@@ -322,6 +322,18 @@ class TestSurface(SurfaceMixin, SyncAccessMatrixMixin, TmsSyncCase):
         _logger.info("Client surface: %s", size)
         self.maxDiff = None
         self.assertEqual(findings, {}, size)
+
+    def test_contact_search_saves_as_its_form_sends_it(self):
+        """Opened on a customer, the contact search saves what its form sends: the
+        company it starts in, and no contacts found yet."""
+        user = self.surface_users["transport_user"]
+        records = self.surface_records["home"]
+        action = records["res.partner"].with_user(user).action_tms_link_contact()
+        searches = self.env[action["res_model"]].with_user(user).with_context(**action["context"])
+        with Form(searches) as form:
+            form.backend_id = records["tms.billing.backend"]
+        self.assertEqual(form.record.company_id, self.company)
+        self.assertEqual(form.record.partner_id, records["res.partner"])
 
     def test_surface_reports_a_widened_declaration(self):
         """A Sales user given a field nobody writes: reported."""

@@ -52,9 +52,12 @@ class TmsBillingContactWizard(models.TransientModel):
 
     @api.model
     def _tms_create_access(self):
-        """Override of `tms_billing.client.access`: opened on a customer."""
+        """Override of `tms_billing.client.access`: opened on a customer, in one of the
+        user's companies (the form sends its default)."""
         return grant_access(
-            self._tms_write_access(), "tms_billing.group_tms_billing_user", {"partner_id"}
+            self._tms_write_access(),
+            "tms_billing.group_tms_billing_user",
+            {"partner_id", "company_id"},
         )
 
     @api.model
