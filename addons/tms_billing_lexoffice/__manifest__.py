@@ -9,7 +9,11 @@
     "development_status": "Beta",
     "depends": ["tms_billing_sync", "base_vat"],
     "external_dependencies": {"python": ["requests", "cryptography"]},
-    "data": ["security/ir.model.access.csv", "views/tms_billing_backend_views.xml"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/tms_billing_lexoffice_security.xml",
+        "views/tms_billing_backend_views.xml",
+    ],
     "assets": {
         "web.assets_tests": ["tms_billing_lexoffice/static/tests/tours/*.js"],
     },

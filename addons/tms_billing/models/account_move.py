@@ -68,6 +68,23 @@ class AccountMove(models.Model):
             },
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: an invoice's transport orders open
+        for whoever opens orders; cancelling is the invoicing users' (Odoo's own right
+        to change invoices); Odoo's notes follow Odoo's rights."""
+        return merge_access(
+            super()._tms_method_access(),
+            {
+                "action_tms_view_orders": {
+                    "sales_team.group_sale_salesman",
+                    "account.group_account_invoice",
+                },
+                "button_cancel": {"account.group_account_invoice"},
+                "message_post_with_source": {"*"},
+            },
+        )
+
     @api.depends("line_ids.sale_line_ids")
     def _compute_tms_order_ids(self):
         for move in self:

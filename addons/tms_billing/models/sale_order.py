@@ -120,6 +120,18 @@ class SaleOrder(models.Model):
             },
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: invoicing orders is for Transport
+        Billing users."""
+        return merge_access(
+            super()._tms_method_access(),
+            {
+                "action_tms_open_billing_wizard": {"tms_billing.group_tms_billing_user"},
+                "action_tms_invoice_due": {"tms_billing.group_tms_billing_user"},
+            },
+        )
+
     @api.constrains("tms_loading_date", "tms_unloading_date", "tms_delivery_date")
     def _check_tms_transport_dates(self):
         for order in self:

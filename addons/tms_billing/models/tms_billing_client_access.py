@@ -11,11 +11,16 @@ must be named there, in one of the sets: the surface test refuses a field withou
 decision. On Odoo's own models it covers the fields this project adds (by the module
 that defines them); on the project's models, every field.
 
+The same goes for methods: each model says who may call each of the project's public
+methods (``_tms_method_access``, ``{method: group xml ids or "*"}``), beside its fields;
+a method no client calls is private. The surface test calls every one as every role.
+
 Whatever a user sends beyond that is refused before anything is stored. The project's
 own code sets such fields as superuser, after the entry check of the action that calls
 it. The values themselves are checked by their field's type, for everyone who is not
 the superuser: no NUL in texts and texts of bounded length, finite numbers within
-bounds, ids the database can hold of records that exist, dates that are dates.
+bounds, ids the database can hold of records that exist and the caller may read (Odoo's
+x2many commands only), dates that are dates.
 """
 
 import json
@@ -24,6 +29,7 @@ from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Command
 
 # PostgreSQL's integer, the column of ids and of Integer fields.
 INT_MAX = 2**31 - 1
@@ -35,6 +41,16 @@ CHAR_LENGTH = 1000
 TEXT_LENGTH = 100_000
 HTML_LENGTH = 500_000  # markup around a text of TEXT_LENGTH
 JSON_LENGTH = 10_000_000
+# Odoo's x2many commands and their lengths: (code, id, values) at most.
+COMMAND_ARITY = {
+    Command.CREATE: 3,
+    Command.UPDATE: 3,
+    Command.DELETE: 2,
+    Command.UNLINK: 2,
+    Command.LINK: 2,
+    Command.CLEAR: 1,
+    Command.SET: 3,
+}
 
 
 def merge_access(*declarations):
@@ -44,6 +60,22 @@ def merge_access(*declarations):
         for group, names in declaration.items():
             merged.setdefault(group, set()).update(names)
     return merged
+
+
+def grant_access(declaration, group, names):
+    """``declaration`` with ``names`` given to ``group`` as well, and no longer to
+    nobody (a create access that allows what the write access keeps)."""
+    names = set(names)
+    granted = {
+        key: (declared - names if key == "nobody" else set(declared))
+        for key, declared in declaration.items()
+    }
+    return merge_access(granted, {group: names})
+
+
+def _is_empty(value):
+    """An empty value as a client sends it; 0 is a number, not an empty value."""
+    return value is None or value is False
 
 
 def _is_ours(module):
@@ -89,6 +121,14 @@ class Base(models.AbstractModel):
         """Who may create with what; by default as ``_tms_write_access``."""
         return self._tms_write_access()
 
+    @api.model
+    def _tms_method_access(self):
+        """``{public method: group xml ids, or "*"}``: who may call which of the
+        project's public methods on records of their own companies (and their own
+        previews); "*" leaves it to Odoo's rights, for Odoo's methods the project
+        extends. A method no client calls is private (``_``)."""
+        return {}
+
     def _tms_also_writable(self, vals):
         """Fields these records let anyone write beyond the declaration (for example
         what contacts receive from their company); none by default."""
@@ -127,14 +167,13 @@ class Base(models.AbstractModel):
 
     @api.model
     def _tms_check_client_values(self, vals, allowed):
-        guarded = self._tms_guarded(vals)
-        # An empty list of commands on a relation changes nothing (the web client sends
-        # one for a new record's empty lists).
-        refused = sorted(
+        # An x2many without commands changes nothing: a form sends its empty lists.
+        guarded = {
             name
-            for name in guarded - allowed
+            for name in self._tms_guarded(vals)
             if not (self._fields[name].type in ("one2many", "many2many") and vals[name] == [])
-        )
+        }
+        refused = sorted(guarded - allowed)
         if refused:
             raise AccessError(
                 self.env._(
@@ -156,7 +195,7 @@ class Base(models.AbstractModel):
         """Refuse a value its field cannot hold or no user would mean."""
         label = field._description_string(self.env)
         if field.type in ("char", "text", "html", "selection"):
-            if value in (False, None):
+            if _is_empty(value):
                 return
             if not isinstance(value, str):
                 raise self._tms_value_error(label, self.env._("a text"))
@@ -189,7 +228,7 @@ class Base(models.AbstractModel):
         elif field.type in ("date", "datetime"):
             self._tms_check_date(field, label, value)
         elif field.type == "many2one":
-            if value not in (False, None):
+            if not _is_empty(value):
                 self._tms_check_ids(field, label, [value])
         elif field.type in ("many2many", "one2many"):
             self._tms_check_ids(field, label, self._tms_command_ids_of(field, label, value))
@@ -203,7 +242,7 @@ class Base(models.AbstractModel):
 
     @api.model
     def _tms_check_number(self, field, label, value):
-        if value in (False, None):
+        if _is_empty(value):
             return
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self._tms_value_error(label, self.env._("a number"))
@@ -225,7 +264,7 @@ class Base(models.AbstractModel):
 
     @api.model
     def _tms_check_date(self, field, label, value):
-        if value in (False, None) or isinstance(value, date | datetime):
+        if _is_empty(value) or isinstance(value, date | datetime):
             return
         if not isinstance(value, str):
             raise self._tms_value_error(label, self.env._("a date"))
@@ -240,8 +279,9 @@ class Base(models.AbstractModel):
 
     @api.model
     def _tms_command_ids_of(self, field, label, value):
-        """The record ids an x2many value names (commands or a plain list of ids)."""
-        if value in (False, None):
+        """The record ids an x2many value names (Odoo's commands, or a plain list of
+        ids); anything else is refused."""
+        if _is_empty(value):
             return []
         if not isinstance(value, list | tuple):
             raise self._tms_value_error(label, self.env._("a list of records"))
@@ -250,11 +290,16 @@ class Base(models.AbstractModel):
             if isinstance(command, int) and not isinstance(command, bool):
                 ids.append(command)
                 continue
-            if not isinstance(command, list | tuple) or not command:
+            code = command[0] if isinstance(command, list | tuple) and command else None
+            if isinstance(code, bool) or code not in COMMAND_ARITY:
                 raise self._tms_value_error(label, self.env._("a list of records"))
-            if command[0] in (1, 2, 3, 4) and len(command) > 1:
+            if len(command) < COMMAND_ARITY[code]:
+                raise self._tms_value_error(label, self.env._("a list of records"))
+            if code in (Command.CREATE, Command.UPDATE) and not isinstance(command[2], dict):
+                raise self._tms_value_error(label, self.env._("a list of records"))
+            if code in (Command.UPDATE, Command.DELETE, Command.UNLINK, Command.LINK):
                 ids.append(command[1])
-            elif command[0] == 6 and len(command) > 2:
+            elif code == Command.SET:
                 if not isinstance(command[2], list | tuple):
                     raise self._tms_value_error(label, self.env._("a list of records"))
                 ids.extend(command[2])
@@ -262,6 +307,8 @@ class Base(models.AbstractModel):
 
     @api.model
     def _tms_check_ids(self, field, label, ids):
+        """Ids PostgreSQL can hold, of records that exist and the caller may read: a
+        client names no record of a company or user it cannot see."""
         valid = [
             record_id
             for record_id in ids
@@ -271,10 +318,14 @@ class Base(models.AbstractModel):
         ]
         if len(valid) != len(ids):
             raise self._tms_value_error(label, self.env._("a record"))
-        if valid and len(self.env[field.comodel_name].browse(valid).exists()) != len(set(valid)):
+        if not valid:
+            return
+        records = self.env[field.comodel_name].browse(valid)
+        if len(records.exists()) != len(set(valid)):
             raise ValidationError(
                 self.env._("%(field)s names a record that does not exist.", field=label)
             )
+        records.check_access("read")
 
     @api.model
     def _tms_value_error(self, label, kind):

@@ -1,4 +1,5 @@
 import contextlib
+import logging
 import traceback
 from datetime import date
 from unittest import SkipTest
@@ -283,6 +284,48 @@ def rows_fingerprint(env, tables, columns=None):
             )
         )
     return state
+
+
+class RecordsWithTraceback(logging.Filter):
+    """Keeps, during one call, the log records that carry a traceback or an error, out
+    of the test log: the table reports them, expected defects included.
+
+    A logger whose level is above ERROR never makes the record, so no filter sees it:
+    ``--log-level=critical`` (pytest-odoo's default ``--odoo-log-level``) sets the
+    ``odoo`` logger to CRITICAL. As ``assertLogs`` does, such loggers are lowered to
+    ERROR for the call; each record this adds is an error, which the filter keeps out
+    of the log, so the log shows what it showed before."""
+
+    def __enter__(self):
+        self.records = []
+        names = [name for name in logging.root.manager.loggerDict if name.startswith("odoo")]
+        self._loggers = [logging.getLogger(name) for name in names]
+        # Judged before any level changes: lowering a parent changes its children.
+        self._levels = {
+            logger: logger.level
+            for logger in self._loggers
+            if logger.getEffectiveLevel() > logging.ERROR
+        }
+        for logger in self._loggers:
+            logger.addFilter(self)
+        for logger in self._levels:
+            logger.setLevel(logging.ERROR)
+        return self
+
+    def __exit__(self, *exc):
+        for logger, level in self._levels.items():
+            logger.setLevel(level)
+        for logger in self._loggers:
+            logger.removeFilter(self)
+
+    def filter(self, record):
+        if record.name == "odoo.sql_db" and str(record.msg).startswith("bad query"):
+            # The query's own exception is judged, as the request would raise it.
+            return False
+        if record.exc_info or record.levelno >= logging.ERROR:
+            self.records.append(record)
+            return False
+        return True
 
 
 class MatrixHidden(Exception):

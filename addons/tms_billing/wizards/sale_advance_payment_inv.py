@@ -1,9 +1,21 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
+
+from ..models.tms_billing_client_access import merge_access
 
 
 class SaleAdvancePaymentInv(models.TransientModel):
     _inherit = "sale.advance.payment.inv"
+
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: Odoo's invoicing of an order opens
+        the transport invoicing wizard for transport orders, which is for Transport
+        Billing users."""
+        return merge_access(
+            super()._tms_method_access(),
+            {"create_invoices": {"tms_billing.group_tms_billing_user"}},
+        )
 
     def create_invoices(self):
         """Override of `sale` to bill transport orders by their billing rules: Odoo's

@@ -78,6 +78,15 @@ class TmsBillingWizard(models.TransientModel):
             },
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: creating the invoices of a preview is
+        for Transport Billing users, on their own previews."""
+        return merge_access(
+            super()._tms_method_access(),
+            {"action_create_invoices": {"tms_billing.group_tms_billing_user"}},
+        )
+
     def _default_order_id_list(self):
         if self.env.context.get("active_model") == "sale.order":
             return list(self.env.context.get("active_ids") or [])

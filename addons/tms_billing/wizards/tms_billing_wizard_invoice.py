@@ -113,6 +113,21 @@ class TmsBillingWizardInvoice(models.TransientModel):
         the wizard; no client adds one."""
         return {"nobody": set(self._tms_guarded_field_names())}
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: adjusting a preview is for Transport
+        Billing users, on their own previews."""
+        transport = {"tms_billing.group_tms_billing_user"}
+        return merge_access(
+            super()._tms_method_access(),
+            {
+                "action_tms_adjust": transport,
+                "action_tms_back": transport,
+                "action_tms_reset": transport,
+                "action_tms_leave_out": transport,
+            },
+        )
+
     @api.depends("order_id_list", "planned_order_id_list")
     def _compute_order_ids(self):
         for preview in self:

@@ -90,6 +90,15 @@ class TmsBillingBackend(models.Model):
             },
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: subscribing to lexoffice's events
+        uses the API key and names our address: administrators only."""
+        return merge_access(
+            super()._tms_method_access(),
+            {"action_lexoffice_subscribe_events": {"base.group_system"}},
+        )
+
     def write(self, vals):
         """Override of `tms_billing` to forget the organisation when the key or the API
         URL changes: another key may belong to another organisation."""
@@ -113,10 +122,13 @@ class TmsBillingBackend(models.Model):
                 ) from None
 
     def _compute_lexoffice_webhook_url(self):
-        base_url = self.get_base_url()
+        # The base URL is a record's own (its company's web address): read per record,
+        # as a list of connections reads them together.
         for backend in self:
             backend.lexoffice_webhook_url = (
-                f"{base_url}/tms_billing_lexoffice/{backend.id}/events" if backend.id else False
+                f"{backend.get_base_url()}/tms_billing_lexoffice/{backend.id}/events"
+                if backend.id
+                else False
             )
 
     def action_lexoffice_subscribe_events(self):

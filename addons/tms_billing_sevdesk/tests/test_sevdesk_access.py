@@ -40,14 +40,19 @@ class TestSevdeskAccess(ProviderAccessMatrixMixin, SevdeskCase):
     # -- sevDesk's own actions, as the web client calls them -------------------------
 
     def _configure(self, role):
-        # The contact person is chosen among the users Test connection read there.
+        # The contact person and the unit are chosen among what Test connection read.
         person = self.env["tms.billing.sevdesk.user"].create(
-            {"backend_id": self.backend.id, "name": "Erika Muster", "external_id": "43"}
+            {"backend_id": self.backend.id, "name": "Anna Schulz", "external_id": "4711"}
+        )
+        unit = self.env["tms.billing.sevdesk.unit"].create(
+            {"backend_id": self.backend.id, "name": "Tour", "external_id": 4711}
         )
         self._as(role, self.backend).write(
-            {"name": "sevDesk 2", "push_timing": "create", "sevdesk_contact_user_id": person.id}
+            {"name": "sevDesk 2", "push_timing": "create"}
+            | {"sevdesk_contact_user_id": person.id, "sevdesk_position_unit_id": unit.id}
         )
-        self.assertEqual(self.backend.sevdesk_contact_person_id, "43")
+        self.assertEqual(self.backend.sevdesk_contact_person_id, "4711")
+        self.assertEqual(self.backend.sevdesk_unit_id, 4711)
 
     def _test_connection(self, role):
         result = super()._test_connection(role)

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.tms_billing.call_scope import CallScope
 from odoo.addons.tms_billing.invoicing_run import InvoicingRun
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 from ..ledger_states import EXTERNAL_FINAL_STATES, EXTERNAL_GONE_STATES, EXTERNAL_STATES
 from .account_move_draft import DRAFT_MOVE_FIELDS
@@ -45,6 +46,30 @@ class AccountMove(models.Model):
             export = move.sudo().tms_export_ids.filtered("external_id")[:1]
             move.tms_external_number = export.external_number
             move.tms_external_status = export.external_status
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing`: the invoice's ledger rows are the ledger's, written
+        by its own actions; the lock and its banner follow from them."""
+        return merge_access(
+            super()._tms_write_access(),
+            {"nobody": {"tms_export_ids", "tms_export_locked", "tms_export_banner"}},
+        )
+
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing`: sending invoices, reading their status back and
+        opening the draft there are for whoever sends invoices (Invoicing, Transport
+        Billing)."""
+        ledger = {"account.group_account_invoice", "tms_billing.group_tms_billing_user"}
+        return merge_access(
+            super()._tms_method_access(),
+            {
+                "action_tms_send_exports": ledger,
+                "action_tms_refresh_export_status": ledger,
+                "action_tms_open_export": ledger,
+            },
+        )
 
     @api.depends("tms_export_ids.state", "tms_export_ids.lookup_since", "state")
     def _compute_tms_export_locked(self):

@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 
 class ResPartner(models.Model):
@@ -7,6 +9,21 @@ class ResPartner(models.Model):
     tms_partner_link_ids = fields.One2many(
         "tms.billing.partner.link", "partner_id", string="Accounting System Links"
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing`: links are made by the contact wizard and the
+        pushes, not through the customer."""
+        return merge_access(super()._tms_write_access(), {"nobody": {"tms_partner_link_ids"}})
+
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing`: linking customers to accounting system contacts is
+        for Transport Billing users."""
+        return merge_access(
+            super()._tms_method_access(),
+            {"action_tms_link_contact": {"tms_billing.group_tms_billing_user"}},
+        )
 
     def _tms_address_values(self):
         """This postal address as the providers' mappers take it."""

@@ -113,6 +113,21 @@ class TmsBillingBackend(models.Model):
             },
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: managers test connections and put
+        their taxes back; whoever sends invoices opens their ledger and links."""
+        ledger = {"account.group_account_invoice", "tms_billing.group_tms_billing_user"}
+        return merge_access(
+            super()._tms_method_access(),
+            {
+                "action_test_connection": {"tms_billing.group_tms_billing_manager"},
+                "action_reset_tax_mappings": {"tms_billing.group_tms_billing_manager"},
+                "action_view_exports": ledger,
+                "action_view_links": ledger,
+            },
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         """Override of `base` to give a new connection its provider's documented

@@ -6,7 +6,7 @@ from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 from odoo.tools import format_date, formatLang
 
-from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
+from odoo.addons.tms_billing.models.tms_billing_client_access import grant_access, merge_access
 
 from ..ledger_states import EXPORT_STATES, EXTERNAL_STATES
 
@@ -146,7 +146,24 @@ class TmsBillingExport(models.Model):
     def _tms_create_access(self):
         """Override of `tms_billing.client.access`: a client queues an invoice for a
         connection, nothing more."""
-        return merge_access(self._tms_write_access(), {"*": CLIENT_CREATE_FIELDS})
+        return grant_access(self._tms_write_access(), "*", CLIENT_CREATE_FIELDS)
+
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: sending, checking, reading the
+        status back, cancelling there again and opening the draft there are for whoever
+        sends invoices (Invoicing, Transport Billing)."""
+        ledger = {"account.group_account_invoice", "tms_billing.group_tms_billing_user"}
+        return merge_access(
+            super()._tms_method_access(),
+            {
+                "action_send": ledger,
+                "action_check_now": ledger,
+                "action_refresh_status": ledger,
+                "action_cancel_external": ledger,
+                "action_open_external": ledger,
+            },
+        )
 
     def unlink(self):
         """Override of `base`: what reached an accounting system, or may have, stays in

@@ -37,7 +37,9 @@ class TmsBillingExport(models.Model):
             except psycopg2.Error:
                 raise
             except Exception as error:
-                if not isinstance(error, ExportError):
+                # A provider's error, or a refusal worded for the user (a connection
+                # without a provider), is the row's error; anything else is a bug.
+                if not isinstance(error, ExportError | UserError):
                     _logger.exception("Status of %s could not be read", export.marker)
                 export.write(
                     {

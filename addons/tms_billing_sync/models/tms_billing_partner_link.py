@@ -105,6 +105,20 @@ class TmsBillingPartnerLink(models.Model):
             },
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: the contact there opens for whoever
+        reads customers' links (Invoicing, Transport Billing)."""
+        return merge_access(
+            super()._tms_method_access(),
+            {
+                "action_open_external": {
+                    "account.group_account_invoice",
+                    "tms_billing.group_tms_billing_user",
+                }
+            },
+        )
+
     @api.constrains("partner_id")
     def _check_partner_id(self):
         # A contact is billed as its company: the link is the company's.

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 from odoo.addons.tms_billing.engine.vocabulary import TAX_SITUATIONS
-from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
+from odoo.addons.tms_billing.models.tms_billing_client_access import grant_access, merge_access
 
 
 class TmsBillingTaxMapping(models.Model):
@@ -48,9 +48,10 @@ class TmsBillingTaxMapping(models.Model):
     def _tms_create_access(self):
         """Override of `tms_billing.client.access`: a row is added for a situation of
         a connection."""
-        return merge_access(
+        return grant_access(
             self._tms_write_access(),
-            {"tms_billing.group_tms_billing_manager": {"backend_id", "situation"}},
+            "tms_billing.group_tms_billing_manager",
+            {"backend_id", "situation"},
         )
 
     _sql_constraints = [

@@ -29,7 +29,8 @@ from odoo.service.model import _as_validation_error
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
-from odoo.addons.tms_billing.tests.common import rows_fingerprint
+from odoo.addons.tms_billing.models.tms_billing_client_access import TEXT_LENGTH
+from odoo.addons.tms_billing.tests.common import RecordsWithTraceback, rows_fingerprint
 
 from .common import TmsSyncCase
 from .fake_http import FakeApi
@@ -91,48 +92,6 @@ class Case:
     changes: tuple | str = ()
     expected_defect: bool = False
     note: str = ""
-
-
-class _RecordsWithTraceback(logging.Filter):
-    """Keeps, during one call, the log records that carry a traceback or an error, out
-    of the test log: the table reports them, expected defects included.
-
-    A logger whose level is above ERROR never makes the record, so no filter sees it:
-    ``--log-level=critical`` (pytest-odoo's default ``--odoo-log-level``) sets the
-    ``odoo`` logger to CRITICAL. As ``assertLogs`` does, such loggers are lowered to
-    ERROR for the call; each record this adds is an error, which the filter keeps out
-    of the log, so the log shows what it showed before."""
-
-    def __enter__(self):
-        self.records = []
-        names = [name for name in logging.root.manager.loggerDict if name.startswith("odoo")]
-        self._loggers = [logging.getLogger(name) for name in names]
-        # Judged before any level changes: lowering a parent changes its children.
-        self._levels = {
-            logger: logger.level
-            for logger in self._loggers
-            if logger.getEffectiveLevel() > logging.ERROR
-        }
-        for logger in self._loggers:
-            logger.addFilter(self)
-        for logger in self._levels:
-            logger.setLevel(logging.ERROR)
-        return self
-
-    def __exit__(self, *exc):
-        for logger, level in self._levels.items():
-            logger.setLevel(level)
-        for logger in self._loggers:
-            logger.removeFilter(self)
-
-    def filter(self, record):
-        if record.name == "odoo.sql_db" and str(record.msg).startswith("bad query"):
-            # The query's own exception is judged, as the request would raise it.
-            return False
-        if record.exc_info or record.levelno >= logging.ERROR:
-            self.records.append(record)
-            return False
-        return True
 
 
 def _refused_as(error, expected):
@@ -245,7 +204,7 @@ class BadInputTableMixin:
 
         error, error_traceback, result = None, "", None
         export_model = type(self.env["tms.billing.export"])
-        with _RecordsWithTraceback() as logged, patch.object(export_model, "_tms_commit", commit):
+        with RecordsWithTraceback() as logged, patch.object(export_model, "_tms_commit", commit):
             try:
                 result = call()
                 self.env.flush_all()
@@ -445,7 +404,7 @@ FRAMEWORK_CASES = [
     Case("ledger_row_across_companies", UserError, match="ncompatible compan"),
     Case("ledger_row_twice", ValidationError, match="exported once"),
     # -- links, tax mappings, connections, contact search --------------------------------
-    Case("link_to_a_contact_linked_elsewhere", AccessError),
+    Case("link_to_a_contact_linked_elsewhere", UserError, match="already linked to"),
     Case("tax_situation_mapped_twice", ValidationError, match="mapped once"),
     Case("connection_url_ftp", ValidationError, match="not a web address"),
     Case(
@@ -681,7 +640,9 @@ class TestBadInputTable(BadInputTableMixin, TmsSyncCase):
         order = self._order(customer, client_order_ref=text)
 
         def call():
-            wizard = self._new_wizard(order_id_list=order.ids, note=f"<p>{text}</p>")
+            # The note's markup counts towards its length.
+            note = f"<p>{text[: TEXT_LENGTH - len('<p></p>')]}</p>"
+            wizard = self._new_wizard(order_id_list=order.ids, note=note)
             wizard.action_create_invoices()
             move = order.invoice_ids
             self.assertEqual(len(move), 1)
@@ -811,12 +772,12 @@ class TestBadInputTable(BadInputTableMixin, TmsSyncCase):
                 "external_id": "C-1",
             }
         )
-        values = {
-            "partner_id": self.customer_single.id,
-            "backend_id": self.backend.id,
-            "external_id": "C-1",
-        }
-        return lambda: self._as(links).create(values)
+        # Found by a search for another customer, linked as the wizard links it.
+        search = self._as(self.env["tms.billing.contact.wizard"]).create(
+            {"partner_id": self.customer_single.id, "backend_id": self.backend.id}
+        )
+        search.sudo().line_ids = [Command.create({"external_id": "C-1", "name": "Nordfracht"})]
+        return self._as(search.line_ids).action_link
 
     def _case_tax_situation_mapped_twice(self):
         mappings = self.env["tms.billing.tax.mapping"]

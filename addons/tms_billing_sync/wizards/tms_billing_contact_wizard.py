@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
+from odoo.addons.tms_billing.models.tms_billing_client_access import (
+    check_client_create,
+    grant_access,
+    merge_access,
+)
 
 # The review's fields and the customer's fields they correct.
 CONTACT_FIELDS = {
@@ -89,17 +93,32 @@ class TmsBillingContactWizard(models.TransientModel):
 
     @api.model
     def _tms_create_access(self):
-        """Override of `tms_billing.client.access`: opened on a customer."""
-        return merge_access(
+        """Override of `tms_billing.client.access`: opened on a customer, in one of the
+        user's companies (the form sends its default), possibly from a preview to return
+        to. Its company is the connection's, checked with it (check_company)."""
+        return grant_access(
             self._tms_write_access(),
-            # Its company is the connection's, checked with it (check_company).
-            {
-                "tms_billing.group_tms_billing_user": {
-                    "partner_id",
-                    "company_id",
-                    "return_wizard_id",
-                }
-            },
+            "tms_billing.group_tms_billing_user",
+            {"partner_id", "company_id", "return_wizard_id"},
+        )
+
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: searching, reviewing and creating
+        contacts is for Transport Billing users, in their own searches."""
+        transport = {"tms_billing.group_tms_billing_user"}
+        return merge_access(
+            super()._tms_method_access(),
+            dict.fromkeys(
+                (
+                    "action_search",
+                    "action_review_contact",
+                    "action_back_to_search",
+                    "action_create_contact",
+                    "action_back_to_preview",
+                ),
+                transport,
+            ),
         )
 
     @api.model
@@ -132,7 +151,9 @@ class TmsBillingContactWizard(models.TransientModel):
     def create(self, vals_list):
         """Override of `base` to check the caller may see the connection and customer."""
         # Checked before the record exists: a connection or customer of a company the
-        # caller cannot see is an access error, not a company mismatch.
+        # caller cannot see is an access error, not a company mismatch. The values are
+        # checked first, so that only records that exist are looked at.
+        check_client_create(self, vals_list)
         for vals in vals_list:
             partner_id = vals.get("partner_id") or self.env.context.get("default_partner_id")
             self._check_may_link_to(

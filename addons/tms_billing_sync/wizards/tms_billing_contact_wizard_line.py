@@ -25,6 +25,14 @@ class TmsBillingContactWizardLine(models.TransientModel):
             {"nobody": {"wizard_id", "external_id", "name", "number", "address"}},
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: linking a contact found is for
+        Transport Billing users, in their own searches."""
+        return merge_access(
+            super()._tms_method_access(), {"action_link": {"tms_billing.group_tms_billing_user"}}
+        )
+
     def action_link(self):
         self.ensure_one()
         wizard = self.wizard_id

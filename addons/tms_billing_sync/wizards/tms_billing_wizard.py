@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 
 
 class TmsBillingWizard(models.TransientModel):
@@ -7,6 +9,11 @@ class TmsBillingWizard(models.TransientModel):
     push_info = fields.Char(
         string="Accounting Systems", compute="_compute_push_info", readonly=True
     )
+
+    @api.model
+    def _tms_write_access(self):
+        """Override of `tms_billing`: what the wizard says of the connections is read."""
+        return merge_access(super()._tms_write_access(), {"nobody": {"push_info"}})
 
     def _compute_push_info(self):
         # Connection names and their timing only, for every user who may invoice.
