@@ -266,8 +266,26 @@ def main():
         help="comma-separated speed hooks of models/invoicing_speed.py to switch off, to "
         f"measure what each gains: {', '.join(SPEED_HOOKS)}",
     )
+    parser.add_argument(
+        "--hook-sweep",
+        action="store_true",
+        help="add a variant cron-without-NAME for each speed hook (our cron with that hook "
+        "switched off) to the variants, and print what each hook gains against the cron",
+    )
     args, odoo_args = parser.parse_known_args()
-    unknown = set(args.variants.split(",")) - {"native", "floor", "preview", "wizard", "cron"}
+    hook_variants = {f"cron-without-{name}" for name in SPEED_HOOKS}
+    if args.hook_sweep:
+        args.variants += "".join(
+            f",{variant}" for variant in sorted(hook_variants) if variant not in args.variants
+        )
+    unknown = set(args.variants.split(",")) - {
+        "native",
+        "floor",
+        "preview",
+        "wizard",
+        "cron",
+        *hook_variants,
+    }
     if unknown:
         parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
     if args.rounds < 1:
@@ -301,6 +319,19 @@ def main():
             # commits, which would end the variant's savepoint, nor a time budget).
             env["sale.order"]._cron_tms_invoice_due_orders()
             return env["tms.billing.cron.chunk"]._cron_tms_bill_chunks(budget=10**9, commit=False)
+
+        def hook_off(name, run):
+            def without_hook():
+                patches = switch_off_hooks(env, {name})
+                for hook_patch in patches:
+                    hook_patch.start()
+                try:
+                    return run()
+                finally:
+                    for hook_patch in reversed(patches):
+                        hook_patch.stop()
+
+            return without_hook
 
         def native():
             moves = orders._create_invoices()
@@ -350,6 +381,8 @@ def main():
             "wizard": ("ours: wizard (all)", wizard_create),
             "cron": ("ours: cron", cron),
         }
+        for name in SPEED_HOOKS:
+            variants[f"cron-without-{name}"] = (f"cron w/o {name}"[:24], hook_off(name, cron))
         runs = {key: [] for key in args.variants.split(",")}
         for round_number in range(1, args.rounds + 1):
             if args.rounds > 1:
@@ -391,6 +424,27 @@ def main():
                     )
                     line += f" (rounds: {', '.join(ratios)})"
                 print(line)
+        for name in SPEED_HOOKS:
+            key = f"cron-without-{name}"
+            if key not in runs or "cron" not in runs:
+                continue
+            ours, without = median(runs["cron"]), median(runs[key])
+            gain = 1 - ours["seconds"] / without["seconds"]
+            line = (
+                f"hook {name}: gains {gain:.1%} of the cron's time ({without['seconds']:.2f} s "
+                f"without it, {ours['seconds']:.2f} s with it), queries {without['queries']} -> "
+                f"{ours['queries']}"
+            )
+            if "floor" in runs:
+                floor_seconds = median(runs["floor"])["seconds"]
+                line += f"; ours/floor without it {without['seconds'] / floor_seconds:.2f}x"
+            if args.rounds > 1:
+                gains = (
+                    f"{1 - round_ours['seconds'] / round_without['seconds']:.1%}"
+                    for round_ours, round_without in zip(runs["cron"], runs[key], strict=True)
+                )
+                line += f" (rounds: {', '.join(gains)})"
+            print(line, flush=True)
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
