@@ -186,7 +186,6 @@ def measure(env, label, n_orders, run):
 # The speed hooks of tms_billing's models/invoicing_speed.py: the run memos they keep,
 # and the line amounts they prefill.
 SPEED_HOOKS = (
-    "default_journal",
     "origin_messages",
     "fiscal_position",
     "analytic_distribution",
