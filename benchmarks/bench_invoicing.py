@@ -258,7 +258,12 @@ def main():
         help="run the variants this many times in turn and compare the medians: on a "
         "busy machine, a slow minute then weighs on every variant alike",
     )
-    parser.add_argument("--profile", help="write a cProfile of our wizard path to this file")
+    parser.add_argument(
+        "--profile",
+        help="write a cProfile of our path (--profile-variant) to this file, and one of the "
+        "floor to FILE.floor when the floor is among the variants",
+    )
+    parser.add_argument("--profile-variant", choices=("wizard", "cron"), default="wizard")
     parser.add_argument(
         "--without-hooks",
         default="",
@@ -287,8 +292,8 @@ def main():
     }
     if unknown:
         parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
-    if args.rounds < 1:
-        parser.error("--rounds must be at least 1")
+    if args.rounds < (0 if args.profile else 1):
+        parser.error("--rounds must be at least 1 (0: only the profile)")
     without_hooks = {name for name in args.without_hooks.split(",") if name}
     if without_hooks - set(SPEED_HOOKS):
         parser.error(f"unknown hooks: {', '.join(sorted(without_hooks - set(SPEED_HOOKS)))}")
@@ -408,7 +413,7 @@ def main():
                 )
         for base in ("native", "floor"):
             for key in ("wizard", "cron"):
-                if base not in runs or key not in runs:
+                if not runs.get(base) or not runs.get(key):
                     continue
                 ours, other = median(runs[key]), median(runs[base])
                 time_ratio = ours["seconds"] / other["seconds"]
@@ -425,7 +430,7 @@ def main():
                 print(line)
         for name in SPEED_HOOKS:
             key = f"cron-without-{name}"
-            if key not in runs or "cron" not in runs:
+            if not runs.get(key) or not runs.get("cron"):
                 continue
             ours, without = median(runs["cron"]), median(runs[key])
             gain = 1 - ours["seconds"] / without["seconds"]
@@ -434,7 +439,7 @@ def main():
                 f"without it, {ours['seconds']:.2f} s with it), queries {without['queries']} -> "
                 f"{ours['queries']}"
             )
-            if "floor" in runs:
+            if runs.get("floor"):
                 floor_seconds = median(runs["floor"])["seconds"]
                 line += f"; ours/floor without it {without['seconds'] / floor_seconds:.2f}x"
             if args.rounds > 1:
@@ -445,12 +450,17 @@ def main():
                 line += f" (rounds: {', '.join(gains)})"
             print(line, flush=True)
         if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            measure(env, "ours: wizard (profiled)", n, wizard_create)
-            profiler.disable()
-            profiler.dump_stats(args.profile)
-            print(f"profile written to {args.profile}")
+            profiled = [(args.profile, args.profile_variant)]
+            if "floor" in runs:
+                profiled.append((f"{args.profile}.floor", "floor"))
+            for path, key in profiled:
+                label, run = variants[key]
+                profiler = cProfile.Profile()
+                profiler.enable()
+                measure(env, f"{label} (profiled)", n, run)
+                profiler.disable()
+                profiler.dump_stats(path)
+                print(f"profile written to {path}")
 
 
 if __name__ == "__main__":
