@@ -80,7 +80,9 @@ class SaleOrder(models.Model):
             values["narration"] = "".join(str(text) for text in notes)
         if invoice_date:
             values["invoice_date"] = invoice_date
-        refs = [self.browse(order_id).client_order_ref for order_id in planned.order_ids]
+        # Read with the run's other orders: one query for all of them, not one per order.
+        refs = self.browse(planned.order_ids).with_prefetch(self._prefetch_ids)
+        refs = [order.client_order_ref for order in refs]
         return PlannedMove(
             key=key,
             order_ids=tuple(planned.order_ids),
