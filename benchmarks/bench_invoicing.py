@@ -186,7 +186,6 @@ def measure(env, label, n_orders, run):
 # The speed hooks of tms_billing's models/invoicing_speed.py: the run memos they keep,
 # and the line amounts they prefill.
 SPEED_HOOKS = (
-    "default_journal",
     "origin_messages",
     "fiscal_position",
     "analytic_distribution",
@@ -259,19 +258,42 @@ def main():
         help="run the variants this many times in turn and compare the medians: on a "
         "busy machine, a slow minute then weighs on every variant alike",
     )
-    parser.add_argument("--profile", help="write a cProfile of our wizard path to this file")
+    parser.add_argument(
+        "--profile",
+        help="write a cProfile of our path (--profile-variant) to this file, and one of the "
+        "floor to FILE.floor when the floor is among the variants",
+    )
+    parser.add_argument("--profile-variant", choices=("wizard", "cron"), default="wizard")
     parser.add_argument(
         "--without-hooks",
         default="",
         help="comma-separated speed hooks of models/invoicing_speed.py to switch off, to "
         f"measure what each gains: {', '.join(SPEED_HOOKS)}",
     )
+    parser.add_argument(
+        "--hook-sweep",
+        action="store_true",
+        help="add a variant cron-without-NAME for each speed hook (our cron with that hook "
+        "switched off) to the variants, and print what each hook gains against the cron",
+    )
     args, odoo_args = parser.parse_known_args()
-    unknown = set(args.variants.split(",")) - {"native", "floor", "preview", "wizard", "cron"}
+    hook_variants = {f"cron-without-{name}" for name in SPEED_HOOKS}
+    if args.hook_sweep:
+        args.variants += "".join(
+            f",{variant}" for variant in sorted(hook_variants) if variant not in args.variants
+        )
+    unknown = set(args.variants.split(",")) - {
+        "native",
+        "floor",
+        "preview",
+        "wizard",
+        "cron",
+        *hook_variants,
+    }
     if unknown:
         parser.error(f"unknown variants: {', '.join(sorted(unknown))}")
-    if args.rounds < 1:
-        parser.error("--rounds must be at least 1")
+    if args.rounds < (0 if args.profile else 1):
+        parser.error("--rounds must be at least 1 (0: only the profile)")
     without_hooks = {name for name in args.without_hooks.split(",") if name}
     if without_hooks - set(SPEED_HOOKS):
         parser.error(f"unknown hooks: {', '.join(sorted(without_hooks - set(SPEED_HOOKS)))}")
@@ -296,6 +318,25 @@ def main():
         if without_hooks:
             print(f"speed hooks switched off: {', '.join(sorted(without_hooks))}")
 
+        def run_cron():
+            # The daily cron queues the chunks, a worker cron bills them all (without its
+            # commits, which would end the variant's savepoint, nor a time budget).
+            env["sale.order"]._cron_tms_invoice_due_orders()
+            return env["tms.billing.cron.chunk"]._cron_tms_bill_chunks(budget=10**9, commit=False)
+
+        def hook_off(name, run):
+            def without_hook():
+                patches = switch_off_hooks(env, {name})
+                for hook_patch in patches:
+                    hook_patch.start()
+                try:
+                    return run()
+                finally:
+                    for hook_patch in reversed(patches):
+                        hook_patch.stop()
+
+            return without_hook
+
         def native():
             moves = orders._create_invoices()
             return {"invoices": len(moves)}
@@ -319,8 +360,7 @@ def main():
             return {"invoices": len(action["domain"][0][2]) if "domain" in action else 1}
 
         def cron():
-            moves = env["sale.order"]._cron_tms_invoice_due_orders(batch_size=n)
-            return {"invoices": len(moves)}
+            return {"invoices": len(run_cron())}
 
         floor_values = []
 
@@ -333,11 +373,7 @@ def main():
             return {"invoices": len(moves)}
 
         if "floor" in args.variants.split(","):
-            floor_values.extend(
-                capture_invoice_values(
-                    env, lambda: env["sale.order"]._cron_tms_invoice_due_orders(batch_size=n)
-                )
-            )
+            floor_values.extend(capture_invoice_values(env, run_cron))
             lines = sum(len(values.get("invoice_line_ids", [])) for values in floor_values)
             print(f"floor: {len(floor_values)} invoices of {lines} lines captured", flush=True)
 
@@ -349,6 +385,8 @@ def main():
             "wizard": ("ours: wizard (all)", wizard_create),
             "cron": ("ours: cron", cron),
         }
+        for name in SPEED_HOOKS:
+            variants[f"cron-without-{name}"] = (f"cron w/o {name}"[:24], hook_off(name, cron))
         runs = {key: [] for key in args.variants.split(",")}
         for round_number in range(1, args.rounds + 1):
             if args.rounds > 1:
@@ -375,7 +413,7 @@ def main():
                 )
         for base in ("native", "floor"):
             for key in ("wizard", "cron"):
-                if base not in runs or key not in runs:
+                if not runs.get(base) or not runs.get(key):
                     continue
                 ours, other = median(runs[key]), median(runs[base])
                 time_ratio = ours["seconds"] / other["seconds"]
@@ -390,13 +428,39 @@ def main():
                     )
                     line += f" (rounds: {', '.join(ratios)})"
                 print(line)
+        for name in SPEED_HOOKS:
+            key = f"cron-without-{name}"
+            if not runs.get(key) or not runs.get("cron"):
+                continue
+            ours, without = median(runs["cron"]), median(runs[key])
+            gain = 1 - ours["seconds"] / without["seconds"]
+            line = (
+                f"hook {name}: gains {gain:.1%} of the cron's time ({without['seconds']:.2f} s "
+                f"without it, {ours['seconds']:.2f} s with it), queries {without['queries']} -> "
+                f"{ours['queries']}"
+            )
+            if runs.get("floor"):
+                floor_seconds = median(runs["floor"])["seconds"]
+                line += f"; ours/floor without it {without['seconds'] / floor_seconds:.2f}x"
+            if args.rounds > 1:
+                gains = (
+                    f"{1 - round_ours['seconds'] / round_without['seconds']:.1%}"
+                    for round_ours, round_without in zip(runs["cron"], runs[key], strict=True)
+                )
+                line += f" (rounds: {', '.join(gains)})"
+            print(line, flush=True)
         if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            measure(env, "ours: wizard (profiled)", n, wizard_create)
-            profiler.disable()
-            profiler.dump_stats(args.profile)
-            print(f"profile written to {args.profile}")
+            profiled = [(args.profile, args.profile_variant)]
+            if "floor" in runs:
+                profiled.append((f"{args.profile}.floor", "floor"))
+            for path, key in profiled:
+                label, run = variants[key]
+                profiler = cProfile.Profile()
+                profiler.enable()
+                measure(env, f"{label} (profiled)", n, run)
+                profiler.disable()
+                profiler.dump_stats(path)
+                print(f"profile written to {path}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import tms_billing_event
+from . import tms_billing_cron_chunk
 from . import sale_order
 from . import sale_order_invoicing
 from . import sale_order_line

@@ -13,8 +13,6 @@ from ..invoicing_run import GROUP_KEY, InvoicingRun, PlannedMove
 
 _logger = logging.getLogger(__name__)
 
-# Orders billed per cron batch: one transaction each, committed by the cron runner.
-CRON_BATCH_SIZE = 2000
 # Invoice lines created in one call to account.move's create.
 CREATE_CHUNK_LINES = 1000
 
@@ -82,7 +80,9 @@ class SaleOrder(models.Model):
             values["narration"] = "".join(str(text) for text in notes)
         if invoice_date:
             values["invoice_date"] = invoice_date
-        refs = [self.browse(order_id).client_order_ref for order_id in planned.order_ids]
+        # Read with the run's other orders: one query for all of them, not one per order.
+        refs = self.browse(planned.order_ids).with_prefetch(self._prefetch_ids)
+        refs = [order.client_order_ref for order in refs]
         return PlannedMove(
             key=key,
             order_ids=tuple(planned.order_ids),
@@ -323,23 +323,16 @@ class SaleOrder(models.Model):
         return moves
 
     @api.model
-    def _cron_tms_invoice_due_orders(self, batch_size=CRON_BATCH_SIZE):
-        """Bill every order due today, one batch of customers per run."""
-        today = fields.Date.context_today(self)
-        candidates = self.search([("tms_billing_state", "=", "to_invoice")], order="partner_id, id")
-        due = candidates._tms_due_orders(today)
-        batch = due[:batch_size]
-        # Never cut a customer's orders in two: the rest go to the next run.
-        if len(due) > batch_size:
-            last_customer = batch[-1].partner_id.commercial_partner_id
-            batch |= due[batch_size:].filtered(
-                lambda order: order.partner_id.commercial_partner_id == last_customer
-            )
-        moves = self.env["account.move"]
-        for company in batch.company_id:
-            company_batch = batch.filtered(lambda o, c=company: o.company_id == c)
-            moves |= company_batch.with_company(company)._tms_create_invoices(skip_locked=True)[0]
-        remaining = len(due) - len(batch)
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
-        _logger.info("Transport billing: %s invoices for %s orders", len(moves), len(batch))
-        return moves
+    def _cron_tms_invoice_due_orders(self, chunk_orders=None):
+        """The daily cron: queue the customers with orders to invoice in chunks and start
+        the worker crons that bill them (see ``tms.billing.cron.chunk``)."""
+        Chunk = self.env["tms.billing.cron.chunk"].sudo()
+        chunks = Chunk._tms_queue(**({"chunk_orders": chunk_orders} if chunk_orders else {}))
+        Chunk._tms_start_workers()
+        _logger.info(
+            "Transport billing: %s orders of %s customers queued in %s chunks",
+            sum(chunks.mapped("order_count")),
+            sum(len(chunk.customer_id_list) for chunk in chunks),
+            len(chunks),
+        )
+        return chunks

@@ -6,6 +6,7 @@ from . import test_cron
 from . import test_security
 from . import test_tour
 from . import test_concurrency
+from . import test_cron_workers
 from . import test_preview_adjust
 from . import test_preview_totals
 from . import test_invoice_report

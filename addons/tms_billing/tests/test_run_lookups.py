@@ -3,7 +3,6 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from odoo.addons.account.models.account_move import AccountMove
 from odoo.addons.account.models.partner import AccountFiscalPosition
 from odoo.addons.analytic.models.analytic_distribution_model import (
     AccountAnalyticDistributionModel,
@@ -28,9 +27,9 @@ class TestRunLookups(TmsBillingCase):
 
         return patch.object(cls, name, spy), calls
 
-    def test_one_journal_search_per_currency(self):
-        """Odoo searches the default journal for every new invoice; a run asks once per
-        company and currency, and every invoice still gets Odoo's journal."""
+    def test_every_invoice_gets_odoos_journal(self):
+        """Odoo picks each new invoice's journal by its company and currency; a run's
+        invoices get the same."""
         pricelist = self._foreign_pricelist()
         foreign_journal = self.env["account.journal"].create(
             {
@@ -48,19 +47,12 @@ class TestRunLookups(TmsBillingCase):
         orders = self._order(self._customer("Inland A")) | self._order(self._customer("Inland B"))
         foreign = self._order(self._customer("Foreign C"), pricelist_id=pricelist.id)
         foreign |= self._order(self._customer("Foreign D"), pricelist_id=pricelist.id)
-        spy, searches = self._spy(AccountMove, "_search_default_journal")
-        with spy:
-            moves, _plan = (orders | foreign)._tms_create_invoices()
+        moves, _plan = (orders | foreign)._tms_create_invoices()
         self.assertEqual(len(moves), 4)
-        self.assertEqual(len(searches), 2, "one search per currency")
         for move in moves:
             foreign_move = move.currency_id == pricelist.currency_id
             expected = foreign_journal if foreign_move else default_journal
             self.assertEqual(move.journal_id, expected, move.invoice_origin)
-        # Outside a run, Odoo searches as usual.
-        with spy:
-            self._order(self._customer("Inland E"))._create_invoices()
-        self.assertEqual(len(searches), 3)
 
     def test_analytic_models_apply_to_the_lines_of_a_run(self):
         self.env["account.analytic.distribution.model"].search([]).unlink()

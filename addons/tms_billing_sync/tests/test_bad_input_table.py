@@ -613,6 +613,7 @@ class TestBadInputTable(BadInputTableMixin, TmsSyncCase):
 
         def call():
             self.env["sale.order"]._cron_tms_invoice_due_orders()
+            self.env["tms.billing.cron.chunk"]._cron_tms_bill_chunks(budget=3600, commit=False)
             self.assertEqual(due.tms_billing_state, "invoiced")
             self.assertEqual(far.tms_billing_state, "to_invoice")
 
