@@ -211,6 +211,7 @@ class TmsBillingWizard(models.TransientModel):
             "amount_untaxed": sum(amounts[order_id][0] for order_id in order_ids),
             "amount_total": sum(amounts[order_id][1] for order_id in order_ids),
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),
+            "tax_situation": planned.key.tax_situation or False,
         }
 
     def _format_period(self, period, format_day):
