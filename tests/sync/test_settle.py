@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from tms_billing_settle import (
     ABSENT,
     ATTEMPT_MARGIN,
