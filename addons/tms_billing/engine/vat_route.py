@@ -9,7 +9,7 @@ transport of exported or imported goods is tax-free (§ 4 Nr. 3 Buchst. a UStG).
 condition holds decides. A row either gives the treatment (situation, German VAT or
 not, invoice wording, EN 16931 VAT category) or refuses the case with a reason code
 where the route's ends do not decide it. ``TAXES_TABLE.md`` beside this file shows the
-table as the README will.
+table as the README's *Taxes* section does.
 
 Facts and presumptions
 ----------------------

@@ -1,4 +1,5 @@
 import functools
+import re
 from datetime import date
 
 from odoo import api, fields, models
@@ -67,8 +68,20 @@ CUSTOMER_GOODS_ROLES = [
 ]
 
 
+# A postcode as countries write them: letters, digits, spaces and hyphens (the longest,
+# e.g. "SW1A 1AA" or "1000-001", well within).
+POSTCODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z -]{0,11}")
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
+
+    _tms_text_lengths = {
+        "tms_loading_zip": 12,
+        "tms_unloading_zip": 12,
+        "tms_loading_city": 128,
+        "tms_unloading_city": 128,
+    }
 
     tms_loading_place = fields.Char(string="Loading Place", tracking=True)
     tms_loading_zip = fields.Char(string="Loading ZIP")
@@ -417,6 +430,21 @@ class SaleOrder(models.Model):
                         order=order.name,
                     )
                 )
+
+    @api.constrains("tms_loading_zip", "tms_unloading_zip")
+    def _check_tms_route_postcodes(self):
+        # Printed on the invoice's lines and read by the accounting systems.
+        for order in self:
+            for postcode in (order.tms_loading_zip, order.tms_unloading_zip):
+                if postcode and not POSTCODE.fullmatch(postcode.strip()):
+                    raise ValidationError(
+                        self.env._(
+                            "%(order)s: %(postcode)s is not a postcode (letters, digits, "
+                            "spaces and hyphens, at most 12).",
+                            order=order.name,
+                            postcode=postcode[:40],
+                        )
+                    )
 
     @api.constrains("tms_pod_url")
     def _check_tms_pod_url(self):
