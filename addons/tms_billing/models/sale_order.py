@@ -327,7 +327,7 @@ class SaleOrder(models.Model):
         """Override of `sale` to give a transport the fiscal position of its tax
         situation (VAT by route) where Odoo's position for its customer is of another:
         Hamburg to Zürich is tax-free for the German shipper whom Odoo taxes at home."""
-        super()._compute_fiscal_position_id()
+        result = super()._compute_fiscal_position_id()
         decide = self._tms_vat_decider()
         Position = self.env["account.fiscal.position"]
         candidates = {}
@@ -347,6 +347,7 @@ class SaleOrder(models.Model):
                 if order.order_line:
                     order.show_update_fpos = True
                 order.fiscal_position_id = position
+        return result
 
     def _tms_update_route_taxes(self):
         """The taxes of these orders' lines not yet invoiced, as their fiscal position

@@ -27,10 +27,13 @@ class TestVatByRoute(TmsGermanCase):
 
     def _route_order(self, customer, loading, unloading, day=5, **values):
         countries = {"DE": self.de, "AT": self.at, "CH": self.ch}
+        places = {"DE": ("Hamburg", "München"), "AT": ("Wien", "Wien"), "CH": ("Basel", "Zürich")}
         return self._order(
             customer,
             delivery_date=date(2026, 10, day),
+            tms_loading_place=places[loading][0],
             tms_loading_country_id=countries[loading].id,
+            tms_unloading_place=places[unloading][1],
             tms_unloading_country_id=countries[unloading].id,
             **values,
         )
@@ -71,7 +74,7 @@ class TestVatByRoute(TmsGermanCase):
     def test_hamburg_to_zurich_for_the_german_shipper_is_tax_free(self):
         customer = self.situation_customers["domestic_net"]
         order = self._route_order(customer, "DE", "CH", tms_customer_goods_role="consignor")
-        order.write({"tms_loading_city": "Hamburg", "tms_unloading_city": "Zürich"})
+        self.assertEqual(order.tms_route, "Hamburg (DE) → Zürich (CH)")
         self.assertEqual(order.tms_tax_situation, "export_import_exempt")
         self.assertIn("R14", order.tms_vat_note)
         self.assertIn("§ 4 Nr. 3", order.tms_vat_note)
@@ -226,6 +229,7 @@ class TestVatByRoute(TmsGermanCase):
         )
         order.with_user(salesman).write(
             {
+                "tms_unloading_place": False,
                 "tms_loading_country_id": self.de.id,
                 "tms_loading_zip": "20457",
                 "tms_loading_city": "Hamburg",

@@ -68,7 +68,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
     amount_untaxed = fields.Monetary(string="Untaxed", readonly=True)
     amount_total = fields.Monetary(string="Total", readonly=True)
     split_reason = fields.Char(string="Why a separate invoice", readonly=True)
-    tax_situation = fields.Selection(TAX_SITUATIONS, string="Tax Situation", readonly=True)
+    tax_situation = fields.Selection(TAX_SITUATIONS, readonly=True)
     adjustment_summary = fields.Char(
         string="Adjusted", compute="_compute_adjustment_summary", readonly=True
     )

@@ -196,20 +196,20 @@ class TmsBillingExport(models.Model):
     def _cron_tms_dispatch(self):
         """Every quarter of an hour: each active connection with work due gets its job
         started (a job missing, as for a connection made before jobs were, is made)."""
-        for backend in self.env["tms.billing.backend"].search([]):
+        for backend in self.env["tms.billing.backend"].search([]):  # pylint: disable=no-search-all
             if any(step(backend) for step in self._tms_steps(("lookups", "sends", "polls"))):
                 backend._tms_trigger()
 
     @api.model
     def _cron_tms_send_exports(self):
         """Look up and send for every connection in turn, in this process."""
-        for backend in self.env["tms.billing.backend"].search([]):
+        for backend in self.env["tms.billing.backend"].search([]):  # pylint: disable=no-search-all
             self._tms_run_connection(backend, ("lookups", "sends"))
 
     @api.model
     def _cron_tms_poll_export_status(self):
         """Read back the statuses due for every connection in turn, in this process."""
-        for backend in self.env["tms.billing.backend"].search([]):
+        for backend in self.env["tms.billing.backend"].search([]):  # pylint: disable=no-search-all
             self._tms_run_connection(backend, ("polls",))
 
     @api.model

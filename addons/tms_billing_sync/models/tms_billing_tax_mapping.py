@@ -32,7 +32,6 @@ class TmsBillingTaxMapping(models.Model):
         "lexoffice's note on tax-free invoices (empty: the organisation's default).",
     )
     refuse = fields.Boolean(
-        string="Refuse",
         help="The provider documents no code for this situation: its invoices are "
         "refused before any call, saying why, and are written there by hand. Choose a "
         "code instead once the provider and your tax adviser confirm one.",
