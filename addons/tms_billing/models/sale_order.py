@@ -297,12 +297,13 @@ class SaleOrder(models.Model):
     @api.depends_context("lang")
     def _compute_tms_vat_route(self):
         decide = self._tms_vat_decider()
+        known = self.fiscal_position_id._tms_known_situations()
         for order in self:
             decision = decide(*order._tms_vat_facts()) if order.partner_id else None
             order.tms_tax_situation = decision and decision.situation
-            order.tms_vat_note = decision and order._tms_vat_note(decision)
+            order.tms_vat_note = decision and order._tms_vat_note(decision, known)
 
-    def _tms_vat_note(self, decision):
+    def _tms_vat_note(self, decision, known=None):
         """The decision in words: its row and sources, the invoice's statement, what it
         presumes; a refusal's reason; or that the fiscal position does not fit."""
         self.ensure_one()
@@ -318,7 +319,7 @@ class SaleOrder(models.Model):
             self.env._(PRESUMPTIONS[key])  # pylint: disable=translation-required
             for key in decision.presumptions
         ]
-        if not self._tms_position_fits(self.fiscal_position_id, decision.situation):
+        if not self._tms_position_fits(self.fiscal_position_id, decision.situation, known):
             lines.append(self._tms_reason_text(FISCAL_POSITION_MISMATCH))
         return "\n".join(lines)
 
@@ -330,12 +331,14 @@ class SaleOrder(models.Model):
         result = super()._compute_fiscal_position_id()
         decide = self._tms_vat_decider()
         Position = self.env["account.fiscal.position"]
+        # Read once for the thousands of orders an import creates, not per order.
+        known = self.fiscal_position_id._tms_known_situations()
         candidates = {}
         for order in self.filtered("partner_id"):
             decision = decide(*order._tms_vat_facts())
             if not decision or decision.refused:
                 continue
-            if order._tms_position_fits(order.fiscal_position_id, decision.situation):
+            if order._tms_position_fits(order.fiscal_position_id, decision.situation, known):
                 continue
             company = order.company_id
             if company not in candidates:
