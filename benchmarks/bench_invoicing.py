@@ -50,6 +50,7 @@ FORM_SPEC = {
             "amount_untaxed": {},
             "amount_total": {},
             "split_reason": {},
+            "tax_situation": {},
         },
         "limit": 40,
     },

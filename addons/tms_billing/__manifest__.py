@@ -1,7 +1,7 @@
 {
     "name": "TMS Billing",
     "summary": "Bill transport orders as single or collective invoices",
-    "version": "18.0.2.0.0",
+    "version": "18.0.2.1.0",
     "category": "Sales/Sales",
     "author": "TMS Billing",
     "maintainers": ["tms-billing"],
@@ -25,6 +25,7 @@
         "data/ir_actions_server.xml",
         "views/tms_billing_menus.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": ["tms_billing/static/tests/tours/*.js"],
     },

@@ -98,6 +98,63 @@ CUSTOMERS = {
         "position": "fiscal_position_non_eu_partner",
         "settings": {"tms_invoicing_mode": "single"},
     },
+    # Private customers abroad: what their transports cost in VAT depends on where they
+    # run (VAT by route, § 3b UStG), not on where they live.
+    "gruber": {
+        "name": "Anna Gruber",
+        "is_company": False,
+        "street": "Praterstraße 21",
+        "zip": "1020",
+        "city": "Wien",
+        "country": "base.at",
+        "email": "anna.gruber@example.com",
+        "settings": {},
+    },
+    "meier": {
+        "name": "Lukas Meier",
+        "is_company": False,
+        "street": "Seefeldstrasse 45",
+        "zip": "8008",
+        "city": "Zürich",
+        "country": "base.ch",
+        "email": "lukas.meier@example.com",
+        "settings": {},
+    },
+}
+
+# Where the demo's places are: postcode and country, for the route of every order.
+PLACES = {
+    "Aachen": ("52062", "base.de"),
+    "Augsburg": ("86150", "base.de"),
+    "Basel": ("4057", "base.ch"),
+    "Berlin": ("10115", "base.de"),
+    "Bonn": ("53111", "base.de"),
+    "Bremen": ("28195", "base.de"),
+    "Darmstadt": ("64283", "base.de"),
+    "Dortmund": ("44135", "base.de"),
+    "Dresden": ("01067", "base.de"),
+    "Düsseldorf": ("40213", "base.de"),
+    "Essen": ("45127", "base.de"),
+    "Frankfurt am Main": ("60311", "base.de"),
+    "Freiburg im Breisgau": ("79098", "base.de"),
+    "Hamburg": ("20457", "base.de"),
+    "Hanau": ("63450", "base.de"),
+    "Hannover": ("30159", "base.de"),
+    "Kiel": ("24103", "base.de"),
+    "Köln": ("50667", "base.de"),
+    "Konstanz": ("78462", "base.de"),
+    "Leipzig": ("04109", "base.de"),
+    "Linz": ("4020", "base.at"),
+    "Lübeck": ("23552", "base.de"),
+    "Mainz": ("55116", "base.de"),
+    "München": ("80331", "base.de"),
+    "Nürnberg": ("90402", "base.de"),
+    "Offenbach": ("63065", "base.de"),
+    "Regensburg": ("93047", "base.de"),
+    "Stuttgart": ("70173", "base.de"),
+    "Wien": ("1020", "base.at"),
+    "Wiesbaden": ("65183", "base.de"),
+    "Zürich": ("8005", "base.ch"),
 }
 
 # (customer, loading place, unloading place, delivery day, lines, extra values).
@@ -149,6 +206,23 @@ ORDERS = [
     ("donau", "Hamburg", "Wien", 9, [("ftl", 1, 1450.0), ("toll", 1, 96.3)], {}),
     ("donau", "Regensburg", "Linz", 21, [("ltl", 1, 380.0)], {"client_order_ref": "DL-4471"}),
     ("basel", "Hamburg", "Basel", 12, [("ftl", 1, 1280.0), ("toll", 1, 88.9)], {}),
+    # Nordfracht ships machines to Switzerland: a transport of exported goods for their
+    # sender, tax-free (§ 4 Nr. 3 Buchst. a UStG), on an invoice of its own.
+    (
+        "nordfracht",
+        "Hamburg",
+        "Zürich",
+        25,
+        [("ftl", 1, 1650.0), ("toll", 1, 112.4)],
+        {"tms_customer_goods_role": "consignor", "client_order_ref": "EX-0815"},
+    ),
+    # An Austrian private customer's move from Munich to Vienna begins in Germany:
+    # German VAT (§ 3b Abs. 3 UStG).
+    ("gruber", "München", "Wien", 16, [("ltl", 1, 340.0)], {}),
+    # A Swiss private customer: within Germany German VAT (§ 3b Abs. 1 UStG); from
+    # Zürich to Stuttgart the imported goods' transport is tax-free (§ 4 Nr. 3 UStG).
+    ("meier", "Konstanz", "Freiburg im Breisgau", 18, [("ltl", 1, 280.0)], {}),
+    ("meier", "Zürich", "Stuttgart", 27, [("ltl", 1, 460.0), ("waiting", 1, None)], {}),
 ]
 
 
@@ -278,7 +352,7 @@ def _demo_customers(env, company):
         partner = env["res.partner"].create(
             {
                 "name": values["name"],
-                "is_company": True,
+                "is_company": values.get("is_company", True),
                 "street": values["street"],
                 "zip": values["zip"],
                 "city": values["city"],
@@ -318,10 +392,11 @@ def _demo_orders(env, company, products, customers):
             "partner_id": customers[customer].id,
             "pricelist_id": pricelist.id,
             "user_id": admin.id,
-            "tms_loading_place": loading,
-            "tms_unloading_place": unloading,
+            **_demo_route(env, "tms_loading", loading),
+            **_demo_route(env, "tms_unloading", unloading),
             "client_order_ref": extra.get("client_order_ref"),
             "tms_pod_url": extra.get("tms_pod_url"),
+            "tms_customer_goods_role": extra.get("tms_customer_goods_role"),
             "order_line": [
                 Command.create(
                     {
@@ -351,6 +426,17 @@ def _demo_orders(env, company, products, customers):
         order.date_order = fields.Datetime.to_datetime(order.tms_loading_date) + relativedelta(
             days=-3, hours=9
         )
+
+
+def _demo_route(env, prefix, place):
+    """One end of an order's route: its place, postcode, city and country."""
+    zip_code, country = PLACES[place]
+    return {
+        f"{prefix}_place": place,
+        f"{prefix}_zip": zip_code,
+        f"{prefix}_city": place,
+        f"{prefix}_country_id": env.ref(country).id,
+    }
 
 
 def _demo_date(day, last_month, this_month):

@@ -11,6 +11,8 @@ RULES = [
     ("payment_term_id", 2, "different_payment_terms"),
     ("payment_method_id", 2, "different_payment_method"),
     ("tax_mode", "gross", "different_tax_mode"),
+    ("tax_situation", "export_import_exempt", "different_tax_situation"),
+    ("fiscal_position_id", 7, "different_fiscal_position"),
     ("delivery_date", date(2026, 11, 2), "different_period"),
 ]
 
@@ -142,3 +144,29 @@ def test_stored_key_tells_a_single_invoice_from_a_collective_one(make_order):
     assert GroupKey.single_order_id_of(keys[collective.id]) == 0
     assert GroupKey.single_order_id_of("") == 0
     assert GroupKey.single_order_id_of(None) == 0
+
+
+def test_orders_of_different_tax_situations_never_share_an_invoice(make_order):
+    """Hamburg to Munich and Hamburg to Zurich for one customer, one period: the export
+    is tax-free (§ 4 Nr. 3 UStG), the domestic transport is not."""
+    domestic = [make_order(tax_situation="domestic", fiscal_position_id=1) for _ in range(2)]
+    export = make_order(tax_situation="export_import_exempt", fiscal_position_id=5)
+    plan = plan_invoices([domestic[0], export, domestic[1]])
+    assert [invoice.order_ids for invoice in plan.invoices] == [
+        [domestic[0].id, domestic[1].id],
+        [export.id],
+    ]
+    # The situation is reported, not the fiscal position that follows from it.
+    assert all(invoice.split_reasons == {"different_tax_situation"} for invoice in plan.invoices)
+
+
+def test_an_order_the_vat_table_refuses_is_left_out_with_the_reason(make_order):
+    refused = make_order(vat_refusal="consignor_unknown")
+    billable = make_order(tax_situation="domestic")
+    plan = plan_invoices([refused, billable])
+    assert plan.excluded == {refused.id: "consignor_unknown"}
+    assert [invoice.order_ids for invoice in plan.invoices] == [[billable.id]]
+    # Whatever else keeps an order from billing is said first.
+    assert exclusion_reason(make_order(vat_refusal="route_unknown", confirmed=False)) == (
+        "not_confirmed"
+    )

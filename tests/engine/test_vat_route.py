@@ -30,6 +30,7 @@ from tms_billing_engine import (
 TABLE_DRAFT = (
     Path(__file__).resolve().parents[2] / "addons" / "tms_billing" / "engine" / "TAXES_TABLE.md"
 )
+README = Path(__file__).resolve().parents[2] / "README.md"
 EU = EU_MEMBER_STATES
 # Germany, member states, third countries (Switzerland, Norway, the UK, the US, Turkey),
 # a made-up code (a third country to the table) and "unknown".
@@ -94,7 +95,15 @@ def first_matching_row(customer, route, company, goods_facts):
 
 def test_vocabulary_keeps_the_five_situations_and_names_the_new_ones():
     codes = [code for code, _label in ROUTE_SITUATIONS]
-    assert codes[:5] == list(SITUATIONS) == list(typing.get_args(TaxSituation))
+    # One vocabulary: what the table decides is what the providers are told.
+    assert codes == list(SITUATIONS) == list(typing.get_args(TaxSituation))
+    assert codes[:5] == [
+        "domestic",
+        "eu_business",
+        "eu_private",
+        "third_country",
+        "small_business",
+    ]
     assert len(set(codes)) == len(codes)
     assert {
         "export_import_exempt",
@@ -156,6 +165,16 @@ def test_every_row_is_reached():
 
 def test_the_draft_shows_the_table():
     assert decision_table_markdown() in TABLE_DRAFT.read_text(encoding="utf-8")
+
+
+def test_the_readme_taxes_section_is_the_table():
+    readme = README.read_text(encoding="utf-8")
+    taxes = readme[readme.index("## Taxes\n") : readme.index("## Who may do what")]
+    assert decision_table_markdown() in taxes
+    # Every situation has its row of codes, with the sources below.
+    for code, _label in ROUTE_SITUATIONS:
+        assert f"| `{code}` |" in taxes
+    assert "### Sources" in taxes
 
 
 # --- properties over random cases ----------------------------------------------------

@@ -2,7 +2,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sevdesk_api import MappingError, build_contact_payload, build_save_invoice_payload
+from sevdesk_api import (
+    MappingError,
+    build_contact_payload,
+    build_save_invoice_payload,
+    check_tax_rule,
+)
 
 
 def test_keys_come_in_the_required_order(draft, settings):
@@ -90,3 +95,25 @@ def test_contact_payloads():
     person = build_contact_payload({"is_company": False, "name": "Anna Schulz"})
     assert (person["surename"], person["familyname"]) == ("Anna", "Schulz")
     assert "name" not in person
+
+
+def test_a_tax_free_transport_goes_out_with_rule_four(client, fake, draft, settings):
+    """VAT by route: a transport of exported goods, tax-free under § 4 Nr. 3 UStG, is
+    rule 4 "Steuerfreie Umsätze §4 UStG" at 0 % (openapi.yaml L4, "Tax Rules"), and the
+    fake takes it as sevDesk does."""
+    text = "Steuerfreie grenzüberschreitende Güterbeförderung (§ 4 Nr. 3 Buchst. a UStG)"
+    draft["tax_situation"] = "export_import_exempt"
+    draft["lines"] = [dict(line, tax_rate=0.0) for line in draft["lines"]]
+    payload = build_save_invoice_payload(draft, **{**settings, "tax_rule": "4", "tax_text": text})
+    assert payload["invoice"]["taxRule"] == {"id": "4", "objectName": "TaxRule"}
+    saved = client.save_invoice(payload)
+    [invoice] = fake.invoices_with_marker(draft["marker"])
+    assert (invoice["taxRule"]["id"], invoice["taxText"]) == ("4", text)
+    assert str(saved["id"]) == str(invoice["id"])
+    # 19 % does not fit rule 4; and a bookkeeping 1.0 account has no tax type for it.
+    with pytest.raises(MappingError, match="allows tax rates of 0 % only"):
+        check_tax_rule("4", [19.0])
+    with pytest.raises(MappingError, match=r"Tax rule 4 has no tax type on bookkeeping 1\.0"):
+        build_save_invoice_payload(
+            draft, bookkeeping_version="1.0", **{**settings, "tax_rule": "4", "tax_text": text}
+        )

@@ -9,7 +9,7 @@ from .due import due_exclusion
 from .facts import BillingPolicy, OrderFacts
 from .grouping import InvoicePlan, PlannedInvoice, exclusion_reason, plan_invoices
 from .periods import INTERVALS, Period, billing_period, period_after_billed
-from .taxes import fiscal_position_situation, tax_situation
+from .taxes import fiscal_position_fits, fiscal_position_situation, tax_situation
 from .vocabulary import REASONS, SITUATIONS
 from .vat_route import (
     DECISION_TABLE,
@@ -52,6 +52,7 @@ __all__ = [
     "decision_table_markdown",
     "due_exclusion",
     "exclusion_reason",
+    "fiscal_position_fits",
     "fiscal_position_situation",
     "period_after_billed",
     "plan_invoices",

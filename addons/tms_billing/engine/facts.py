@@ -38,3 +38,12 @@ class OrderFacts:
     has_negative_lines: bool = False
     # The last day an earlier invoice of this customer (and company) covers.
     billed_until: date | None = None
+    # How the order is taxed (a code of vocabulary.TAX_SITUATIONS, decided from its
+    # customer and route by vat_route), and its fiscal position (0 = none): orders of
+    # different situations or positions never share an invoice. Empty: not decided by
+    # the route (the company is not German), as its fiscal position says.
+    tax_situation: str = ""
+    fiscal_position_id: int = 0
+    # Why it cannot be billed with VAT as the law wants (a key of vocabulary.REASONS:
+    # a refusal of the VAT table, or a fiscal position of another situation).
+    vat_refusal: str | None = None

@@ -15,6 +15,8 @@ _KEY_REASONS = (
     ("payment_term_id", reasons.DIFFERENT_PAYMENT_TERMS),
     ("payment_method_id", reasons.DIFFERENT_PAYMENT_METHOD),
     ("tax_mode", reasons.DIFFERENT_TAX_MODE),
+    ("tax_situation", reasons.DIFFERENT_TAX_SITUATION),
+    ("fiscal_position_id", reasons.DIFFERENT_FISCAL_POSITION),
     ("period_key", reasons.DIFFERENT_PERIOD),
 )
 
@@ -28,6 +30,8 @@ class GroupKey:
     payment_method_id: int
     tax_mode: str
     period_key: str
+    tax_situation: str = ""
+    fiscal_position_id: int = 0
     single_order_id: int = 0  # set for single invoices: no other order may join
 
     def as_string(self):
@@ -83,6 +87,8 @@ def exclusion_reason(order: OrderFacts):
         return reasons.NEGATIVE_AMOUNTS
     if not round(order.amount_to_invoice, 6):
         return reasons.ZERO_AMOUNT
+    if order.vat_refusal:
+        return order.vat_refusal
     return None
 
 
@@ -96,6 +102,8 @@ def group_key(order: OrderFacts, period: Period):
         payment_method_id=order.payment_method_id,
         tax_mode=policy.tax_mode,
         period_key=period.key,
+        tax_situation=order.tax_situation,
+        fiscal_position_id=order.fiscal_position_id,
         single_order_id=order.id if policy.invoicing_mode == "single" else 0,
     )
 

@@ -6,7 +6,14 @@ want to be told the same decision once more, as a code of their own (lexoffice
 few cases a German haulier bills, each connection mapping it to its provider's code.
 """
 
-from .vocabulary import DOMESTIC, EU_BUSINESS, EU_PRIVATE, SMALL_BUSINESS, THIRD_COUNTRY
+from .vocabulary import (
+    DOMESTIC,
+    EU_BUSINESS,
+    EU_PRIVATE,
+    EU_PRIVATE_ABROAD,
+    SMALL_BUSINESS,
+    THIRD_COUNTRY,
+)
 
 # The fiscal positions of Odoo's German localisation (l10n_de, SKR03 and SKR04 alike:
 # data/template/account.fiscal.position-de_skr0*.csv), by template id without the
@@ -45,3 +52,18 @@ def tax_situation(
     if customer_country in eu_countries:
         return EU_BUSINESS if has_vat_id else EU_PRIVATE
     return THIRD_COUNTRY
+
+
+def fiscal_position_fits(situation, position_situation, position_country=None, loading=None):
+    """Whether a fiscal position of ``position_situation`` (for ``position_country``, an
+    ISO code or None) taxes an order of ``situation`` as the law wants.
+
+    A small business charges no VAT whatever Odoo's position for customers at home says
+    (its products carry none). VAT of another member state (``eu_private_abroad``) is
+    that of the state where the transport begins (§ 3b Abs. 3 UStG): a position for
+    that country, ``loading`` its ISO code."""
+    if situation == SMALL_BUSINESS:
+        return position_situation in (SMALL_BUSINESS, DOMESTIC)
+    if situation == EU_PRIVATE_ABROAD:
+        return position_situation == situation and bool(loading) and position_country == loading
+    return position_situation == situation

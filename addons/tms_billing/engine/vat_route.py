@@ -9,7 +9,7 @@ transport of exported or imported goods is tax-free (§ 4 Nr. 3 Buchst. a UStG).
 condition holds decides. A row either gives the treatment (situation, German VAT or
 not, invoice wording, EN 16931 VAT category) or refuses the case with a reason code
 where the route's ends do not decide it. ``TAXES_TABLE.md`` beside this file shows the
-table as the README will.
+table as the README's *Taxes* section does.
 
 Facts and presumptions
 ----------------------
@@ -70,7 +70,26 @@ country service (Dienstleistungen an Drittländer) and third party country deliv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .taxes import DOMESTIC, EU_BUSINESS, EU_PRIVATE, SMALL_BUSINESS, THIRD_COUNTRY
+from .vocabulary import (
+    COMPANY_NOT_GERMAN,
+    CONSIGNOR_UNKNOWN,
+    CUSTOMER_COUNTRY_UNKNOWN,
+    DOMESTIC,
+    EU_BUSINESS,
+    EU_PRIVATE,
+    EU_PRIVATE_ABROAD,
+    EXPORT_IMPORT_EXEMPT,
+    PER_STRETCH_SPLIT,
+    REFUSALS,
+    ROUTE_STRETCHES_UNKNOWN,
+    ROUTE_UNKNOWN,
+    SMALL_BUSINESS,
+    TAX_SITUATIONS,
+    THIRD_COUNTRY,
+    THIRD_COUNTRY_PRIVATE,
+    THIRD_COUNTRY_ROUTE,
+    _lt,
+)
 
 GERMANY = "DE"
 # The 27 member states (ISO 3166-1 alpha-2); the Odoo side may pass its own list, as it
@@ -79,48 +98,10 @@ EU_MEMBER_STATES = frozenset(
     "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
 )
 
-EXPORT_IMPORT_EXEMPT = "export_import_exempt"
-EU_PRIVATE_ABROAD = "eu_private_abroad"
-THIRD_COUNTRY_PRIVATE = "third_country_private"
-THIRD_COUNTRY_ROUTE = "third_country_route"
-
-# The vocabulary: the five situations of ``taxes`` with their labels (const.TAX_SITUATIONS),
-# then the ones the route adds.
-ROUTE_SITUATIONS = (
-    (DOMESTIC, "Domestic customer"),
-    (EU_BUSINESS, "EU business customer with VAT ID"),
-    (EU_PRIVATE, "EU customer without VAT ID"),
-    (THIRD_COUNTRY, "Customer outside the EU"),
-    (SMALL_BUSINESS, "Own small business (§ 19 UStG)"),
-    (EXPORT_IMPORT_EXEMPT, "Transport of exported or imported goods, tax-free (§ 4 Nr. 3 UStG)"),
-    (EU_PRIVATE_ABROAD, "Private customer, transport from another EU state (VAT of that state)"),
-    (THIRD_COUNTRY_PRIVATE, "Private customer outside the EU, taxed in Germany"),
-    (THIRD_COUNTRY_ROUTE, "Transport within a third country, not taxable in Germany"),
-)
-
-# Why a case is refused, with the English text to show.
-COMPANY_NOT_GERMAN = "company_not_german"
-CUSTOMER_COUNTRY_UNKNOWN = "customer_country_unknown"
-ROUTE_UNKNOWN = "route_unknown"
-ROUTE_STRETCHES_UNKNOWN = "route_stretches_unknown"
-PER_STRETCH_SPLIT = "per_stretch_split"
-CONSIGNOR_UNKNOWN = "consignor_unknown"
-REFUSALS = {
-    COMPANY_NOT_GERMAN: "This table applies German VAT law to a company established in Germany.",
-    CUSTOMER_COUNTRY_UNKNOWN: "The customer's country is unknown; the place of supply depends "
-    "on it.",
-    ROUTE_UNKNOWN: "A private customer outside the EU is taxed where the transport runs "
-    "(§ 3b Abs. 1 UStG): enter the countries of loading and unloading.",
-    ROUTE_STRETCHES_UNKNOWN: "Where this transport runs between its ends (through Germany, "
-    "another EU state or only third countries) decides its VAT and cannot be told from its "
-    "countries of loading and unloading: decide it by hand.",
-    PER_STRETCH_SPLIT: "The German stretch of this transport is taxable and the foreign one is "
-    "not (§ 3b Abs. 1 Satz 2 UStG): the price must be split by stretch, which the table "
-    "cannot do.",
-    CONSIGNOR_UNKNOWN: "A transport of exported goods is tax-free only when supplied to their "
-    "consignor or consignee (§ 4 Nr. 3 Buchst. a UStG, EuGH C-288/16): state whether the "
-    "customer is one of them; if not, the transport is taxable.",
-}
+# The vocabulary's situations with their labels: the five of ``taxes``, then the ones the
+# route adds. Why a case is refused, with the English text to show, is the vocabulary's
+# ``REFUSALS``, marked there for translation.
+ROUTE_SITUATIONS = tuple(TAX_SITUATIONS)
 
 # What a decision took for granted, with the English text to show.
 ROUTE_PRESUMED = "route_presumed"
@@ -128,12 +109,18 @@ ONE_COUNTRY_ROUTE = "one_country_route"
 EXPORT_IMPORT_PRESUMED = "export_import_presumed"
 CONSIGNOR_PRESUMED = "consignor_presumed"
 PRESUMPTIONS = {
-    ROUTE_PRESUMED: "The route is not known: the place of supply is presumed in Germany, as "
-    "the customer-only rule does.",
-    ONE_COUNTRY_ROUTE: "Both ends lie in one country: the transport is presumed to run only there.",
-    EXPORT_IMPORT_PRESUMED: "The goods cross the EU's external border and are presumed "
-    "exported or imported; the file must hold the evidence of § 20 UStDV.",
-    CONSIGNOR_PRESUMED: "A private customer is presumed to send or receive its own goods.",
+    ROUTE_PRESUMED: _lt(
+        "The route is not known: the place of supply is presumed in Germany, as the "
+        "customer-only rule does."
+    ),
+    ONE_COUNTRY_ROUTE: _lt(
+        "Both ends lie in one country: the transport is presumed to run only there."
+    ),
+    EXPORT_IMPORT_PRESUMED: _lt(
+        "The goods cross the EU's external border and are presumed exported or imported; "
+        "the file must hold the evidence of § 20 UStDV."
+    ),
+    CONSIGNOR_PRESUMED: _lt("A private customer is presumed to send or receive its own goods."),
 }
 
 

@@ -64,16 +64,32 @@ EU_BUSINESS = "eu_business"
 EU_PRIVATE = "eu_private"
 THIRD_COUNTRY = "third_country"
 SMALL_BUSINESS = "small_business"
+# The route's situations (engine/vat_route.py): a transport's VAT also depends on where
+# it runs (§ 3b Abs. 1 and 3, § 4 Nr. 3 UStG).
+EXPORT_IMPORT_EXEMPT = "export_import_exempt"
+EU_PRIVATE_ABROAD = "eu_private_abroad"
+THIRD_COUNTRY_PRIVATE = "third_country_private"
+THIRD_COUNTRY_ROUTE = "third_country_route"
 TAX_SITUATIONS = [
     (DOMESTIC, _lt("Domestic customer")),
     (EU_BUSINESS, _lt("EU business customer with VAT ID")),
     (EU_PRIVATE, _lt("EU customer without VAT ID")),
     (THIRD_COUNTRY, _lt("Customer outside the EU")),
     (SMALL_BUSINESS, _lt("Own small business (§ 19 UStG)")),
+    (
+        EXPORT_IMPORT_EXEMPT,
+        _lt("Transport of exported or imported goods, tax-free (§ 4 Nr. 3 UStG)"),
+    ),
+    (
+        EU_PRIVATE_ABROAD,
+        _lt("Private customer, transport from another EU state (VAT of that state)"),
+    ),
+    (THIRD_COUNTRY_PRIVATE, _lt("Private customer outside the EU, taxed in Germany")),
+    (THIRD_COUNTRY_ROUTE, _lt("Transport within a third country, not taxable in Germany")),
 ]
 SITUATIONS = tuple(code for code, _label in TAX_SITUATIONS)
 # The situations whose invoices carry German VAT, at the rates Odoo's taxes give.
-TAXED_SITUATIONS = frozenset({DOMESTIC, EU_PRIVATE})
+TAXED_SITUATIONS = frozenset({DOMESTIC, EU_PRIVATE, THIRD_COUNTRY_PRIVATE})
 
 # What an invoice of each situation states about its VAT when it charges none, on the
 # PDF and in the e-invoice: ``(category, exemption code, text)``. The category is the VAT
@@ -98,6 +114,20 @@ TAX_STATEMENTS = {
     THIRD_COUNTRY: ("O", "VATEX-EU-O", _lt("Not taxable in Germany")),
     # § 19 UStG: "E" Exempt from tax, with the text (no VATEX code exists for it).
     SMALL_BUSINESS: ("E", None, _lt("No VAT charged: small business (§ 19 UStG)")),
+    # VAT by route (engine/vat_route.py, which names the sources). A transport of
+    # exported or imported goods is exempt (§ 4 Nr. 3 Buchst. a UStG): "E", its VATEX
+    # code (export or import) given by its orders. One within a third country is not
+    # taxable in Germany: "O", "VATEX-EU-O".
+    EXPORT_IMPORT_EXEMPT: (
+        "E",
+        None,
+        _lt("Tax-exempt cross-border transport of goods (§ 4 Nr. 3 Buchst. a UStG)"),
+    ),
+    THIRD_COUNTRY_ROUTE: (
+        "O",
+        "VATEX-EU-O",
+        _lt("Not taxable in Germany (transport within a third country)"),
+    ),
 }
 
 # -- reasons: why an order is not billed in a run, or not with another -----------------
@@ -122,6 +152,46 @@ DIFFERENT_PAYMENT_TERMS = "different_payment_terms"
 DIFFERENT_PAYMENT_METHOD = "different_payment_method"
 DIFFERENT_TAX_MODE = "different_tax_mode"
 DIFFERENT_PERIOD = "different_period"
+DIFFERENT_TAX_SITUATION = "different_tax_situation"
+DIFFERENT_FISCAL_POSITION = "different_fiscal_position"
+
+# Why the VAT table (engine/vat_route.py) decides no tax situation for a transport: the
+# route's ends do not settle it, or a fact the law asks for is missing.
+COMPANY_NOT_GERMAN = "company_not_german"
+CUSTOMER_COUNTRY_UNKNOWN = "customer_country_unknown"
+ROUTE_UNKNOWN = "route_unknown"
+ROUTE_STRETCHES_UNKNOWN = "route_stretches_unknown"
+PER_STRETCH_SPLIT = "per_stretch_split"
+CONSIGNOR_UNKNOWN = "consignor_unknown"
+REFUSALS = {
+    COMPANY_NOT_GERMAN: _lt(
+        "This table applies German VAT law to a company established in Germany."
+    ),
+    CUSTOMER_COUNTRY_UNKNOWN: _lt(
+        "The customer's country is unknown; the place of supply depends on it."
+    ),
+    ROUTE_UNKNOWN: _lt(
+        "A private customer outside the EU is taxed where the transport runs "
+        "(§ 3b Abs. 1 UStG): enter the countries of loading and unloading."
+    ),
+    ROUTE_STRETCHES_UNKNOWN: _lt(
+        "Where this transport runs between its ends (through Germany, another EU state or "
+        "only third countries) decides its VAT and cannot be told from its countries of "
+        "loading and unloading: decide it by hand."
+    ),
+    PER_STRETCH_SPLIT: _lt(
+        "The German stretch of this transport is taxable and the foreign one is not "
+        "(§ 3b Abs. 1 Satz 2 UStG): the price must be split by stretch, which the table "
+        "cannot do."
+    ),
+    CONSIGNOR_UNKNOWN: _lt(
+        "A transport of exported goods is tax-free only when supplied to their consignor "
+        "or consignee (§ 4 Nr. 3 Buchst. a UStG, EuGH C-288/16): state whether the "
+        "customer is one of them; if not, the transport is taxable."
+    ),
+}
+# The order's fiscal position (its taxes) is not one of its tax situation.
+FISCAL_POSITION_MISMATCH = "fiscal_position_mismatch"
 
 REASONS = {
     NOT_CONFIRMED: _lt("order not confirmed"),
@@ -143,4 +213,11 @@ REASONS = {
     DIFFERENT_PAYMENT_METHOD: _lt("different payment method"),
     DIFFERENT_TAX_MODE: _lt("different net/gross mode"),
     DIFFERENT_PERIOD: _lt("delivery date in another billing period"),
+    DIFFERENT_TAX_SITUATION: _lt("different tax situation (VAT by route)"),
+    DIFFERENT_FISCAL_POSITION: _lt("different fiscal position"),
+    FISCAL_POSITION_MISMATCH: _lt(
+        "its fiscal position does not fit its tax situation (VAT by route): choose a "
+        "fiscal position of that situation on the order, or give one that Tax Situation"
+    ),
+    **REFUSALS,
 }

@@ -11,3 +11,4 @@ from . import account_move
 from . import account_move_line
 from . import account_fiscal_position
 from . import invoicing_speed
+from . import account_chart_template

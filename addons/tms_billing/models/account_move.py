@@ -7,7 +7,14 @@ from odoo.fields import Command
 from odoo.tools import format_date
 from odoo.tools.misc import babel_locale_parse, get_lang
 
-from ..engine.vocabulary import INVOICING_MODES, LINE_MODES, SINGLE, TAX_MODES, TAX_STATEMENTS
+from ..engine.vocabulary import (
+    INVOICING_MODES,
+    LINE_MODES,
+    SINGLE,
+    TAX_MODES,
+    TAX_SITUATIONS,
+    TAX_STATEMENTS,
+)
 from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
 
@@ -28,6 +35,14 @@ class AccountMove(models.Model):
     tms_tax_mode = fields.Selection(TAX_MODES, string="Net/Gross Mode", copy=False)
     tms_line_mode = fields.Selection(LINE_MODES, string="Invoice Lines", copy=False)
     tms_unit_name = fields.Char(string="Transport Unit Name", copy=False)
+    tms_tax_situation = fields.Selection(
+        TAX_SITUATIONS,
+        string="Tax Situation",
+        copy=False,
+        readonly=True,
+        help="How the transports of this invoice are taxed, from their customer and "
+        "route (VAT by route), as the accounting systems and the e-invoice are told.",
+    )
     tms_order_ids = fields.Many2many(
         "sale.order",
         string="Transport Orders",
@@ -62,6 +77,7 @@ class AccountMove(models.Model):
                     "tms_tax_mode",
                     "tms_line_mode",
                     "tms_unit_name",
+                    "tms_tax_situation",
                     "tms_order_ids",
                     "tms_order_count",
                 }
@@ -166,8 +182,17 @@ class AccountMove(models.Model):
         }
 
     def _tms_tax_situation(self):
-        """How this invoice is taxed, as accounting systems and e-invoices state it."""
+        """How this invoice is taxed, as accounting systems and e-invoices state it: as
+        its orders' route decided (``tms_tax_situation``) unless its fiscal position,
+        changed since, says another situation; else as the fiscal position and the
+        customer say."""
         self.ensure_one()
+        decided = self.tms_tax_situation
+        if decided:
+            position = self.fiscal_position_id
+            known = position._tms_known_situations().get(position.id)
+            if not known or known == decided:
+                return decided
         return self.commercial_partner_id._tms_tax_situation(
             self.company_id, self.fiscal_position_id
         )

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from ..engine import BillingPolicy, fiscal_position_situation, tax_situation
+from ..engine import BillingPolicy
 from ..engine.vocabulary import BILLING_INTERVALS, INVOICING_MODES, LINE_MODES, TAX_MODES
 from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
@@ -93,16 +93,4 @@ class ResPartner(models.Model):
                 .with_company(company)
                 ._get_fiscal_position(partner)
             )
-        known = fiscal_position.tms_tax_situation or (
-            fiscal_position
-            and fiscal_position_situation(fiscal_position.get_external_id().get(fiscal_position.id))
-        )
-        if known:
-            return known
-        europe = self.env.ref("base.europe", raise_if_not_found=False)
-        return tax_situation(
-            company.account_fiscal_country_id.code or company.country_id.code,
-            partner.country_id.code,
-            bool(partner.vat),
-            set(europe.country_ids.mapped("code")) if europe else set(),
-        )
+        return fiscal_position._tms_situation_for(partner, company)

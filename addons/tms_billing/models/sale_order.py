@@ -1,11 +1,32 @@
+import functools
+import re
 from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, format_date
 
-from ..engine import OrderFacts, due_exclusion, exclusion_reason, plan_invoices
-from ..engine.vocabulary import BILLING_STATES, REASONS
+from ..engine import (
+    EU_MEMBER_STATES,
+    PRESUMPTIONS,
+    OrderFacts,
+    VatCompany,
+    VatCustomer,
+    VatGoods,
+    VatRoute,
+    due_exclusion,
+    exclusion_reason,
+    fiscal_position_fits,
+    plan_invoices,
+    vat_route_decision,
+)
+from ..engine.vocabulary import (
+    BILLING_STATES,
+    FISCAL_POSITION_MISMATCH,
+    REASONS,
+    REFUSALS,
+    TAX_SITUATIONS,
+)
 from ..web_address import is_web_address
 from .tms_billing_client_access import check_client_create, check_client_write, merge_access
 
@@ -22,16 +43,99 @@ FACT_FIELDS = [
     "partner_id",
     "partner_invoice_id",
     "payment_term_id",
+    "fiscal_position_id",
+    "tms_loading_country_id",
+    "tms_unloading_country_id",
+    "tms_goods_customs",
+    "tms_customer_goods_role",
 ]
+
+# What the VAT table (engine/vat_route.py) asks of an order beyond its customer: where
+# the goods are loaded and unloaded, and the facts of § 4 Nr. 3 UStG about the goods.
+VAT_ROUTE_FIELDS = (
+    "tms_loading_country_id",
+    "tms_unloading_country_id",
+    "tms_goods_customs",
+    "tms_customer_goods_role",
+)
+GOODS_CUSTOMS = [
+    ("export_import", "Exported or imported goods"),
+    ("none", "Neither exported nor imported"),
+]
+CUSTOMER_GOODS_ROLES = [
+    ("consignor", "Sender or consignee of the goods"),
+    ("carrier", "Carrier or forwarder (subcontracting)"),
+]
+
+
+# A postcode as countries write them: letters, digits, spaces and hyphens (the longest,
+# e.g. "SW1A 1AA" or "1000-001", well within).
+POSTCODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z -]{0,11}")
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    _tms_text_lengths = {
+        "tms_loading_zip": 12,
+        "tms_unloading_zip": 12,
+        "tms_loading_city": 128,
+        "tms_unloading_city": 128,
+    }
+
     tms_loading_place = fields.Char(string="Loading Place", tracking=True)
+    tms_loading_zip = fields.Char(string="Loading ZIP")
+    tms_loading_city = fields.Char(string="Loading City")
+    tms_loading_country_id = fields.Many2one(
+        "res.country",
+        string="Loading Country",
+        tracking=True,
+        help="Where the transport begins; with the country of unloading it decides the "
+        "VAT of the transport (§ 3b, § 4 Nr. 3 UStG).",
+    )
     tms_loading_date = fields.Date(string="Loading Date", tracking=True)
     tms_unloading_place = fields.Char(string="Unloading Place", tracking=True)
+    tms_unloading_zip = fields.Char(string="Unloading ZIP")
+    tms_unloading_city = fields.Char(string="Unloading City")
+    tms_unloading_country_id = fields.Many2one(
+        "res.country", string="Unloading Country", tracking=True
+    )
     tms_unloading_date = fields.Date(string="Unloading Date", tracking=True)
+    tms_goods_customs = fields.Selection(
+        GOODS_CUSTOMS,
+        string="Goods",
+        tracking=True,
+        help="Whether the goods are exported from the EU or imported into it (the "
+        "transport's cost in their import VAT base): such a transport is tax-free "
+        "(§ 4 Nr. 3 Buchst. a UStG). Empty: presumed when exactly one end of the route "
+        "is outside the EU.",
+    )
+    tms_customer_goods_role = fields.Selection(
+        CUSTOMER_GOODS_ROLES,
+        string="Customer's Role",
+        tracking=True,
+        help="A transport of exported goods is tax-free only when supplied to their "
+        "sender or consignee, not to a carrier or forwarder who subcontracts it (EuGH "
+        "C-288/16). Empty: unknown; presumed sender or consignee for private customers.",
+    )
+    tms_route = fields.Char(
+        string="Route",
+        compute="_compute_tms_route",
+        help="Loading place → unloading place, each with its country.",
+    )
+    tms_tax_situation = fields.Selection(
+        TAX_SITUATIONS,
+        string="Tax Situation",
+        compute="_compute_tms_vat_route",
+        help="How the transport is taxed, from its customer, its route and the company "
+        "(VAT by route); its fiscal position follows.",
+    )
+    tms_vat_note = fields.Text(
+        string="VAT by Route",
+        compute="_compute_tms_vat_route",
+        help="The rule of the VAT table that decides, its legal sources and what it "
+        "presumes; or why the transport cannot be billed yet.",
+    )
     tms_delivery_date = fields.Date(
         string="Delivered On",
         tracking=True,
@@ -40,9 +144,6 @@ class SaleOrder(models.Model):
         help="The date the transport was delivered; billing periods are based on it.",
     )
     tms_pod_url = fields.Char(string="Proof of Delivery", copy=False, help="Link to the POD.")
-    tms_route = fields.Char(
-        string="Route", compute="_compute_tms_route", help="Loading place → unloading place."
-    )
     tms_billing_state = fields.Selection(
         BILLING_STATES,
         string="Billing Status",
@@ -69,13 +170,27 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         """Override of `base` to refuse what the caller may not write (the project's
-        fields: ``_tms_write_access``)."""
+        fields: ``_tms_write_access``), and to update the taxes of a transport whose
+        route gives it another fiscal position."""
         check_client_write(self, vals)
-        return super().write(vals)
+        route_changes = "fiscal_position_id" not in vals and any(
+            name in vals for name in VAT_ROUTE_FIELDS
+        )
+        positions = {order.id: order.fiscal_position_id for order in self} if route_changes else {}
+        result = super().write(vals)
+        if positions:
+            self.filtered(
+                lambda order: order.fiscal_position_id != positions[order.id]
+            )._tms_update_route_taxes()
+        return result
 
     @api.depends(
         "tms_loading_place",
         "tms_unloading_place",
+        "tms_loading_city",
+        "tms_unloading_city",
+        "tms_loading_country_id",
+        "tms_unloading_country_id",
         "tms_loading_date",
         "tms_unloading_date",
         "tms_delivery_date",
@@ -85,16 +200,191 @@ class SaleOrder(models.Model):
             order.tms_is_transport = bool(
                 order.tms_loading_place
                 or order.tms_unloading_place
+                or order.tms_loading_city
+                or order.tms_unloading_city
+                or order.tms_loading_country_id
+                or order.tms_unloading_country_id
                 or order.tms_loading_date
                 or order.tms_unloading_date
                 or order.tms_delivery_date
             )
 
-    @api.depends("tms_loading_place", "tms_unloading_place")
+    @api.depends(
+        "tms_loading_place",
+        "tms_loading_city",
+        "tms_loading_country_id",
+        "tms_unloading_place",
+        "tms_unloading_city",
+        "tms_unloading_country_id",
+    )
     def _compute_tms_route(self):
         for order in self:
-            places = [order.tms_loading_place, order.tms_unloading_place]
-            order.tms_route = " → ".join(place or "?" for place in places) if any(places) else False
+            order.tms_route = order._tms_route_text()
+
+    def _tms_route_text(self):
+        """ "Hamburg (DE) → Zürich (CH)": where the goods are loaded and unloaded, each
+        end its place (else its city) and its country's code."""
+        self.ensure_one()
+        ends = []
+        for place, city, country in (
+            (self.tms_loading_place, self.tms_loading_city, self.tms_loading_country_id),
+            (self.tms_unloading_place, self.tms_unloading_city, self.tms_unloading_country_id),
+        ):
+            name = (place or city or "").strip()
+            code = country.code or ""
+            end = f"{name} ({code})" if name and code else name or code
+            if end:
+                ends.append(end)
+        return " → ".join(ends)
+
+    # ------------------------------------------------------------------
+    # VAT by route: the tax situation and the fiscal position of a transport
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _tms_vat_decider(self):
+        """``decide(*facts)``: the VAT table's decision (engine/vat_route.py) for the
+        facts of one order (``_tms_vat_facts``), or None where the table does not apply
+        (a company not established in Germany). Cached: a run asks it for thousands of
+        orders of a few customers."""
+        europe = self.env.ref("base.europe", raise_if_not_found=False)
+        eu_countries = frozenset(europe.country_ids.mapped("code")) if europe else EU_MEMBER_STATES
+
+        @functools.cache
+        def decide(company, small, country, business, vat_id, loading, unloading, customs, role):
+            if company != "DE":
+                return None
+            return vat_route_decision(
+                VatCustomer(country or None, bool(business), bool(vat_id)),
+                VatRoute(loading or None, unloading or None),
+                VatCompany(company, bool(small)),
+                VatGoods(
+                    export_import=None if not customs else customs == "export_import",
+                    customer_ships_or_receives=None if not role else role == "consignor",
+                ),
+                eu_countries,
+            )
+
+        return decide
+
+    def _tms_vat_facts(self):
+        """What the VAT table asks of this order, as ``_tms_vat_decider`` takes it: the
+        company's country and status, the customer's country, business and VAT ID, the
+        countries of loading and unloading, and the goods."""
+        self.ensure_one()
+        company = self.company_id
+        customer = self.partner_id.commercial_partner_id
+        return (
+            company.account_fiscal_country_id.code or company.country_id.code,
+            company.tms_small_business,
+            customer.country_id.code,
+            customer.is_company,
+            bool(customer.vat),
+            self.tms_loading_country_id.code,
+            self.tms_unloading_country_id.code,
+            self.tms_goods_customs,
+            self.tms_customer_goods_role,
+        )
+
+    def _tms_position_fits(self, position, situation, known=None):
+        """Whether ``position`` taxes this order as its tax situation wants."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id
+        return fiscal_position_fits(
+            situation,
+            position._tms_situation_for(customer, self.company_id, known),
+            position.country_id.code,
+            self.tms_loading_country_id.code,
+        )
+
+    @api.depends("partner_id", "company_id", "fiscal_position_id", *VAT_ROUTE_FIELDS)
+    @api.depends_context("lang")
+    def _compute_tms_vat_route(self):
+        decide = self._tms_vat_decider()
+        known = self.fiscal_position_id._tms_known_situations()
+        for order in self:
+            decision = decide(*order._tms_vat_facts()) if order.partner_id else None
+            order.tms_tax_situation = decision and decision.situation
+            order.tms_vat_note = decision and order._tms_vat_note(decision, known)
+
+    def _tms_vat_note(self, decision, known=None):
+        """The decision in words: its row and sources, the invoice's statement, what it
+        presumes; a refusal's reason; or that the fiscal position does not fit."""
+        self.ensure_one()
+        if decision.refused:
+            return self.env._(REFUSALS[decision.refusal])  # pylint: disable=translation-required
+        treatment = decision.treatment
+        lines = [f"{decision.row.key}: {'; '.join(decision.row.sources)}"]
+        german = (self.env.lang or "").startswith("de")
+        wording = treatment.wording_de if german else treatment.wording_en
+        if wording:
+            lines.append(wording)
+        lines += [
+            self.env._(PRESUMPTIONS[key])  # pylint: disable=translation-required
+            for key in decision.presumptions
+        ]
+        if not self._tms_position_fits(self.fiscal_position_id, decision.situation, known):
+            lines.append(self._tms_reason_text(FISCAL_POSITION_MISMATCH))
+        return "\n".join(lines)
+
+    @api.depends(*VAT_ROUTE_FIELDS)
+    def _compute_fiscal_position_id(self):
+        """Override of `sale` to give a transport the fiscal position of its tax
+        situation (VAT by route) where Odoo's position for its customer is of another:
+        Hamburg to Zürich is tax-free for the German shipper whom Odoo taxes at home."""
+        result = super()._compute_fiscal_position_id()
+        decide = self._tms_vat_decider()
+        Position = self.env["account.fiscal.position"]
+        # Read once for the thousands of orders an import creates, not per order.
+        known = self.fiscal_position_id._tms_known_situations()
+        candidates = {}
+        for order in self.filtered("partner_id"):
+            decision = decide(*order._tms_vat_facts())
+            if not decision or decision.refused:
+                continue
+            if order._tms_position_fits(order.fiscal_position_id, decision.situation, known):
+                continue
+            company = order.company_id
+            if company not in candidates:
+                candidates[company] = Position._tms_positions_by_situation(company)
+            position = Position._tms_position_of(
+                candidates[company], decision.situation, order.tms_loading_country_id.code
+            )
+            if position:
+                if order.order_line:
+                    order.show_update_fpos = True
+                order.fiscal_position_id = position
+        return result
+
+    def _tms_update_route_taxes(self):
+        """The taxes of these orders' lines not yet invoiced, as their fiscal position
+        (which their route changed) maps them; Odoo's own *Update Taxes*, without the
+        click an import or an RPC client cannot make."""
+        for order in self:
+            lines = order.order_line.filtered(
+                lambda line: not line.display_type and not line.qty_invoiced
+            )
+            if not lines:
+                continue
+            lines._compute_tax_id()
+            order.show_update_fpos = False
+            order._message_log(
+                body=self.env._(
+                    "Taxes updated for the route: fiscal position %(position)s.",
+                    position=order.fiscal_position_id.display_name or "-",
+                )
+            )
+
+    def action_tms_apply_vat_route(self):
+        """Give these orders the fiscal position of their tax situation again, and
+        their lines not yet invoiced its taxes (after a change of the customer)."""
+        self.check_access("write")
+        for order in self:
+            before = order.fiscal_position_id
+            order._compute_fiscal_position_id()
+            if order.fiscal_position_id != before or order.show_update_fpos:
+                order._tms_update_route_taxes()
+        return True
 
     @api.model
     def _tms_write_access(self):
@@ -105,9 +395,17 @@ class SaleOrder(models.Model):
             {
                 "*": {
                     "tms_loading_place",
+                    "tms_loading_zip",
+                    "tms_loading_city",
+                    "tms_loading_country_id",
                     "tms_loading_date",
                     "tms_unloading_place",
+                    "tms_unloading_zip",
+                    "tms_unloading_city",
+                    "tms_unloading_country_id",
                     "tms_unloading_date",
+                    "tms_goods_customs",
+                    "tms_customer_goods_role",
                     "tms_delivery_date",
                     "tms_pod_url",
                 },
@@ -116,6 +414,8 @@ class SaleOrder(models.Model):
                     "tms_billing_event_ids",
                     "tms_is_transport",
                     "tms_route",
+                    "tms_tax_situation",
+                    "tms_vat_note",
                 },
             },
         )
@@ -123,12 +423,14 @@ class SaleOrder(models.Model):
     @api.model
     def _tms_method_access(self):
         """Override of `tms_billing.client.access`: invoicing orders is for Transport
-        Billing users."""
+        Billing users; applying the route's fiscal position, for whoever may edit the
+        order (Sales rights)."""
         return merge_access(
             super()._tms_method_access(),
             {
                 "action_tms_open_billing_wizard": {"tms_billing.group_tms_billing_user"},
                 "action_tms_invoice_due": {"tms_billing.group_tms_billing_user"},
+                "action_tms_apply_vat_route": {"*"},
             },
         )
 
@@ -150,6 +452,21 @@ class SaleOrder(models.Model):
                         order=order.name,
                     )
                 )
+
+    @api.constrains("tms_loading_zip", "tms_unloading_zip")
+    def _check_tms_route_postcodes(self):
+        # Printed on the invoice's lines and read by the accounting systems.
+        for order in self:
+            for postcode in (order.tms_loading_zip, order.tms_unloading_zip):
+                if postcode and not POSTCODE.fullmatch(postcode.strip()):
+                    raise ValidationError(
+                        self.env._(
+                            "%(order)s: %(postcode)s is not a postcode (letters, digits, "
+                            "spaces and hyphens, at most 12).",
+                            order=order.name,
+                            postcode=postcode[:40],
+                        )
+                    )
 
     @api.constrains("tms_pod_url")
     def _check_tms_pod_url(self):
@@ -257,6 +574,7 @@ class SaleOrder(models.Model):
         companies_by_id = {company.id: company for company in companies}
         today = fields.Date.context_today(self)
         billed_until = self._tms_billed_until(rows)
+        vat_route = self._tms_vat_route_of_rows(rows, companies_by_id, customers)
         policies = {}
         facts = []
         for order_id in self.ids:
@@ -266,6 +584,7 @@ class SaleOrder(models.Model):
                 policies[policy_key] = customers[row["customer_id"]]._tms_billing_policy(
                     companies_by_id[row["company_id"]]
                 )
+            tax_situation, vat_refusal = vat_route(row)
             facts.append(
                 OrderFacts(
                     id=order_id,
@@ -293,9 +612,68 @@ class SaleOrder(models.Model):
                     ),
                     has_negative_lines=row["has_negative_lines"],
                     billed_until=billed_until.get(policy_key),
+                    tax_situation=tax_situation,
+                    fiscal_position_id=row["fiscal_position_id"] or 0,
+                    vat_refusal=vat_refusal,
                 )
             )
         return facts
+
+    @api.model
+    def _tms_vat_route_of_rows(self, rows, companies, customers):
+        """``vat_route(row)``: ``(tax situation, refusal)`` of an order's fact row (the
+        VAT table's decision, and whether the order's fiscal position fits it), each
+        asked once per distinct facts of a run's thousands of orders."""
+        decide = self._tms_vat_decider()
+        company_facts = {
+            company.id: (
+                company.account_fiscal_country_id.code or company.country_id.code,
+                company.tms_small_business,
+            )
+            for company in companies.values()
+        }
+        positions = self.env["account.fiscal.position"].browse(
+            {row["fiscal_position_id"] for row in rows.values() if row["fiscal_position_id"]}
+        )
+        known = positions._tms_known_situations()
+        fits = {}
+
+        def vat_route(row):
+            decision = decide(
+                *company_facts[row["company_id"]],
+                row["customer_country"],
+                row["customer_is_company"],
+                row["customer_has_vat"],
+                row["loading_country"],
+                row["unloading_country"],
+                row["tms_goods_customs"],
+                row["tms_customer_goods_role"],
+            )
+            if decision is None:
+                return "", None
+            if decision.refused:
+                return "", decision.refusal
+            situation = decision.situation
+            key = (
+                situation,
+                row["fiscal_position_id"],
+                row["customer_id"],
+                row["company_id"],
+                row["loading_country"],
+            )
+            if key not in fits:
+                position = positions.browse(row["fiscal_position_id"] or [])
+                fits[key] = fiscal_position_fits(
+                    situation,
+                    position._tms_situation_for(
+                        customers[row["customer_id"]], companies[row["company_id"]], known
+                    ),
+                    position.country_id.code,
+                    row["loading_country"],
+                )
+            return situation, None if fits[key] else FISCAL_POSITION_MISMATCH
+
+        return vat_route
 
     @api.model
     def _tms_billed_until(self, rows):
@@ -329,7 +707,7 @@ class SaleOrder(models.Model):
             return {}
         self.flush_recordset(FACT_FIELDS)
         self.env["res.partner"].flush_model(
-            ["commercial_partner_id", "street", "zip", "city", "country_id"]
+            ["commercial_partner_id", "street", "zip", "city", "country_id", "vat", "is_company"]
         )
         self.env["sale.order.line"].flush_model(
             ["order_id", "display_type", "is_downpayment", "product_uom_qty", "price_unit"]
@@ -340,6 +718,10 @@ class SaleOrder(models.Model):
                 SELECT o.id, o.name, o.state, o.invoice_status, o.tms_billing_state,
                        o.tms_delivery_date,
                        o.company_id, o.currency_id, o.partner_invoice_id, o.payment_term_id,
+                       o.fiscal_position_id, o.tms_goods_customs, o.tms_customer_goods_role,
+                       lc.code AS loading_country, uc.code AS unloading_country,
+                       cc.code AS customer_country, c.is_company AS customer_is_company,
+                       COALESCE(c.vat, '') != '' AS customer_has_vat,
                        COALESCE(p.commercial_partner_id, p.id) AS customer_id,
                        COALESCE(r.street, '') != '' AND COALESCE(r.zip, '') != ''
                            AND COALESCE(r.city, '') != '' AND r.country_id IS NOT NULL
@@ -352,7 +734,11 @@ class SaleOrder(models.Model):
                        ) AS has_negative_lines
                   FROM sale_order o
                   JOIN res_partner p ON p.id = o.partner_id
+                  JOIN res_partner c ON c.id = COALESCE(p.commercial_partner_id, p.id)
                   JOIN res_partner r ON r.id = o.partner_invoice_id
+             LEFT JOIN res_country cc ON cc.id = c.country_id
+             LEFT JOIN res_country lc ON lc.id = o.tms_loading_country_id
+             LEFT JOIN res_country uc ON uc.id = o.tms_unloading_country_id
                  WHERE o.id IN %s
                 """,
                 tuple(self.ids),
@@ -398,7 +784,7 @@ class SaleOrder(models.Model):
         """The text of an order's transport line: route, dates, reference and POD."""
         self.ensure_one()
         parts = [self.name]
-        route = " → ".join(p for p in (self.tms_loading_place, self.tms_unloading_place) if p)
+        route = self._tms_route_text()
         if route:
             parts.append(route)
         if self.tms_loading_date:

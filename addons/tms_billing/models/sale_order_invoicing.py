@@ -74,6 +74,7 @@ class SaleOrder(models.Model):
             "tms_tax_mode": planned.key.tax_mode,
             "tms_line_mode": planned.line_mode,
             "tms_unit_name": settings["tms_unit_name"],
+            "tms_tax_situation": planned.key.tax_situation or False,
             "delivery_date": max(dates),
         }
         if notes:

@@ -12,3 +12,4 @@ from . import test_preview_totals
 from . import test_invoice_report
 from . import test_invoicing_button
 from . import test_fiscal_positions
+from . import test_vat_route

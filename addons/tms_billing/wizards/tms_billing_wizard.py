@@ -248,6 +248,7 @@ class TmsBillingWizard(models.TransientModel):
             "amount_untaxed": untaxed,
             "amount_total": total,
             "split_reason": ", ".join(sorted(texts[reason] for reason in planned.split_reasons)),
+            "tax_situation": planned.key.tax_situation or False,
         }
 
     def _format_period(self, period, format_day):

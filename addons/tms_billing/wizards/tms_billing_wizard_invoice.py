@@ -6,7 +6,7 @@ from odoo.fields import Command
 from odoo.tools import SQL, format_amount
 
 from ..engine import LineFacts, aggregate_lines
-from ..engine.vocabulary import LINE_MODES
+from ..engine.vocabulary import LINE_MODES, TAX_SITUATIONS
 from ..invoicing_run import Adjustment, LineEdit
 from ..models.tms_billing_client_access import merge_access
 
@@ -68,6 +68,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
     amount_untaxed = fields.Monetary(string="Untaxed", readonly=True)
     amount_total = fields.Monetary(string="Total", readonly=True)
     split_reason = fields.Char(string="Why a separate invoice", readonly=True)
+    tax_situation = fields.Selection(TAX_SITUATIONS, readonly=True)
     adjustment_summary = fields.Char(
         string="Adjusted", compute="_compute_adjustment_summary", readonly=True
     )
@@ -102,6 +103,7 @@ class TmsBillingWizardInvoice(models.TransientModel):
                     "amount_untaxed",
                     "amount_total",
                     "split_reason",
+                    "tax_situation",
                     "adjustment_summary",
                 },
             },

@@ -38,13 +38,23 @@ class TestDemoTour(HttpCase):
             return to_invoice.filtered(lambda order: order.partner_id == partner(key)).invoice_ids
 
         # Collective, monthly: last month's orders on one invoice, the order with other
-        # payment terms and this month's order on one each.
+        # payment terms, the tax-free export to Zürich and this month's order on one each.
         nordfracht = invoices("nordfracht")
-        self.assertEqual(len(nordfracht), 3)
+        self.assertEqual(len(nordfracht), 4)
         self.assertEqual(
             sorted(len(invoice.invoice_line_ids.sale_line_ids.order_id) for invoice in nordfracht),
-            [1, 1, 4],
+            [1, 1, 1, 4],
         )
+        export = nordfracht.filtered(lambda invoice: invoice.tms_tax_situation != "domestic")
+        self.assertEqual(export.tms_tax_situation, "export_import_exempt")
+        self.assertEqual(
+            export.fiscal_position_id,
+            self.env.ref(f"tms_billing.{company.id}_tms_fiscal_position_export_import"),
+        )
+        self.assertIn("(CH)", export.invoice_line_ids[0].name)
+        self.assertTrue(export.amount_untaxed)
+        self.assertEqual(export.amount_tax, 0.0)
+        nordfracht -= export
         # Single: one invoice per order.
         sued = invoices("sued")
         self.assertEqual(len(sued), 3)
@@ -77,3 +87,20 @@ class TestDemoTour(HttpCase):
             )
             self.assertTrue(invoice.amount_untaxed)
             self.assertEqual(invoice.amount_tax, 0.0, key)
+
+        # Private customers abroad, taxed by where their transports run: the Austrian's
+        # from Munich to Vienna at 19 %, the Swiss customer's within Germany at 19 %
+        # and from Zürich to Stuttgart tax-free, on two invoices.
+        gruber = invoices("gruber")
+        self.assertEqual(gruber.tms_tax_situation, "eu_private")
+        self.assertAlmostEqual(gruber.amount_tax, gruber.amount_untaxed * 0.19, delta=0.01)
+        meier = invoices("meier")
+        self.assertEqual(
+            sorted(meier.mapped("tms_tax_situation")),
+            ["export_import_exempt", "third_country_private"],
+        )
+        for invoice in meier:
+            taxed = invoice.tms_tax_situation == "third_country_private"
+            self.assertAlmostEqual(
+                invoice.amount_tax, invoice.amount_untaxed * (0.19 if taxed else 0), delta=0.01
+            )

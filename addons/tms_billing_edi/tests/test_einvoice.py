@@ -604,3 +604,83 @@ class TestEInvoices(TmsGermanCase):
         xml, errors = builder._export_invoice(move)
         self.assertFalse(errors)
         self._assert_valid(xml, "EN16931 XRechnung (CII)")
+
+    # -- VAT by route: the categories of the route's situations --------------------
+
+    def _route_invoice(self, loading, unloading, **values):
+        countries = {code: self.env.ref(f"base.{code.lower()}") for code in ("DE", "CH")}
+        order = self._order(
+            self.customer_per_order,
+            delivery_date=date(2026, 10, 5),
+            tms_loading_country_id=countries[loading].id,
+            tms_unloading_country_id=countries[unloading].id,
+            **values,
+        )
+        move, _plan = order._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        move.action_post()
+        return move
+
+    def _tax_categories(self, ubl, cii):
+        """``(category, exemption code, exemption text)`` of the VAT breakdown, in the UBL
+        and in the CII file."""
+        category = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"
+        trade_tax = "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax"
+        return (
+            [
+                tuple(
+                    (ubl.xpath(f"{category}/cbc:{name}/text()", namespaces=UBL) or [None])[0]
+                    for name in ("ID", "TaxExemptionReasonCode", "TaxExemptionReason")
+                )
+            ],
+            [
+                tuple(
+                    (cii.xpath(f"{trade_tax}/ram:{name}/text()", namespaces=CII) or [None])[0]
+                    for name in ("CategoryCode", "ExemptionReasonCode", "ExemptionReason")
+                )
+            ],
+        )
+
+    def test_export_to_a_third_country_is_exempt(self):
+        move = self._route_invoice("DE", "CH", tms_customer_goods_role="consignor")
+        self.assertEqual(move._tms_tax_situation(), "export_import_exempt")
+        self.assertFalse(move.amount_tax)
+        reason = "Steuerfreie grenzüberschreitende Güterbeförderung (§ 4 Nr. 3 Buchst. a UStG)"
+        ubl, cii = self._ubl(move), self._cii(move)
+        expected = [("E", "VATEX-EU-146-1E", reason)]
+        self.assertEqual(self._tax_categories(ubl, cii), (expected, expected))
+        self.assertEqual(
+            ubl.xpath(
+                "//cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory/cbc:ID/text()", namespaces=UBL
+            ),
+            ["E"],
+        )
+
+    def test_import_from_a_third_country_is_exempt(self):
+        move = self._route_invoice("CH", "DE")
+        ubl, cii = self._ubl(move), self._cii(move)
+        reason = "Steuerfreie grenzüberschreitende Güterbeförderung (§ 4 Nr. 3 Buchst. a UStG)"
+        expected = [("E", "VATEX-EU-144", reason)]
+        self.assertEqual(self._tax_categories(ubl, cii), (expected, expected))
+
+    def test_transport_within_a_third_country_is_not_subject_to_german_vat(self):
+        move = self._route_invoice("CH", "CH")
+        self.assertEqual(move._tms_tax_situation(), "third_country_route")
+        xml, errors = self.env["account.edi.xml.ubl_de"]._export_invoice(move)
+        self.assertFalse(errors)
+        ubl = etree.fromstring(xml)
+        category = "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory"
+        self.assertEqual(ubl.xpath(f"{category}/cbc:ID/text()", namespaces=UBL), ["O"])
+        self.assertEqual(
+            ubl.xpath(f"{category}/cbc:TaxExemptionReasonCode/text()", namespaces=UBL),
+            ["VATEX-EU-O"],
+        )
+        # Category O forbids the VAT identifiers of seller and buyer (BR-O-02) and a VAT
+        # rate on its lines (BR-O-05), which Odoo states for every invoice; the e-invoice
+        # rework states the seller's tax number instead. Nothing else is wrong with it.
+        report = self.validator.validate(xml)
+        self.assertEqual(report.scenario, "EN16931 XRechnung (UBL Invoice)")
+        self.assertLessEqual(
+            {finding.rule for finding in report.errors},
+            {"BR-O-02", "BR-O-05", "BR-O-09", "BR-O-10", "BR-CO-09", "PEPPOL-EN16931-R043"},
+            str(report),
+        )

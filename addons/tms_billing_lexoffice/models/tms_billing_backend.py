@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from odoo.addons.tms_billing.engine.vocabulary import _lt
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 from odoo.addons.tms_billing_sync.export_errors import (
     ExportAuthFailed,
@@ -36,6 +37,41 @@ DEFAULT_TAX_MAPPINGS = {
     # "For tax-exempt organizations vat-free (Steuerfrei) invoices can be created
     # exclusively."
     "small_business": {"lexoffice_tax_type": "vatfree"},
+    # The situations of the route (engine/vat_route.py). The documentation names the
+    # vat-free tax types for "tax-exempt organizations" (vatfree), "recipients within the
+    # EU" (the three § 13b types) and "invoices to third countries" (thirdPartyCountry*)
+    # (#invoices-endpoint, Purpose); none for a transport tax-free under § 4 Nr. 3 UStG
+    # for a German customer, none for the VAT of another member state: refused, saying
+    # so (_tms_refusal_message).
+    "export_import_exempt": {"refuse": True},
+    "eu_private_abroad": {"refuse": True},
+    # A private customer abroad taxed in Germany: the help centre, "Für Privatkunden im
+    # Ausland weisen Sie die Steuer genau wie in einer normalen Inlandsrechnung aus."
+    "third_country_private": {"lexoffice_tax_type": "taxable"},
+    # thirdPartyCountryService is documented "for invoices to third countries", not for
+    # a German customer's transport within one: refused.
+    "third_country_route": {"refuse": True},
+}
+
+# Why lexoffice's invoices of a refused situation are not sent, with the documentation's
+# words (#invoices-endpoint, Purpose); see DEFAULT_TAX_MAPPINGS.
+UNDOCUMENTED_SITUATIONS = {
+    "export_import_exempt": _lt(
+        "lexoffice documents no tax type for a transport tax-free under § 4 Nr. 3 UStG: "
+        'vat-free invoices ("vatfree") for tax-exempt organisations, "third party country '
+        'service" for invoices to third countries (developers.lexware.io/docs, invoices '
+        "endpoint, Purpose)."
+    ),
+    "eu_private_abroad": _lt(
+        "lexoffice documents no tax type for the VAT of another EU state on a service "
+        "(developers.lexware.io/docs, invoices endpoint, Purpose and Tax Conditions "
+        "Details)."
+    ),
+    "third_country_route": _lt(
+        'lexoffice documents "third party country service" for invoices to third '
+        "countries only, not for a German customer's transport within a third country "
+        "(developers.lexware.io/docs, invoices endpoint, Purpose)."
+    ),
 }
 
 
@@ -268,6 +304,17 @@ class TmsBillingBackend(models.Model):
                 )
         account = profile.get("companyName") or profile.get("organizationId") or "lexoffice"
         return {"account": account, "warnings": warnings}
+
+    def _tms_refusal_message(self, situation):
+        if self.provider != "lexoffice" or situation not in UNDOCUMENTED_SITUATIONS:
+            return super()._tms_refusal_message(situation)
+        return self.env._(
+            "%(reason)s %(backend)s does not send this invoice: write it in lexoffice by "
+            "hand, or choose a tax type on the connection's Taxes tab once lexoffice "
+            "confirms one.",
+            reason=self.env._(UNDOCUMENTED_SITUATIONS[situation]),  # pylint: disable=translation-required
+            backend=self.name,
+        )
 
     def _tms_search_contacts(self, term):
         if self.provider != "lexoffice":

@@ -38,9 +38,11 @@ class TmsBillingTaxMapping(models.Model):
             {"tms_billing.group_tms_billing_manager": {"lexoffice_tax_type"}},
         )
 
-    @api.constrains("lexoffice_tax_type", "situation", "backend_id")
+    @api.constrains("lexoffice_tax_type", "situation", "backend_id", "refuse")
     def _check_lexoffice_tax_type(self):
-        for mapping in self.filtered(lambda mapping: mapping.provider == "lexoffice"):
+        for mapping in self.filtered(
+            lambda mapping: mapping.provider == "lexoffice" and not mapping.refuse
+        ):
             if not mapping.lexoffice_tax_type:
                 raise ValidationError(
                     self.env._("lexoffice needs a tax type for every tax situation.")

@@ -2,7 +2,10 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.tms_billing_sync.tests.common import TmsSyncGermanCase
-from odoo.addons.tms_billing_sync.tests.provider_push import ProviderTaxSituationMixin
+from odoo.addons.tms_billing_sync.tests.provider_push import (
+    ProviderRouteSituationMixin,
+    ProviderTaxSituationMixin,
+)
 
 from .common import LexofficeCase
 
@@ -85,7 +88,7 @@ class TestLexofficeTaxSituations(ProviderTaxSituationMixin, LexofficeCase, TmsSy
         self.assertIn("Taxes tab", export.last_error)
         self.assertEqual(len(self.fake.requests), calls)
         self.backend.action_reset_tax_mappings()
-        self.assertEqual(len(self.backend.tax_mapping_ids), 5)
+        self.assertEqual(len(self.backend.tax_mapping_ids), 9)
 
     def test_fiscal_position_decides_the_situation(self):
         """An Austrian with VAT ID whose fiscal position is set to domestic by hand is
@@ -144,3 +147,49 @@ class TestLexofficeTaxSituations(ProviderTaxSituationMixin, LexofficeCase, TmsSy
             mappings["small_business"].lexoffice_tax_type = "taxable"
         mappings["third_country"].lexoffice_tax_type = "thirdPartyCountryDelivery"
         self.assertEqual(mappings["third_country"].lexoffice_tax_type, "thirdPartyCountryDelivery")
+
+
+@tagged("post_install", "-at_install")
+class TestLexofficeRouteSituations(ProviderRouteSituationMixin, LexofficeCase, TmsSyncGermanCase):
+    """The tax situations of the route (VAT by route) billed to lexoffice: what its
+    documentation names is sent, the rest refused before any call, saying why."""
+
+    def test_each_situation_of_the_route_is_sent_or_refused_with_the_documentation(self):
+        invoices = self._route_invoices()
+        export, _calls = self._send(invoices["third_country_private"])
+        self.assertEqual(export.state, "sent", export.last_error)
+        [invoice] = self.fake.invoices_with_marker(export.marker)
+        self.assertEqual(invoice["taxConditions"], {"taxType": "net"})
+        self.assertEqual(invoice["lineItems"][0]["unitPrice"]["taxRatePercentage"], 19.0)
+        self.assertEqual(invoice["address"]["countryCode"], "CH")
+        refusals = {
+            "export_import_exempt": "no tax type for a transport tax-free under § 4 Nr. 3 UStG",
+            "third_country_route": "for invoices to third countries only",
+            "eu_private_abroad": "no tax type for the VAT of another EU state",
+        }
+        for situation, text in refusals.items():
+            with self.subTest(situation=situation):
+                export = self._assert_refused_before_any_call(
+                    invoices[situation], text, "developers.lexware.io/docs", "Taxes tab"
+                )
+                self.assertIn("does not send this invoice", export.last_error)
+
+    def test_a_tax_type_chosen_for_a_refused_situation_is_sent(self):
+        """Once lexoffice confirms a tax type for a situation, the manager chooses it."""
+        invoices = self._route_invoices()
+        mapping = self.backend.tax_mapping_ids.filtered(
+            lambda mapping: mapping.situation == "third_country_route"
+        )
+        self.assertTrue(mapping.refuse)
+        with self.assertRaisesRegex(ValidationError, "needs a tax type"):
+            mapping.refuse = False
+        mapping.write({"refuse": False, "lexoffice_tax_type": "thirdPartyCountryService"})
+        export, _calls = self._send(invoices["third_country_route"])
+        self.assertEqual(export.state, "sent", export.last_error)
+
+    def test_the_refusal_is_worded_in_german(self):
+        self._load_german()
+        self.company.partner_id.lang = "de_DE"
+        invoices = self._route_invoices()
+        export = self._assert_refused_before_any_call(invoices["export_import_exempt"])
+        self.assertIn("Steuerart", export.last_error)

@@ -4,6 +4,11 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.tms_billing.engine.vat_route import (
+    EXPORT_EXEMPT,
+    NOT_TAXABLE_THIRD_COUNTRY_ROUTE,
+)
+from odoo.addons.tms_billing.engine.vocabulary import EU_PRIVATE_ABROAD
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
 from odoo.addons.tms_billing_sync.export_errors import (
     ExportAuthFailed,
@@ -20,6 +25,7 @@ from ..api.const import (
     INVOICE_WEB_PATH,
     UOM_UNITY_CODES,
 )
+from ..api.mapper import LEGACY_TAX_TYPES
 
 # The default tax rule and text of each situation, for a German haulier's services.
 # Rules and their rates: openapi.yaml L4, "sevdesk-Update 2.0 > Tax Rules"; the texts
@@ -48,6 +54,29 @@ DEFAULT_TAX_MAPPINGS = {
     "small_business": {
         "sevdesk_tax_rule": "11",
         "tax_note": "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet.",
+    },
+    # The situations of the route (engine/vat_route.py). A transport of exported or
+    # imported goods is tax-free (§ 4 Nr. 3 Buchst. a UStG): "Steuerfreie Umsätze §4
+    # UStG", 0 %, no old tax type (the "Tax Rules" table of L4; Model_Invoice.taxRule
+    # L13059-13070); the text is the exemption the invoice must state (§ 14 Abs. 4
+    # Satz 1 Nr. 8 UStG).
+    "export_import_exempt": {
+        "sevdesk_tax_rule": "4",
+        "tax_note": EXPORT_EXEMPT.wording_de,
+    },
+    # A private customer's transport from another member state carries that state's VAT
+    # (§ 3b Abs. 3 UStG): rule 20 "One Stop Shop (other service)", whose rates the file
+    # gives as "depending on country" without listing them (L4), and which is for
+    # companies registered for the One-Stop-Shop only: refused (_tms_refusal_message).
+    "eu_private_abroad": {"refuse": True},
+    # A private customer outside the EU whose transport runs in Germany is taxed as at
+    # home (§ 3b Abs. 1 UStG): "Umsatzsteuerpflichtige Umsätze", 0/7/19 %.
+    "third_country_private": {"sevdesk_tax_rule": "1", "tax_note": "Umsatzsteuer"},
+    # A transport within a third country is not taxable in Germany (§ 3a Abs. 8, § 3b
+    # Abs. 1 UStG): "Nicht im Inland steuerbare Leistung", 0 %, old taxType "noteu".
+    "third_country_route": {
+        "sevdesk_tax_rule": "17",
+        "tax_note": NOT_TAXABLE_THIRD_COUNTRY_ROUTE.wording_de,
     },
 }
 
@@ -298,6 +327,22 @@ class TmsBillingBackend(models.Model):
                     user=self.sevdesk_contact_person_id,
                 )
             )
+        unbillable = self._sevdesk_unbillable_mappings(version)
+        if unbillable:
+            warnings.append(
+                self.env._(
+                    "This account keeps its books on bookkeeping system %(version)s, where "
+                    "tax rules %(rules)s have no tax type: it cannot bill %(situations)s. "
+                    "Such invoices are refused before they are sent; switch the account "
+                    "to bookkeeping system 2.0 to send them.",
+                    version=version,
+                    rules=", ".join(sorted(set(unbillable.mapped("sevdesk_tax_rule")), key=int)),
+                    situations=", ".join(
+                        f'"{self._tms_situation_label(situation)}"'
+                        for situation in unbillable.mapped("situation")
+                    ),
+                )
+            )
         if self.sevdesk_unit_id and not self.sevdesk_position_unit_id:
             warnings.append(
                 self.env._(
@@ -388,12 +433,16 @@ class TmsBillingBackend(models.Model):
         unit. The rules a user can fix are checked first."""
         mapping = self._tms_tax_mapping(draft["tax_situation"])
         self._sevdesk_check_draft(draft, mapping)
+        # Known since Test connection: refused before any call.
+        self._sevdesk_check_bookkeeping(mapping, self.sevdesk_bookkeeping_version)
         client = self._sevdesk_client()
+        version = self._sevdesk_bookkeeping_version(client)
+        self._sevdesk_check_bookkeeping(mapping, version)
         return client, {
             "contact_person_id": self.sevdesk_contact_person_id,
             "tax_rule": mapping.sevdesk_tax_rule,
             "tax_text": mapping.tax_note,
-            "bookkeeping_version": self._sevdesk_bookkeeping_version(client),
+            "bookkeeping_version": version,
             "country_ids": self._sevdesk_country_ids(client),
             "unit_ids": self._sevdesk_unit_ids(),
         }
@@ -449,6 +498,49 @@ class TmsBillingBackend(models.Model):
             )
             credit_note = client.save_credit_note(payload)
         return self._sevdesk_result(credit_note, sevdesk.parse_credit_note_status)
+
+    def _sevdesk_unbillable_mappings(self, version):
+        """This connection's tax mappings whose rule an account on bookkeeping system
+        ``version`` does not take: 1.0 names a rule by its old tax type, and rules 4
+        and 21 have none (openapi.yaml L4, "Tax Rules", column "Old property")."""
+        if not version or version == "2.0":
+            return self.tax_mapping_ids.browse()
+        return self.tax_mapping_ids.filtered(
+            lambda mapping: not mapping.refuse and mapping.sevdesk_tax_rule not in LEGACY_TAX_TYPES
+        )
+
+    def _sevdesk_check_bookkeeping(self, mapping, version):
+        """Refuse, in words, an invoice whose tax rule the account's bookkeeping system
+        does not take (``_sevdesk_unbillable_mappings``)."""
+        if mapping in self._sevdesk_unbillable_mappings(version):
+            raise ExportRejected(
+                self.env._(
+                    "The sevDesk account of %(backend)s keeps its books on bookkeeping "
+                    'system %(version)s, where tax rule %(rule)s ("%(situation)s") has no '
+                    "tax type: sevDesk cannot take this invoice through its API. Switch the "
+                    "account to bookkeeping system 2.0, or write the invoice in sevDesk by "
+                    "hand.",
+                    backend=self.name,
+                    version=version,
+                    rule=mapping.sevdesk_tax_rule,
+                    situation=self._tms_situation_label(mapping.situation),
+                )
+            )
+
+    def _tms_refusal_message(self, situation):
+        if self.provider != "sevdesk":
+            return super()._tms_refusal_message(situation)
+        if situation == EU_PRIVATE_ABROAD:
+            return self.env._(
+                "A private customer's transport from another EU state carries that "
+                "state's VAT (§ 3b Abs. 3 UStG). sevDesk's rule for it, 20 \"One Stop Shop "
+                '(other service)", is for companies registered for the One-Stop-Shop, and '
+                'its tax rates are documented as "depending on country" only (openapi.yaml, '
+                '"Tax Rules"): %(backend)s does not send this invoice. Write it in sevDesk '
+                "by hand.",
+                backend=self.name,
+            )
+        return super()._tms_refusal_message(situation)
 
     def _sevdesk_check_draft(self, draft, mapping):
         """The rules a user can fix, in their language, before the mapper's own checks."""

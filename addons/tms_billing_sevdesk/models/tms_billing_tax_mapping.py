@@ -40,9 +40,11 @@ class TmsBillingTaxMapping(models.Model):
             {"tms_billing.group_tms_billing_manager": {"sevdesk_tax_rule"}},
         )
 
-    @api.constrains("sevdesk_tax_rule", "tax_note", "backend_id")
+    @api.constrains("sevdesk_tax_rule", "tax_note", "backend_id", "refuse")
     def _check_sevdesk_tax_rule(self):
-        for mapping in self.filtered(lambda mapping: mapping.provider == "sevdesk"):
+        for mapping in self.filtered(
+            lambda mapping: mapping.provider == "sevdesk" and not mapping.refuse
+        ):
             if not mapping.sevdesk_tax_rule or not mapping.tax_note:
                 # Model_Invoice requires taxRule and taxText (openapi.yaml L12838-12851).
                 raise ValidationError(

@@ -1,7 +1,10 @@
 from odoo.tests import tagged
 
 from odoo.addons.tms_billing_sync.tests.common import TmsSyncGermanCase
-from odoo.addons.tms_billing_sync.tests.provider_push import ProviderTaxSituationMixin
+from odoo.addons.tms_billing_sync.tests.provider_push import (
+    ProviderRouteSituationMixin,
+    ProviderTaxSituationMixin,
+)
 
 from .common import SevdeskCase
 from .fake_sevdesk import FakeSevdesk
@@ -64,5 +67,68 @@ class TestSevdeskTaxSituations(ProviderTaxSituationMixin, SevdeskCase, TmsSyncGe
         move.action_tms_send_exports()
         export = move.tms_export_ids
         self.assertEqual(export.state, "failed")
-        self.assertIn("Tax rule 21 has no tax type on bookkeeping 1.0", export.last_error)
+        self.assertIn("bookkeeping system 1.0, where tax rule 21", export.last_error)
+        self.assertIn("EU business customer with VAT ID", export.last_error)
         self.assertFalse(self.fake.invoices)
+
+
+@tagged("post_install", "-at_install")
+class TestSevdeskRouteSituations(ProviderRouteSituationMixin, SevdeskCase, TmsSyncGermanCase):
+    """The tax situations of the route (VAT by route) billed to sevDesk."""
+
+    def test_each_situation_of_the_route_gets_its_rule_or_is_refused(self):
+        invoices = self._route_invoices()
+        exempt_text = "Steuerfreie grenzüberschreitende Güterbeförderung (§ 4 Nr. 3 Buchst. a UStG)"
+        expected = {
+            # situation: (taxRule, taxText, rate, sumGross)
+            "export_import_exempt": ("4", exempt_text, 0.0, 100.0),
+            "third_country_route": (
+                "17",
+                "Nicht im Inland steuerbare Leistung (Beförderung im Drittlandsgebiet)",
+                0.0,
+                100.0,
+            ),
+            "third_country_private": ("1", "Umsatzsteuer", 19.0, 119.0),
+        }
+        for situation, (rule, text, rate, gross) in expected.items():
+            with self.subTest(situation=situation):
+                move = invoices[situation]
+                export, _calls = self._send(move)
+                self.assertEqual(export.state, "sent", export.last_error)
+                [invoice] = self.fake.invoices_with_marker(export.marker)
+                self.assertEqual(invoice["taxRule"], {"id": rule, "objectName": "TaxRule"})
+                self.assertEqual(invoice["taxText"], text)
+                [position] = invoice["positions"]
+                self.assertEqual(position["taxRate"], rate)
+                self.assertEqual(invoice["sumGross"], gross)
+        # Austrian VAT: rule 20 (One-Stop-Shop) has no documented rates.
+        self._assert_refused_before_any_call(
+            invoices["eu_private_abroad"], "One Stop Shop (other service)", "§ 3b Abs. 3 UStG"
+        )
+
+    def test_bookkeeping_one_says_what_it_cannot_bill_and_refuses_it_before_any_call(self):
+        invoices = self._route_invoices()
+        self.fake.bookkeeping_version = "1.0"
+        action = self.backend.action_test_connection()
+        self.assertEqual(action["params"]["type"], "warning")
+        message = action["params"]["message"]
+        self.assertIn("bookkeeping system 1.0, where tax rules 4, 21 have no tax type", message)
+        self.assertIn('"EU business customer with VAT ID"', message)
+        self.assertIn('"Transport of exported or imported goods, tax-free', message)
+        self.assertNotIn("Domestic customer", message)
+        # Known since the test: not a single call.
+        self._assert_refused_before_any_call(
+            invoices["export_import_exempt"], "bookkeeping system 1.0", "tax rule 4"
+        )
+        # Rule 17 has its old tax type (noteu): sent.
+        export, _calls = self._send(invoices["third_country_route"])
+        self.assertEqual(export.state, "sent", export.last_error)
+        [invoice] = self.fake.invoices_with_marker(export.marker)
+        self.assertEqual(invoice["taxType"], "noteu")
+
+    def test_the_refusal_is_worded_in_german(self):
+        self._load_german()
+        self.company.partner_id.lang = "de_DE"
+        invoices = self._route_invoices()
+        export = self._assert_refused_before_any_call(invoices["eu_private_abroad"])
+        self.assertIn("Umsatzsteuer jenes Staates", export.last_error)

@@ -371,7 +371,20 @@ class TmsBillingBackend(models.Model):
                     situation=self._tms_situation_label(situation),
                 )
             )
+        if mapping.refuse:
+            raise ExportRejected(self._tms_refusal_message(situation))
         return mapping
+
+    def _tms_refusal_message(self, situation):
+        """Why this connection refuses the invoices of ``situation`` (its mapping says
+        *Refuse*): the provider's own words where it has them."""
+        return self.env._(
+            '%(backend)s documents no tax code for "%(situation)s": the invoice is not '
+            "sent. Write it there by hand, or choose a code on the connection's Taxes tab "
+            "once the provider confirms one.",
+            backend=self.name,
+            situation=self._tms_situation_label(situation),
+        )
 
     def _tms_situation_label(self, situation):
         """A tax situation as the user reads it, in the user's language."""

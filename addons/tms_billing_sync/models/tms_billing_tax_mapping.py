@@ -31,6 +31,11 @@ class TmsBillingTaxMapping(models.Model):
         help="The note on the tax treatment printed on the invoice: sevDesk's tax text, "
         "lexoffice's note on tax-free invoices (empty: the organisation's default).",
     )
+    refuse = fields.Boolean(
+        help="The provider documents no code for this situation: its invoices are "
+        "refused before any call, saying why, and are written there by hand. Choose a "
+        "code instead once the provider and your tax adviser confirm one.",
+    )
 
     @api.model
     def _tms_write_access(self):
@@ -39,7 +44,7 @@ class TmsBillingTaxMapping(models.Model):
         return merge_access(
             super()._tms_write_access(),
             {
-                "tms_billing.group_tms_billing_manager": {"tax_note"},
+                "tms_billing.group_tms_billing_manager": {"tax_note", "refuse"},
                 "nobody": {"backend_id", "company_id", "provider", "situation"},
             },
         )

@@ -364,3 +364,72 @@ class ProviderTaxSituationMixin(ProviderPushMixin):
         move = self._invoice_situations([customer])[customer]
         self._link(customer)
         return move
+
+
+class ProviderRouteSituationMixin(ProviderPushMixin):
+    """Invoices of the route's tax situations (VAT by route) pushed to a provider (with
+    ``TmsGermanCase``): each either arrives with its provider's code or is refused before
+    any call, saying why."""
+
+    def _route_invoices(self):
+        """``{situation: invoice}``: a German shipper's export Hamburg - Zürich and its
+        transport within Switzerland, a Swiss private customer's transport within
+        Germany, an Austrian private customer's from Vienna to Munich (with the
+        company's position for Austrian VAT, as Odoo's One-Stop-Shop module makes it)."""
+        de, at, ch = (self.env.ref(f"base.{code}") for code in ("de", "at", "ch"))
+        shipper = self.situation_customers["domestic_net"]
+        swiss_private = self._customer(
+            "Lukas Meier",
+            is_company=False,
+            country_id=ch.id,
+            street="Seefeldstrasse 45",
+            zip="8008",
+            city="Zürich",
+        )
+        austrian_vat = self.tax.copy({"name": "20% AT", "amount": 20.0})
+        self.env["account.fiscal.position"].create(
+            {
+                "name": "OSS B2C Austria",
+                "country_id": at.id,
+                "tms_tax_situation": "eu_private_abroad",
+                "tax_ids": [
+                    Command.create({"tax_src_id": self.tax.id, "tax_dest_id": austrian_vat.id})
+                ],
+            }
+        )
+        routes = [
+            (shipper, de, ch, {"tms_customer_goods_role": "consignor"}),
+            (shipper, ch, ch, {}),
+            (swiss_private, de, de, {}),
+            (self.situation_customers["eu_private"], at, de, {}),
+        ]
+        orders = self.env["sale.order"]
+        for customer, loading, unloading, values in routes:
+            orders |= self._order(
+                customer,
+                delivery_date=date(2026, 10, 5),
+                tms_loading_country_id=loading.id,
+                tms_unloading_country_id=unloading.id,
+                **values,
+            )
+        moves, plan = orders._tms_create_invoices(invoice_date=date(2026, 11, 2))
+        self.assertFalse(plan.excluded)
+        moves.action_post()
+        for customer in moves.commercial_partner_id:
+            self._link(customer)
+        return {move.tms_tax_situation: move for move in moves}
+
+    def _send(self, move):
+        """Send ``move`` now: its ledger row, and the calls the push made."""
+        calls = len(self.fake.requests)
+        move.action_tms_send_exports()
+        return move.tms_export_ids, self.fake.requests[calls:]
+
+    def _assert_refused_before_any_call(self, move, *texts):
+        export, calls = self._send(move)
+        self.assertEqual(export.state, "failed")
+        self.assertFalse(export.next_attempt_at, "not retried: the data must change")
+        for text in texts:
+            self.assertIn(text, export.last_error)
+        self.assertEqual(calls, [])
+        return export

@@ -55,6 +55,9 @@ ALLOWED = {
     "wizard_undo_adjustments": TRANSPORT,
     # open a transport order (its Billing tab included) or an invoice's orders
     "order_form": INTERNAL,
+    # enter a transport's route, apply its route's fiscal position and taxes: whoever
+    # may edit the order in Sales (Transport Billing users are salesmen of all orders)
+    "order_route": {*SALES, *TRANSPORT},
     "invoice_view_orders": INTERNAL,
     # read the orders' billing events
     "read_events": TRANSPORT,
@@ -298,6 +301,20 @@ class TestAccessMatrix(SyncAccessMatrixMixin, TmsSyncCase):
     def _order_form(self, role):
         form = Form(self._as(role, self.invoiced_order))
         self.assertEqual(form.tms_billing_state, "invoiced")
+
+    def _order_route(self, role):
+        germany = self.env.ref("base.de")
+        order = self._as(role, self.order)
+        order.write(
+            {
+                "tms_loading_country_id": germany.id,
+                "tms_loading_city": "Hamburg",
+                "tms_unloading_country_id": germany.id,
+                "tms_unloading_city": "Berlin",
+            }
+        )
+        order.action_tms_apply_vat_route()
+        self.assertEqual(order.tms_tax_situation, "domestic")
 
     def _invoice_view_orders(self, role):
         action = self._as(role, self.sent_move).action_tms_view_orders()

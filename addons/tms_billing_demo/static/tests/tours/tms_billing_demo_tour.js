@@ -32,6 +32,10 @@ registry.category("web_tour.tours").add("tms_billing_demo_tour", {
             trigger: ".modal .o_tms_billing_preview td[name='split_reason']:contains('abweichende Zahlungsbedingungen'), .modal .o_tms_billing_preview td[name='split_reason']:contains('different payment terms')",
         },
         {
+            content: "A tax-free export is on an invoice of its own, and the preview says why",
+            trigger: ".modal .o_tms_billing_preview td[name='split_reason']:contains('abweichende Steuersituation'), .modal .o_tms_billing_preview td[name='split_reason']:contains('different tax situation')",
+        },
+        {
             content: "Open the aggregated invoice of the weekly customer",
             trigger: ".modal .o_tms_billing_preview .o_data_row:contains('Rhein-Main Baustoffe') td[name='partner_id']",
             run: "click",
