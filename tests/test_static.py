@@ -2,6 +2,7 @@
 
 import ast
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -161,6 +162,171 @@ def test_german_translation_is_complete(addon):
     missing = [entry.msgid for entry in pot if entry.msgid not in translated]
     assert len(pot) > 0
     assert not missing, f"{len(missing)} strings without German text, e.g. {missing[:5]}"
+
+
+# The messages of the provider API packages (and of the HTTP layer they share), which
+# reach people through the connections: each is a template marked with _lt, which Odoo's
+# translation export takes into the addon's translations, and which the addon's Odoo side
+# gives in the reader's language (export_errors.TranslatableError.text).
+API_SOURCES = {
+    "tms_billing_lexoffice": sorted((REPO / "addons/tms_billing_lexoffice/api").glob("*.py")),
+    "tms_billing_sevdesk": sorted((REPO / "addons/tms_billing_sevdesk/api").glob("*.py")),
+    "tms_billing_sync": [
+        REPO / "addons/tms_billing_sync/export_errors.py",
+        REPO / "addons/tms_billing_sync/export_http.py",
+    ],
+}
+API_ERROR_FILES = [
+    REPO / "addons/tms_billing_lexoffice/api/errors.py",
+    REPO / "addons/tms_billing_sevdesk/api/errors.py",
+]
+# Exceptions raised there whose text is for no person: an answer to lexoffice's callback
+# (its HTTP 400 body), a call given back untried (the ledger shows nothing of it), and
+# what urllib3 and a programmer get.
+NOT_FOR_PEOPLE = {"WebhookEventError", "ExportDeadlineReached", "MaxRetryError", "TypeError"}
+# What the HTTP layer raises a provider's exceptions as (export_http.ApiClient).
+CLIENT_ERROR_CLASSES = {"error_class", "unknown_class", "unreachable_class"}
+# Arguments of the exceptions' constructors, not parameters of their messages.
+ERROR_ARGUMENTS = {"status", "details", "exception_uuid"}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _api_error_classes():
+    return {
+        node.name
+        for path in API_ERROR_FILES
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+    }
+
+
+def _callee(call):
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+
+
+def _lt_literal(node):
+    """The template of ``_lt("...")``, or None."""
+    if (
+        isinstance(node, ast.Call)
+        and _callee(node) == "_lt"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        return node.args[0].value
+    return None
+
+
+def _template_tables(tree):
+    """Module-level dicts whose every value is an _lt literal, e.g. NOT_A_NUMBER."""
+    tables = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Dict)
+            and node.value.values
+            and all(_lt_literal(value) is not None for value in node.value.values)
+        ):
+            tables[node.targets[0].id] = [_lt_literal(value) for value in node.value.values]
+    return tables
+
+
+def _api_message_calls():
+    """Every construction of a message-carrying exception in the API sources, as
+    ``(where, call, templates)``; ``templates`` is None when its first argument is no
+    _lt literal (nor a table of them)."""
+    classes = _api_error_classes()
+    found = []
+    for paths in API_SOURCES.values():
+        for path in paths:
+            tree = ast.parse(path.read_text())
+            tables = _template_tables(tree)
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = _callee(node)
+                if name not in classes | CLIENT_ERROR_CLASSES:
+                    continue
+                where = f"{path.relative_to(REPO)}:{node.lineno}"
+                first = node.args[0] if node.args else None
+                templates = None
+                if _lt_literal(first) is not None:
+                    templates = [_lt_literal(first)]
+                elif (
+                    isinstance(first, ast.Subscript)
+                    and isinstance(first.value, ast.Name)
+                    and first.value.id in tables
+                ):
+                    templates = tables[first.value.id]
+                elif ast.unparse(first) == "self.template" if first else False:
+                    # SevdeskError.recast: the same message as another class.
+                    templates = []
+                found.append((where, node, templates))
+    return found
+
+
+def test_api_messages_are_translatable_templates():
+    calls = _api_message_calls()
+    # Both clients, both mappers and the HTTP layer raise them.
+    assert len(calls) > 80
+    untranslatable = [where for where, _call, templates in calls if templates is None]
+    assert not untranslatable, f"messages without an _lt(...) template: {untranslatable}"
+    wrong = []
+    for where, call, templates in calls:
+        if any(keyword.arg is None for keyword in call.keywords):
+            continue  # **params: given at run time
+        given = {keyword.arg for keyword in call.keywords} - ERROR_ARGUMENTS
+        for template in templates:
+            if set(PLACEHOLDER.findall(template)) != given or ("%" in template and not given):
+                wrong.append(f"{where}: {template!r} given {sorted(given)}")
+    assert not wrong, "templates whose parameters do not match:\n" + "\n".join(wrong)
+
+
+def test_api_packages_raise_nothing_else_for_people():
+    classes = _api_error_classes()
+    others = []
+    for paths in API_SOURCES.values():
+        for path in paths:
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
+                    name = _callee(node.exc)
+                    if name in classes | CLIENT_ERROR_CLASSES | NOT_FOR_PEOPLE | {"recast"}:
+                        continue
+                    others.append(f"{path.relative_to(REPO)}:{node.lineno} {name}")
+    assert not others, f"exceptions outside the translated ones: {others}"
+
+
+@pytest.mark.parametrize("module", sorted(API_SOURCES))
+def test_api_messages_have_german_text(module):
+    templates = {
+        _lt_literal(node)
+        for path in API_SOURCES[module]
+        for node in ast.walk(ast.parse(path.read_text()))
+        if _lt_literal(node) is not None
+    }
+    assert templates
+    i18n = REPO / "addons" / module / "i18n"
+    pot = {entry.msgid for entry in polib.pofile(str(i18n / f"{module}.pot"))}
+    german = {
+        entry.msgid: entry
+        for entry in polib.pofile(str(i18n / "de.po"))
+        if entry.msgstr and not entry.obsolete
+    }
+    assert not templates - pot, f"not in {module}.pot: {sorted(templates - pot)[:5]}"
+    missing = sorted(templates - set(german))
+    assert not missing, f"{len(missing)} messages without German text, e.g. {missing[:5]}"
+    for template in templates:
+        entry = german[template]
+        # Odoo reads code translations only from entries marked as Python's.
+        assert "odoo-python" in entry.comment, template
+        assert sorted(PLACEHOLDER.findall(entry.msgstr)) == sorted(PLACEHOLDER.findall(template)), (
+            entry.msgstr
+        )
+        assert entry.msgstr.count("%%") == template.count("%%"), entry.msgstr
 
 
 def _readme_tool():

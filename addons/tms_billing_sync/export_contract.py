@@ -168,12 +168,14 @@ class MarkerSearch(NamedTuple):
 
 
 def rates_not_allowed(rates, allowed):
-    """What to tell when the ``tax_rate`` values of a draft's lines are not all among
-    the rates a provider's tax code allows, e.g. "0 % only, not 19 %"; "" when they are."""
+    """The rates to name when the ``tax_rate`` values of a draft's lines are not all among
+    the rates a provider's tax code allows: ``{"allowed": "0", "refused": "7, 19"}``, for
+    a message "... allows tax rates of %(allowed)s %% only, not %(refused)s %%"; None when
+    they are."""
     wrong = {float(rate) for rate in rates} - set(allowed)
     if not wrong:
-        return ""
-    return f"{_percentages(allowed)} % only, not {_percentages(wrong)} %"
+        return None
+    return {"allowed": _percentages(allowed), "refused": _percentages(wrong)}
 
 
 def _percentages(rates):

@@ -2,7 +2,54 @@
 
 Provider addons turn their clients' exceptions into these; the ledger decides from the
 class alone whether to retry, and whether the invoice may already exist remotely.
+
+The clients' own exceptions are ``TranslatableError``: a template marked with ``_lt``,
+which Odoo's translation export extracts from every .py file of an addon, and its named
+parameters. The Odoo side gives them in the reader's language (``text``).
 """
+
+
+def _lt(text):
+    """Mark ``text`` for the translation export; it is translated where it is shown."""
+    return text
+
+
+class TranslatableError(Exception):
+    """An error whose message is ``template`` (``_lt("... %(name)s ...")``) filled with
+    ``params``: ``message`` is the English text, ``text(translate)`` the message in the
+    language of ``translate(template) -> str``. A parameter that is a TranslatableError
+    itself is given in the same language."""
+
+    def __init__(self, template, **params):
+        self.template = template
+        self.params = params
+        self.message = self._fill(None)
+        super().__init__(self.message)
+
+    def _fill(self, translate):
+        template = translate(self.template) if translate else self.template
+        if not self.params:
+            return template
+        values = {
+            name: value.text(translate) if isinstance(value, TranslatableError) else value
+            for name, value in self.params.items()
+        }
+        try:
+            return template % values
+        except (KeyError, TypeError, ValueError):
+            # A translation whose placeholders went wrong: the English text rather than none.
+            return self.template % values
+
+    def _suffix(self):
+        """What the provider added (status, its own messages), appended as it gave it."""
+        return ""
+
+    def text(self, translate=None):
+        """The whole message, in the language of ``translate`` (None: English)."""
+        return self._fill(translate) + self._suffix()
+
+    def __str__(self):
+        return self.text()
 
 
 class ExportError(Exception):

@@ -21,7 +21,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ResponseError
 from urllib3.util import Retry, Timeout
 
-from .export_errors import ExportDeadlineReached
+from .export_errors import ExportDeadlineReached, _lt
 
 # Answers that were not performed (429) or may be repeated after a wait (gateway errors);
 # a provider's Retry class decides which methods repeat them.
@@ -161,7 +161,9 @@ class ApiClient:
 
     A provider's client names itself in messages (``label``) and gives the exceptions
     it raises for a refused request (``error_class``), an unreachable or broken server
-    (``unreachable_class``) and a create whose outcome is unknown (``unknown_class``).
+    (``unreachable_class``) and a create whose outcome is unknown (``unknown_class``):
+    ``export_errors.TranslatableError`` classes taking ``(template, status, ...,
+    **params)``, whose templates here are this addon's translations.
 
     ``timeout`` is (connect, read) seconds, or one number for both. ``deadline`` (a
     ``time.monotonic()`` value, or None) bounds every call of the client; ``until``
@@ -260,22 +262,46 @@ class ApiClient:
         except (requests.Timeout, requests.ConnectionError) as error:
             if creates and not never_sent(error):
                 raise self.unknown_class(
-                    f"No answer from {self.label} to {method} {path}; it may have been performed"
+                    _lt(
+                        "No answer from %(provider)s to %(method)s %(path)s; it may have "
+                        "been performed"
+                    ),
+                    provider=self.label,
+                    method=method,
+                    path=path,
                 ) from None
             raise self.unreachable_class(
-                f"{self.label} could not be reached ({type(error).__name__})"
+                _lt("%(provider)s could not be reached (%(error)s)"),
+                provider=self.label,
+                error=type(error).__name__,
             ) from None
         except ValueError as error:
             # requests refuses a header it cannot send (a key with a line break, or
             # characters outside Latin-1) before anything leaves this machine.
-            raise self.error_class(f"The request could not be sent: {error}") from None
+            raise self.error_class(
+                _lt(
+                    "The request to %(provider)s could not be sent (%(error)s): check the API "
+                    "key on the Credentials tab of the connection (Transport Billing > "
+                    "Configuration > Accounting Systems)."
+                ),
+                provider=self.label,
+                error=error,
+            ) from None
         finally:
             _CALL.limits = outer
         if response.is_redirect:
             location = response.headers.get("Location", "")
             raise self.error_class(
-                f"{self.label} redirected {method} {path} to {location}; check the API URL",
+                _lt(
+                    "%(provider)s redirected %(method)s %(path)s to %(location)s: check the "
+                    "API URL on the Credentials tab of the connection (Transport Billing > "
+                    "Configuration > Accounting Systems)."
+                ),
                 response.status_code,
+                provider=self.label,
+                method=method,
+                path=path,
+                location=location,
             )
         return response
 
@@ -285,7 +311,11 @@ class ApiClient:
         try:
             return response.json() if response.content else {}
         except ValueError:
-            message = f"{self.label} answered {method} {path} with something other than JSON"
-            if creates:
-                raise self.unknown_class(message, response.status_code) from None
-            raise self.error_class(message, response.status_code) from None
+            error_class = self.unknown_class if creates else self.error_class
+            raise error_class(
+                _lt("%(provider)s answered %(method)s %(path)s with something other than JSON"),
+                response.status_code,
+                provider=self.label,
+                method=method,
+                path=path,
+            ) from None

@@ -197,4 +197,4 @@ def test_a_failing_address_never_loses_the_created_contact(fake, client):
     )
     assert contact["id"] in {str(key) for key in fake.contacts}
     assert len(problems) == 1
-    assert problems[0].startswith("address:")
+    assert str(problems[0]).startswith("address not saved: sevDesk answered")

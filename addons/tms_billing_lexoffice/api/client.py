@@ -37,6 +37,7 @@ from .errors import (
     UnknownOutcomeError,
     ValidationError,
     WebhookKeyError,
+    _lt,
 )
 from .mapper import escape_search_name, format_timestamp, has_marker
 
@@ -183,26 +184,49 @@ class LexofficeClient(ApiClient):
         # A 5xx to a create may hide the created invoice (504: "possible that your
         # request has been processed successfully", #http-status-codes).
         if status >= 500 and creates:
-            raise UnknownOutcomeError(message or "Server error", status, details)
-        error_class = {
-            400: ValidationError,
-            401: AuthenticationError,
-            403: AuthenticationError,
-            404: NotFoundError,
-            406: ValidationError,
-            409: ConflictError,
-            415: ValidationError,
-            422: ValidationError,
-            429: RateLimitError,
-        }.get(status, ServerError if status >= 500 else LexofficeError)
-        raise error_class(message or f"{method} {path} failed", status, details)
+            error_class = UnknownOutcomeError
+        else:
+            error_class = {
+                400: ValidationError,
+                401: AuthenticationError,
+                403: AuthenticationError,
+                404: NotFoundError,
+                406: ValidationError,
+                409: ConflictError,
+                415: ValidationError,
+                422: ValidationError,
+                429: RateLimitError,
+            }.get(status, ServerError if status >= 500 else LexofficeError)
+        if message:
+            # lexoffice's own words, as it gave them.
+            raise error_class(
+                _lt("lexoffice answered: %(reason)s"), status, details, reason=message
+            )
+        if status == 429:
+            raise error_class(
+                _lt(
+                    "lexoffice refused %(method)s %(path)s: too many requests at once. It is "
+                    "tried again later."
+                ),
+                status,
+                details,
+                method=method,
+                path=path,
+            )
+        raise error_class(
+            _lt("lexoffice answered %(method)s %(path)s with an error"),
+            status,
+            details,
+            method=method,
+            path=path,
+        )
 
     # -- API ------------------------------------------------------------------
 
     def get_profile(self):
         profile = self._request("GET", "/v1/profile")
         if not isinstance(profile, dict):
-            raise LexofficeError("lexoffice answered without its profile.")
+            raise LexofficeError(_lt("lexoffice answered without its profile."))
         return profile
 
     def search_contacts(self, name=None, email=None, customer=True, page=0, size=25):
@@ -215,7 +239,7 @@ class LexofficeClient(ApiClient):
             params["email"] = escape_search_name(email)
         page = self._request("GET", "/v1/contacts", params=params)
         if not isinstance(page, dict) or not isinstance(page.get("content", []), list):
-            raise LexofficeError("lexoffice answered the contact search without a page.")
+            raise LexofficeError(_lt("lexoffice answered the contact search without a page."))
         return page
 
     def iter_contacts(self, name=None, email=None, customer=True, size=250):
@@ -230,13 +254,15 @@ class LexofficeClient(ApiClient):
     def get_contact(self, contact_id):
         contact = self._request("GET", f"/v1/contacts/{contact_id}")
         if not isinstance(contact, dict) or not contact.get("id"):
-            raise LexofficeError("lexoffice answered without the contact.")
+            raise LexofficeError(_lt("lexoffice answered without the contact."))
         return contact
 
     def create_contact(self, payload):
         created = self._request("POST", "/v1/contacts", json=payload, creates=True)
         if not isinstance(created, dict) or not created.get("id"):
-            raise UnknownOutcomeError("lexoffice answered the contact's creation without an id.")
+            raise UnknownOutcomeError(
+                _lt("lexoffice answered the contact's creation without an id.")
+            )
         return created
 
     def create_invoice(self, payload, finalize=False):
@@ -245,13 +271,15 @@ class LexofficeClient(ApiClient):
         params = {"finalize": "true"} if finalize else None
         created = self._request("POST", "/v1/invoices", params=params, json=payload, creates=True)
         if not isinstance(created, dict) or not created.get("id"):
-            raise UnknownOutcomeError("lexoffice answered the invoice's creation without an id.")
+            raise UnknownOutcomeError(
+                _lt("lexoffice answered the invoice's creation without an id.")
+            )
         return created
 
     def get_invoice(self, invoice_id):
         invoice = self._request("GET", f"/v1/invoices/{invoice_id}")
         if not isinstance(invoice, dict) or not invoice.get("id"):
-            raise LexofficeError("lexoffice answered without the invoice.")
+            raise LexofficeError(_lt("lexoffice answered without the invoice."))
         return invoice
 
     def get_invoice_file(self, invoice_id, max_bytes=None):
@@ -306,9 +334,10 @@ class LexofficeClient(ApiClient):
             if isinstance(error, (AuthenticationError, RateLimitError, ServerError)):
                 raise
             raise LookupFailedError(
-                f"Looking for the invoice in lexoffice's voucher list failed: {error}",
+                _lt("Looking for the invoice in lexoffice's voucher list failed: %(error)s"),
                 error.status,
                 error.details,
+                error=error,
             ) from None
         listed, newest = len(vouchers), _newest_created(vouchers)
         vouchers = [voucher for voucher in vouchers if voucher["id"] not in known_ids]
@@ -348,7 +377,7 @@ class LexofficeClient(ApiClient):
                 voucher_type=voucher_type, page=page, sort="createdDate,DESC", **filters
             )
             if not isinstance(listing, dict) or not isinstance(listing.get("content"), list):
-                raise LexofficeError("lexoffice answered the voucher list without content.")
+                raise LexofficeError(_lt("lexoffice answered the voucher list without content."))
             vouchers += [v for v in listing["content"] if isinstance(v, dict) and v.get("id")]
             if listing.get("last", True):
                 return vouchers
@@ -363,7 +392,12 @@ class LexofficeClient(ApiClient):
         note). Never finalized: "Credit notes transmitted via the API are created in draft
         mode per default" (#credit-notes-endpoint-create-a-credit-note)."""
         if not preceding_invoice_id:
-            raise MappingError("A credit note of an invoice needs the invoice's lexoffice id.")
+            raise MappingError(
+                _lt(
+                    "A credit note of an invoice needs the invoice's lexoffice id: send the "
+                    "invoice to lexoffice first."
+                )
+            )
         created = self._request(
             "POST",
             "/v1/credit-notes",
@@ -373,7 +407,7 @@ class LexofficeClient(ApiClient):
         )
         if not isinstance(created, dict) or not created.get("id"):
             raise UnknownOutcomeError(
-                "lexoffice answered the credit note's creation without an id."
+                _lt("lexoffice answered the credit note's creation without an id.")
             )
         return created
 
@@ -381,7 +415,7 @@ class LexofficeClient(ApiClient):
         """``GET /v1/credit-notes/{id}`` (#credit-notes-endpoint-retrieve-a-credit-note)."""
         credit_note = self._request("GET", f"/v1/credit-notes/{credit_note_id}")
         if not isinstance(credit_note, dict) or not credit_note.get("id"):
-            raise LexofficeError("lexoffice answered without the credit note.")
+            raise LexofficeError(_lt("lexoffice answered without the credit note."))
         return credit_note
 
     def get_credit_note_file(self, credit_note_id, max_bytes=None):
@@ -433,9 +467,10 @@ class LexofficeClient(ApiClient):
             if isinstance(error, (AuthenticationError, RateLimitError, ServerError)):
                 raise
             raise LookupFailedError(
-                f"Looking for the credit note in lexoffice failed: {error}",
+                _lt("Looking for the credit note in lexoffice failed: %(error)s"),
                 error.status,
                 error.details,
+                error=error,
             ) from None
         listed, newest = len(vouchers), _newest_created(vouchers)
         candidates = related + [
@@ -480,9 +515,15 @@ def _download(response, method, path, max_bytes, deadline=None):
     if declared > max_bytes:
         response.close()
         raise LexofficeError(
-            f"lexoffice answered {method} {path} with {declared} bytes, more than the "
-            f"{max_bytes} accepted",
+            _lt(
+                "lexoffice answered %(method)s %(path)s with %(size)s bytes, more than the "
+                "%(limit)s accepted"
+            ),
             response.status_code,
+            method=method,
+            path=path,
+            size=declared,
+            limit=max_bytes,
         )
     chunks, size = [], 0
     try:
@@ -491,19 +532,32 @@ def _download(response, method, path, max_bytes, deadline=None):
             if size > max_bytes:
                 response.close()
                 raise LexofficeError(
-                    f"lexoffice answered {method} {path} with more than the {max_bytes} "
-                    "bytes accepted",
+                    _lt(
+                        "lexoffice answered %(method)s %(path)s with more than the "
+                        "%(limit)s bytes accepted"
+                    ),
                     response.status_code,
+                    method=method,
+                    path=path,
+                    limit=max_bytes,
                 )
             chunks.append(chunk)
             if deadline is not None and time.monotonic() > deadline:
                 response.close()
                 raise ServerError(
-                    f"lexoffice's answer to {method} {path} was still coming in at the deadline"
+                    _lt(
+                        "lexoffice's answer to %(method)s %(path)s was still coming in at "
+                        "the deadline; it is tried again later."
+                    ),
+                    method=method,
+                    path=path,
                 )
     except requests.RequestException as error:
         raise ServerError(
-            f"lexoffice's answer to {method} {path} broke off ({type(error).__name__})"
+            _lt("lexoffice's answer to %(method)s %(path)s broke off (%(error)s)"),
+            method=method,
+            path=path,
+            error=type(error).__name__,
         ) from None
     return b"".join(chunks)
 
@@ -560,7 +614,14 @@ def verify_webhook_signature(body, signature_b64, public_key_pem):
     try:
         key = serialization.load_pem_public_key(public_key_pem.encode())
     except (ValueError, TypeError, UnsupportedAlgorithm) as error:
-        raise WebhookKeyError(f"The lexoffice public key cannot be read: {error}") from None
+        raise WebhookKeyError(
+            _lt(
+                "The lexoffice public key cannot be read (%(reason)s): paste it whole in the "
+                "lexoffice Public Key field of the connection (Transport Billing > "
+                "Configuration > Accounting Systems)."
+            ),
+            reason=error,
+        ) from None
     try:
         signature = base64.b64decode(signature_b64 or "", validate=True)
         key.verify(signature, body, padding.PKCS1v15(), hashes.SHA512())

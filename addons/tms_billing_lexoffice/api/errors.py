@@ -1,21 +1,36 @@
-"""Exceptions of the lexoffice client; they carry the provider's own details."""
+"""Exceptions of the lexoffice client; they carry the provider's own details.
+
+Every message is a template marked with ``_lt`` and its named parameters, e.g.
+``MappingError(_lt("A company needs a name: ..."))``: Odoo's translation export takes
+the template into this addon's translations, and the Odoo side gives it in the reader's
+language (``error.text(translate)``); ``message`` and ``str(error)`` are English.
+"""
+
+from ...tms_billing_sync.export_errors import TranslatableError
 
 
-class LexofficeError(Exception):
+def _lt(text):
+    """Mark ``text`` for Odoo's translation export, which extracts ``_lt("...")`` from
+    every .py file of the addon; it is translated where it is shown."""
+    return text
+
+
+class LexofficeError(TranslatableError):
     """A call failed. ``details`` lists ``{"field", "message"}`` from the provider.
     Whether to retry is the connection's decision (``_lexoffice_errors`` maps each class to
-    the export ledger's), not the client's."""
+    the export ledger's), not the client's.
 
-    def __init__(self, message, status=None, details=None):
-        super().__init__(message)
-        self.message = message
+    ``template`` and ``params`` make the message; the parameters' names must not be
+    those of the other arguments."""
+
+    def __init__(self, template, status=None, details=None, **params):
         self.status = status
         self.details = details or []
+        super().__init__(template, **params)
 
-    def __str__(self):
-        text = self.message
-        if self.status:
-            text = f"{text} (HTTP {self.status})"
+    def _suffix(self):
+        """The HTTP status and the provider's field messages, as lexoffice gave them."""
+        text = f" (HTTP {self.status})" if self.status else ""
         if self.details:
             fields = "; ".join(
                 f"{d['field']}: {d['message']}" if d.get("field") else d["message"]
@@ -60,7 +75,11 @@ class UnknownOutcomeError(LexofficeError):
 
 class LookupFailedError(LexofficeError):
     """The look-up for an invoice whose creation is uncertain failed: the outcome stays
-    unknown, and the look-up is tried again later."""
+    unknown, and the look-up is tried again later. Its message names the failed call's
+    error (parameter ``error``), status and details included: they are not repeated."""
+
+    def _suffix(self):
+        return ""
 
 
 class WebhookKeyError(LexofficeError, ValueError):

@@ -24,7 +24,7 @@ from .const import (
     TEXT_LIMITS,
     allowed_tax_rates,
 )
-from .errors import MappingError
+from .errors import MappingError, _lt
 
 ELLIPSIS = "…"
 
@@ -97,7 +97,12 @@ def _remark_with_marker(remark, marker, language):
 def _shipping_conditions(draft, tz):
     start, end = draft.get("period_start"), draft.get("period_end")
     if start and end and end < start:
-        raise MappingError("The billing period ends before it starts.")
+        raise MappingError(
+            _lt(
+                "The billing period of the invoice ends before it starts: correct Billing "
+                "Period Start and End on the invoice's Transport tab."
+            )
+        )
     if start and end and start < end:
         return {
             "shippingType": "serviceperiod",
@@ -124,7 +129,9 @@ def tax_rate_date(draft):
 
 def _line_item(line, price_key, currency):
     if not line.get("name"):
-        raise MappingError("Every invoice line needs a name.")
+        raise MappingError(
+            _lt("Every invoice line needs a label: enter one on each line of the invoice.")
+        )
     item = {
         # Free lines are "custom": service and material lines need an article id.
         "type": "custom",
@@ -156,31 +163,78 @@ def check_tax_rates(tax_type, rates, relevant_date):
     """Raise MappingError unless every rate is allowed for ``tax_type`` on the date."""
     refusal = rates_not_allowed(rates, allowed_tax_rates(tax_type, relevant_date))
     if refusal:
-        raise MappingError(f"Tax type {tax_type} allows tax rates of {refusal}.")
+        raise MappingError(
+            _lt(
+                "Tax type %(tax_type)s allows tax rates of %(allowed)s %% only, not "
+                "%(refused)s %%: choose the lexoffice tax type of this tax situation on the "
+                "Taxes tab of the connection (Transport Billing > Configuration > "
+                "Accounting Systems), or correct the taxes of the invoice lines."
+            ),
+            tax_type=tax_type,
+            **refusal,
+        )
+
+
+# What an invoice ("invoice") and a credit note ("credit_note") are told alike, each in
+# its own words.
+CURRENCY_REFUSALS = {
+    "invoice": _lt(
+        "lexoffice takes invoices in EUR only, not in %(currency)s: create the invoice in EUR."
+    ),
+    "credit_note": _lt(
+        "lexoffice takes credit notes in EUR only, not in %(currency)s: create the credit "
+        "note in EUR."
+    ),
+}
+NO_LINES_REFUSALS = {
+    "invoice": _lt("An invoice needs at least one line."),
+    "credit_note": _lt("A credit note needs at least one line."),
+}
+TOO_MANY_LINES_REFUSALS = {
+    "invoice": _lt(
+        "lexoffice takes at most %(limit)s lines per invoice, this one has %(count)s: set "
+        "Invoice Lines to Aggregated positions on the customer's Transport Billing tab."
+    ),
+    "credit_note": _lt(
+        "lexoffice takes at most %(limit)s lines per credit note, this one has %(count)s: "
+        "split the refund into several credit notes."
+    ),
+}
 
 
 def _checked_voucher(draft, tax_type, tax_note, kind, rate_date):
-    """What an invoice and a credit note check alike before any call (``kind`` names the
-    voucher in messages): ``(currency, lines, tax_type, timezone, price_key,
+    """What an invoice and a credit note check alike before any call (``kind``:
+    "invoice" or "credit_note"): ``(currency, lines, tax_type, timezone, price_key,
     tax_conditions)``; raises MappingError."""
     currency = draft.get("currency") or "EUR"
     # "Only possible value is EUR" (#voucherlist-endpoint; totalPrice.currency).
     if currency != "EUR":
-        raise MappingError(f"lexoffice {kind}s are in EUR only, not {currency}.")
+        raise MappingError(CURRENCY_REFUSALS[kind], currency=currency)
     lines = draft.get("lines") or []
     if not lines:
-        raise MappingError(f"A {kind} needs at least one line.")
+        raise MappingError(NO_LINES_REFUSALS[kind])
     # "A maximum of 300 line items can be used in a single invoice" / "... credit note"
     # (#invoices-endpoint, #credit-notes-endpoint-credit-notes-properties).
     if len(lines) > MAX_LINE_ITEMS:
-        raise MappingError(
-            f"lexoffice accepts at most {MAX_LINE_ITEMS} lines, this {kind} has {len(lines)}."
-        )
+        raise MappingError(TOO_MANY_LINES_REFUSALS[kind], limit=MAX_LINE_ITEMS, count=len(lines))
     tax_type = invoice_tax_type(tax_type, draft.get("tax_mode"))
     if tax_type not in TAX_TYPES:
-        raise MappingError(f"Unknown tax type {tax_type!r}.")
+        raise MappingError(
+            _lt(
+                "Unknown tax type %(tax_type)s for lexoffice: choose the lexoffice tax type "
+                "of each tax situation on the Taxes tab of the connection (Transport "
+                "Billing > Configuration > Accounting Systems)."
+            ),
+            tax_type=repr(tax_type),
+        )
     if tax_type in CONTACT_TAX_TYPES and not draft.get("contact_id"):
-        raise MappingError(f"Tax type {tax_type} needs a linked lexoffice contact.")
+        raise MappingError(
+            _lt(
+                "Tax type %(tax_type)s needs a linked lexoffice contact: link the customer "
+                "to its lexoffice contact on the customer's Transport Billing tab."
+            ),
+            tax_type=tax_type,
+        )
     check_tax_rates(tax_type, [line.get("tax_rate") or 0.0 for line in lines], rate_date)
     # unitPrice: netAmount "Only relevant if taxConditions.taxType != gross", grossAmount
     # "Only relevant if ... == gross" (#invoices-endpoint-line-items-details).
@@ -249,7 +303,12 @@ def _credit_line_item(line, price_key, currency):
     if discount:
         line["unit_price"] = float(line["unit_price"]) * (1 - discount / 100.0)
     if float(line["unit_price"]) < 0 or float(line["quantity"]) < 0:
-        raise MappingError("A credit note's lines have positive quantities and prices.")
+        raise MappingError(
+            _lt(
+                "A credit note's lines need positive quantities and prices: enter the "
+                "refunded amounts as positive lines of the credit note."
+            )
+        )
     return _line_item(line, price_key, currency)
 
 
@@ -264,7 +323,7 @@ def build_credit_note_payload(draft, tax_type="taxable", tax_note=None, precedin
     # "for voucher types without shippingConditions (i.e., quotations, credit notes),
     # the relevant date is voucherDate" (FAQ "Valid tax rates").
     currency, lines, tax_type, tz, price_key, tax_conditions = _checked_voucher(
-        draft, tax_type, tax_note, "credit note", draft["invoice_date"]
+        draft, tax_type, tax_note, "credit_note", draft["invoice_date"]
     )
     language = draft.get("language") or "de"
     header = None
@@ -298,7 +357,13 @@ def _address(draft):
     if not address.get("name") or not address.get("country_code"):
         if result:
             return result
-        raise MappingError("Without a linked contact the invoice needs a name and a country.")
+        raise MappingError(
+            _lt(
+                "Without a linked lexoffice contact the invoice address needs a name and a "
+                "country: enter them on the customer, or link the customer to its lexoffice "
+                "contact on the customer's Transport Billing tab."
+            )
+        )
     result.update({"name": address["name"], "countryCode": address["country_code"]})
     for key in ("supplement", "street", "zip", "city"):
         if address.get(key):
@@ -312,7 +377,12 @@ def _split_name(contact):
         return first, last
     parts = (contact.get("name") or "").strip().rsplit(" ", 1)
     if not parts[0]:
-        raise MappingError("A person needs a last name.")
+        raise MappingError(
+            _lt(
+                "A person needs a last name in lexoffice: enter the customer's name as "
+                "first and last name."
+            )
+        )
     return (parts[0], parts[1]) if len(parts) == 2 else (None, parts[0])
 
 
@@ -337,7 +407,7 @@ def build_contact_payload(contact):
     payload = {"version": 0, "roles": {"customer": {}}}
     if contact.get("is_company"):
         if not contact.get("name"):
-            raise MappingError("A company needs a name.")
+            raise MappingError(_lt("A company needs a name: enter the customer's name."))
         company = {"name": contact["name"]}
         if is_eu_vat_id(contact.get("vat")):
             company["vatRegistrationId"] = contact["vat"]
@@ -387,7 +457,7 @@ STATUSES = {
 def parse_invoice_status(body):
     """What we keep of ``GET /v1/invoices/{id}``."""
     if not isinstance(body, dict):
-        raise MappingError("lexoffice answered without an invoice.")
+        raise MappingError(_lt("lexoffice answered without an invoice."))
     totals = body.get("totalPrice") or {}
     raw = body.get("voucherStatus")
     return {
@@ -418,11 +488,21 @@ def with_buyer_reference(payload, buyer_reference):
     "If xRechnung is present, buyerReference is a mandatory field"
     (#invoices-endpoint-xrechnung-details)."""
     if not buyer_reference or not buyer_reference.strip():
-        raise MappingError("An XRechnung invoice needs the buyer reference (Leitweg-ID).")
+        raise MappingError(
+            _lt(
+                "An XRechnung invoice needs the buyer reference (Leitweg-ID): enter it on "
+                "the customer's Transport Billing tab."
+            )
+        )
     if not (payload.get("address") or {}).get("contactId"):
         # "XRechnung properties are only relevant if an XRechnung enabled contact is
         # referenced" (same section).
-        raise MappingError("An XRechnung invoice needs a referenced lexoffice contact.")
+        raise MappingError(
+            _lt(
+                "An XRechnung invoice needs a linked lexoffice contact: link the customer "
+                "to its lexoffice contact on the customer's Transport Billing tab."
+            )
+        )
     return dict(payload, xRechnung={"buyerReference": buyer_reference.strip()})
 
 

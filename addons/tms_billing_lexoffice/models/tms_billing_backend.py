@@ -230,28 +230,37 @@ class TmsBillingBackend(models.Model):
             deadline=self._tms_call_deadline(),
         )
 
+    def _lexoffice_text(self, error):
+        """The lexoffice client's ``error`` in the language of this environment."""
+        return self._tms_error_text(error, "tms_billing_lexoffice")
+
     @contextmanager
     def _lexoffice_errors(self):
-        """The client's exceptions as the export ledger's."""
+        """The client's exceptions as the export ledger's, in the user's language."""
         try:
             yield
         except lexoffice.UnknownOutcomeError as error:
-            raise ExportOutcomeUnknown(str(error)) from None
+            raise ExportOutcomeUnknown(self._lexoffice_text(error)) from None
         except lexoffice.AuthenticationError as error:
             raise ExportAuthFailed(
-                self.env._("lexoffice refused the API key (%(status)s).", status=error.status)
+                self.env._(
+                    "lexoffice refused the API key (%(status)s): enter a valid one on the "
+                    "Credentials tab of the connection (Transport Billing > Configuration > "
+                    "Accounting Systems).",
+                    status=error.status,
+                )
             ) from None
         except (lexoffice.ValidationError, lexoffice.ConflictError) as error:
-            raise ExportRejected(str(error)) from None
+            raise ExportRejected(self._lexoffice_text(error)) from None
         except lexoffice.MappingError as error:
-            raise ExportRejected(error.message) from None
+            raise ExportRejected(self._lexoffice_text(error)) from None
         except lexoffice.ServerError as error:
             # A 500 may hide a completed create; 503 and unreachable hosts do not.
             if error.status == 500:
-                raise ExportOutcomeUnknown(str(error)) from None
-            raise ExportError(str(error)) from None
+                raise ExportOutcomeUnknown(self._lexoffice_text(error)) from None
+            raise ExportError(self._lexoffice_text(error)) from None
         except lexoffice.LexofficeError as error:
-            raise ExportError(str(error)) from None
+            raise ExportError(self._lexoffice_text(error)) from None
 
     # -- hooks --------------------------------------------------------------------
 
@@ -551,8 +560,10 @@ class TmsBillingBackend(models.Model):
                 )
             )
         tax_type = lexoffice.invoice_tax_type(mapping.lexoffice_tax_type, draft["tax_mode"])
-        # A credit note's rates are those of its voucherDate (FAQ "Valid tax rates").
-        rate_date = draft["invoice_date"] if credit_note else lexoffice.tax_rate_date(draft)
+        # A credit note's rates are those of its voucherDate (FAQ "Valid tax rates"). An
+        # invoice's are those of its delivery, whose dates may be refused (MappingError).
+        with self._lexoffice_errors():
+            rate_date = draft["invoice_date"] if credit_note else lexoffice.tax_rate_date(draft)
         try:
             lexoffice.check_tax_rates(
                 tax_type, [line["tax_rate"] for line in draft["lines"]], rate_date

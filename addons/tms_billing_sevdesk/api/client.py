@@ -37,6 +37,7 @@ from .errors import (
     SevdeskError,
     UnknownOutcomeError,
     ValidationError,
+    _lt,
 )
 from .mapper import (
     build_contact_address_payload,
@@ -111,11 +112,11 @@ class SevdeskClient(ApiClient):
             return body.get("objects", body) if isinstance(body, dict) else body
         message, exception_uuid = _parse_error(response)
         if status == 429:
-            raise RateLimitError(message or "Too many requests", status, exception_uuid)
-        if creates and status >= 500 and not (status == 500 and message):
+            error_class = RateLimitError
+        elif creates and status >= 500 and not (status == 500 and message):
             # The file documents no 5xx as not performed: the invoice may exist.
-            raise UnknownOutcomeError(message or "Server error", status, exception_uuid)
-        if status in (401, 403):
+            error_class = UnknownOutcomeError
+        elif status in (401, 403):
             error_class = AuthenticationError
         elif status == 404:
             error_class = NotFoundError
@@ -126,7 +127,29 @@ class SevdeskClient(ApiClient):
             error_class = ServerError
         else:
             error_class = SevdeskError
-        raise error_class(message or f"{method} {path} failed", status, exception_uuid)
+        if message:
+            # sevDesk's own words, as it gave them.
+            raise error_class(
+                _lt("sevDesk answered: %(reason)s"), status, exception_uuid, reason=message
+            )
+        if status == 429:
+            raise error_class(
+                _lt(
+                    "sevDesk refused %(method)s %(path)s: too many requests at once. It is "
+                    "tried again later."
+                ),
+                status,
+                exception_uuid,
+                method=method,
+                path=path,
+            )
+        raise error_class(
+            _lt("sevDesk answered %(method)s %(path)s with an error"),
+            status,
+            exception_uuid,
+            method=method,
+            path=path,
+        )
 
     # -- API ------------------------------------------------------------------
 
@@ -134,7 +157,9 @@ class SevdeskClient(ApiClient):
         answer = self._request("GET", "/Tools/bookkeepingSystemVersion")
         version = answer.get("version") if isinstance(answer, dict) else None
         if version not in ("1.0", "2.0"):
-            raise SevdeskError("sevDesk answered without its bookkeeping version (1.0 or 2.0).")
+            raise SevdeskError(
+                _lt("sevDesk answered without its bookkeeping version (1.0 or 2.0).")
+            )
         return version
 
     def get_country_ids(self):
@@ -156,7 +181,7 @@ class SevdeskClient(ApiClient):
             and str(country.get("id") or "").isdigit()
         }
         if not ids:
-            raise SevdeskError("sevDesk's country list (GET /StaticCountry) has no ISO codes.")
+            raise SevdeskError(_lt("sevDesk's country list (GET /StaticCountry) has no ISO codes."))
         return ids
 
     def list_users(self):
@@ -170,7 +195,7 @@ class SevdeskClient(ApiClient):
         ``username`` (L20268ff). A user without a numeric id is refused, not skipped.
         """
         users = []
-        for user in self._list("/SevUser", "user"):
+        for user in self._list("/SevUser"):
             name = (user.get("fullname") or "").strip() or " ".join(
                 filter(None, [user.get("firstName"), user.get("lastName")])
             )
@@ -190,10 +215,10 @@ class SevdeskClient(ApiClient):
         name is refused, not guessed around.
         """
         units = []
-        for unit in self._list("/Unity", "unit"):
+        for unit in self._list("/Unity"):
             name = unit.get("name")
             if not isinstance(name, str) or not name.strip():
-                raise SevdeskError("sevDesk answered GET /Unity with a unit without a name.")
+                raise SevdeskError(_lt("sevDesk answered GET /Unity with a unit without a name."))
             code = unit.get("translationCode")
             units.append(
                 {
@@ -204,19 +229,21 @@ class SevdeskClient(ApiClient):
             )
         return units
 
-    def _list(self, path, what):
+    def _list(self, path):
         """Every object of a list, page by page (``limit``/``offset``, L4 "Pagination")."""
         found = []
         for page in range(MAX_LIST_PAGES):
             params = {"limit": LIST_PAGE_SIZE, "offset": page * LIST_PAGE_SIZE}
             objects = self._request("GET", path, params=params)
             if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
-                raise SevdeskError(f"sevDesk answered GET {path} without a list of {what}s.")
+                raise SevdeskError(_lt("sevDesk answered GET %(path)s without a list."), path=path)
             found += objects
             if len(objects) < LIST_PAGE_SIZE:
                 return found
         raise SevdeskError(
-            f"sevDesk lists more than {MAX_LIST_PAGES * LIST_PAGE_SIZE} {what}s (GET {path})."
+            _lt("sevDesk lists more than %(count)s entries (GET %(path)s)."),
+            count=MAX_LIST_PAGES * LIST_PAGE_SIZE,
+            path=path,
         )
 
     def search_contacts(self, name=None, customer_number=None, limit=50, offset=0):
@@ -227,19 +254,19 @@ class SevdeskClient(ApiClient):
             params["customerNumber"] = customer_number
         contacts = self._request("GET", "/Contact", params=params)
         if not isinstance(contacts, list):
-            raise SevdeskError("sevDesk answered the contact search without a list.")
+            raise SevdeskError(_lt("sevDesk answered the contact search without a list."))
         return [contact for contact in contacts if isinstance(contact, dict) and contact.get("id")]
 
     def get_next_customer_number(self):
         number = self._request("GET", "/Contact/Factory/getNextCustomerNumber")
         if not isinstance(number, (str, int)) or not str(number).strip():
-            raise SevdeskError("sevDesk answered without a next customer number.")
+            raise SevdeskError(_lt("sevDesk answered without a next customer number."))
         return str(number)
 
     def create_contact(self, payload):
         created = self._request("POST", "/Contact", json=payload)
         if not isinstance(created, dict) or not created.get("id"):
-            raise UnknownOutcomeError("sevDesk answered the contact's creation without an id.")
+            raise UnknownOutcomeError(_lt("sevDesk answered the contact's creation without an id."))
         return created
 
     def create_contact_address(self, payload):
@@ -250,9 +277,9 @@ class SevdeskClient(ApiClient):
 
     def create_customer(self, contact, country_ids):
         """Contact, then its address and email (separate calls). Returns the contact and
-        what failed after it: once the contact exists, a failing address must not lose
-        it (a retry would create a second contact), nor an address left unsent at the
-        call's deadline."""
+        what failed after it, as SevdeskError: once the contact exists, a failing address
+        must not lose it (a retry would create a second contact), nor an address left
+        unsent at the call's deadline."""
         created = self.create_contact(build_contact_payload(contact))
         problems = []
         if contact.get("country_code"):
@@ -260,13 +287,17 @@ class SevdeskClient(ApiClient):
                 self.create_contact_address(
                     build_contact_address_payload(created["id"], contact, country_ids)
                 )
-            except (SevdeskError, ExportDeadlineReached) as error:
-                problems.append(f"address: {error}")
+            except SevdeskError as error:
+                problems.append(SevdeskError(_lt("address not saved: %(error)s"), error=error))
+            except ExportDeadlineReached:
+                problems.append(SevdeskError(_lt("address not saved: no time was left for it")))
         if contact.get("email"):
             try:
                 self.create_communication_way(build_email_payload(created["id"], contact["email"]))
-            except (SevdeskError, ExportDeadlineReached) as error:
-                problems.append(f"email: {error}")
+            except SevdeskError as error:
+                problems.append(SevdeskError(_lt("email not saved: %(error)s"), error=error))
+            except ExportDeadlineReached:
+                problems.append(SevdeskError(_lt("email not saved: no time was left for it")))
         return created, problems
 
     def save_invoice(self, payload):
@@ -275,7 +306,7 @@ class SevdeskClient(ApiClient):
         answer = self._request("POST", "/Invoice/Factory/saveInvoice", json=payload)
         invoice = answer.get("invoice") if isinstance(answer, dict) else None
         if not isinstance(invoice, dict) or not invoice.get("id"):
-            raise UnknownOutcomeError("sevDesk answered saveInvoice without an invoice id.")
+            raise UnknownOutcomeError(_lt("sevDesk answered saveInvoice without an invoice id."))
         return invoice
 
     def get_invoice(self, invoice_id):
@@ -290,10 +321,13 @@ class SevdeskClient(ApiClient):
             vouchers = self._request("GET", f"/{object_name}/{voucher_id}")
         except ValidationError as error:
             if error.status == 400:
-                raise NotFoundError(error.message, 400, error.exception_uuid) from None
+                raise error.recast(NotFoundError) from None
             raise
         if not isinstance(vouchers, list) or not vouchers or not isinstance(vouchers[0], dict):
-            raise SevdeskError(f"sevDesk answered GET /{object_name}/{voucher_id} without it.")
+            raise SevdeskError(
+                _lt("sevDesk answered GET %(path)s without the document."),
+                path=f"/{object_name}/{voucher_id}",
+            )
         return vouchers[0]
 
     def _search_draft_by_marker(self, object_name, marker, contact_id):
@@ -308,14 +342,20 @@ class SevdeskClient(ApiClient):
             page_params = dict(params, limit=MAX_LIST_LIMIT, offset=page * MAX_LIST_LIMIT)
             objects = self._request("GET", f"/{object_name}", params=page_params)
             if not isinstance(objects, list):
-                raise SevdeskError(f"sevDesk answered GET /{object_name} without a list.")
+                raise SevdeskError(
+                    _lt("sevDesk answered GET %(path)s without a list."), path=f"/{object_name}"
+                )
             vouchers += [voucher for voucher in objects if isinstance(voucher, dict)]
             if len(objects) < MAX_LIST_LIMIT:
                 break
         else:
             raise SevdeskError(
-                f"sevDesk lists more than {MAX_LIST_PAGES * MAX_LIST_LIMIT} drafts "
-                f"(GET /{object_name}); the look-up stops rather than guess."
+                _lt(
+                    "sevDesk lists more than %(count)s drafts (GET %(path)s); the look-up "
+                    "stops rather than guess."
+                ),
+                count=MAX_LIST_PAGES * MAX_LIST_LIMIT,
+                path=f"/{object_name}",
             )
         newest = _newest_created(vouchers)
         for voucher in vouchers:
@@ -341,7 +381,9 @@ class SevdeskClient(ApiClient):
         answer = self._request("POST", "/CreditNote/Factory/saveCreditNote", json=payload)
         credit_note = answer.get("creditNote") if isinstance(answer, dict) else None
         if not isinstance(credit_note, dict) or not credit_note.get("id"):
-            raise UnknownOutcomeError("sevDesk answered saveCreditNote without a credit note id.")
+            raise UnknownOutcomeError(
+                _lt("sevDesk answered saveCreditNote without a credit note id.")
+            )
         return credit_note
 
     def get_next_credit_note_number(self):
@@ -360,21 +402,32 @@ class SevdeskClient(ApiClient):
         if isinstance(sequence, list) and len(sequence) == 1:
             sequence = sequence[0]
         if not isinstance(sequence, dict):
-            raise SevdeskError("sevDesk answered without the credit note number sequence.")
+            raise SevdeskError(_lt("sevDesk answered without the credit note number sequence."))
         number, number_format = sequence.get("nextSequence"), sequence.get("format")
         if isinstance(number, bool) or not str(number if number is not None else "").isdigit():
-            raise SevdeskError(f"sevDesk's credit note sequence has no next number ({number!r}).")
+            raise SevdeskError(
+                _lt("sevDesk's credit note number range has no next number (%(number)s)."),
+                number=repr(number),
+            )
         if not isinstance(number_format, str) or number_format.count("%NUMBER") != 1:
             raise SevdeskError(
-                f"sevDesk's credit note number format {number_format!r} has no single "
-                "%NUMBER; set a format with it in sevDesk."
+                _lt(
+                    "sevDesk's credit note number format %(format)s has no single "
+                    "%%NUMBER: set a format with it in the number range of credit notes in "
+                    "sevDesk."
+                ),
+                format=repr(number_format),
             )
         formatted = number_format.replace("%NUMBER", str(number))
         if "%" in formatted:
             raise SevdeskError(
-                f"sevDesk's credit note number format {number_format!r} holds a placeholder "
-                "other than %NUMBER, which the API documentation does not explain; set a "
-                "format with %NUMBER only in sevDesk."
+                _lt(
+                    "sevDesk's credit note number format %(format)s holds a placeholder "
+                    "other than %%NUMBER, which the API documentation does not explain: set "
+                    "a format with %%NUMBER only in the number range of credit notes in "
+                    "sevDesk."
+                ),
+                format=repr(number_format),
             )
         return formatted
 
@@ -406,7 +459,9 @@ class SevdeskClient(ApiClient):
         if isinstance(answer, list) and answer and isinstance(answer[0], dict):
             answer = answer[0]
         if not isinstance(answer, dict) or not answer.get("id"):
-            raise UnknownOutcomeError("sevDesk answered cancelInvoice without the cancellation.")
+            raise UnknownOutcomeError(
+                _lt("sevDesk answered cancelInvoice without the cancellation.")
+            )
         return answer
 
     def get_invoice_pdf(self, invoice_id):
@@ -420,7 +475,7 @@ class SevdeskClient(ApiClient):
         ``GET /Invoice/{invoiceId}/getPdf`` (openapi.yaml L5086-5139) with
         ``preventSendBy=true`` ("Defines if u want to send the invoice", L5106-5111), so
         that reading it never marks the invoice as sent."""
-        return _pdf_document(self.get_invoice_pdf(invoice_id), f"invoice {invoice_id}", max_bytes)
+        return _pdf_document(self.get_invoice_pdf(invoice_id), invoice_id, max_bytes)
 
     def get_credit_note_document(self, credit_note_id, max_bytes=MAX_PDF_BYTES):
         """The credit note's PDF, as ``get_invoice_document``: ``GET
@@ -432,30 +487,48 @@ class SevdeskClient(ApiClient):
         except ValidationError as error:
             # "400: Bad request. Invoice was not found" (sic, L2814), no 404.
             if error.status == 400:
-                raise NotFoundError(error.message, 400, error.exception_uuid) from None
+                raise error.recast(NotFoundError) from None
             raise
-        return _pdf_document(answer, f"credit note {credit_note_id}", max_bytes)
+        return _pdf_document(answer, credit_note_id, max_bytes)
 
 
-def _pdf_document(answer, what, max_bytes):
+def _pdf_document(answer, document_id, max_bytes):
     """The PDF of a getPdf answer: ``content`` is "format: binary" in the schema, with
     ``base64encoded`` telling whether it is base64 (openapi.yaml L5113-5131). Some
-    public clients read the four fields inside "objects"; ``_request`` unwraps that."""
+    public clients read the four fields inside "objects"; ``_request`` unwraps that.
+    ``document_id``: the invoice's or credit note's id there, for messages."""
     if not isinstance(answer, dict) or not isinstance(answer.get("content"), str):
-        raise SevdeskError(f"sevDesk answered the PDF of {what} without its content.")
+        raise SevdeskError(
+            _lt("sevDesk answered the PDF of document %(document)s without its content."),
+            document=document_id,
+        )
     content = answer["content"]
     if len(content) > max_bytes * 4 // 3 + 4:
-        raise SevdeskError(f"The PDF of {what} is larger than the {max_bytes} bytes accepted.")
+        raise SevdeskError(
+            _lt("The PDF of document %(document)s is larger than the %(limit)s bytes accepted."),
+            document=document_id,
+            limit=max_bytes,
+        )
     if answer.get("base64encoded") is False:
         # Not documented beyond the flag: text that is no base64 cannot carry a PDF
         # through JSON unharmed, so it is refused rather than guessed at.
-        raise SevdeskError(f"sevDesk answered the PDF of {what} without base64 content.")
+        raise SevdeskError(
+            _lt("sevDesk answered the PDF of document %(document)s without base64 content."),
+            document=document_id,
+        )
     try:
         data = base64.b64decode(content, validate=True)
     except (binascii.Error, ValueError):
-        raise SevdeskError(f"sevDesk answered the PDF of {what} with broken base64.") from None
+        raise SevdeskError(
+            _lt("sevDesk answered the PDF of document %(document)s with broken base64."),
+            document=document_id,
+        ) from None
     if len(data) > max_bytes:
-        raise SevdeskError(f"The PDF of {what} is larger than the {max_bytes} bytes accepted.")
+        raise SevdeskError(
+            _lt("The PDF of document %(document)s is larger than the %(limit)s bytes accepted."),
+            document=document_id,
+            limit=max_bytes,
+        )
     filename = answer.get("filename")
     return {"content": data, "filename": filename if isinstance(filename, str) else None}
 
@@ -483,7 +556,9 @@ def _object_id(obj, path):
         value = int(value)
     text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
     if not text.isdigit() or not int(text):
-        raise SevdeskError(f"sevDesk answered GET {path} with an object without an id.")
+        raise SevdeskError(
+            _lt("sevDesk answered GET %(path)s with an object without an id."), path=path
+        )
     return str(int(text))
 
 

@@ -1,15 +1,35 @@
-"""Exceptions of the sevDesk client."""
+"""Exceptions of the sevDesk client.
+
+Every message is a template marked with ``_lt`` and its named parameters, e.g.
+``MappingError(_lt("A company needs a name: ..."))``: Odoo's translation export takes
+the template into this addon's translations, and the Odoo side gives it in the reader's
+language (``error.text(translate)``); ``message`` and ``str(error)`` are English.
+"""
+
+from ...tms_billing_sync.export_errors import TranslatableError
 
 
-class SevdeskError(Exception):
-    def __init__(self, message, status=None, exception_uuid=None):
-        super().__init__(message)
-        self.message = message
+def _lt(text):
+    """Mark ``text`` for Odoo's translation export, which extracts ``_lt("...")`` from
+    every .py file of the addon; it is translated where it is shown."""
+    return text
+
+
+class SevdeskError(TranslatableError):
+    """A call failed. ``template`` and ``params`` make the message; the parameters'
+    names must not be those of the other arguments."""
+
+    def __init__(self, template, status=None, exception_uuid=None, **params):
         self.status = status
         self.exception_uuid = exception_uuid
+        super().__init__(template, **params)
 
-    def __str__(self):
-        return f"{self.message} (HTTP {self.status})" if self.status else self.message
+    def _suffix(self):
+        return f" (HTTP {self.status})" if self.status else ""
+
+    def recast(self, error_class):
+        """The same error as an ``error_class``, e.g. a 400 that means "not found"."""
+        return error_class(self.template, self.status, self.exception_uuid, **self.params)
 
 
 class MappingError(SevdeskError, ValueError):

@@ -14,7 +14,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from ...tms_billing_sync.export_contract import rates_not_allowed
-from .errors import MappingError
+from .errors import MappingError, _lt
 
 # Revenue tax rules an invoice may carry and the position tax rates each allows:
 # openapi.yaml L4, "sevdesk-Update 2.0 > Tax Rules", tables "VAT rules for
@@ -72,19 +72,49 @@ def timestamp(value, tz=TIMEZONE):
     return int(datetime.combine(value, time(12), tzinfo=ZoneInfo(tz)).timestamp())
 
 
+# What to tell when the id of a reference is not a number, and where it is corrected.
+NOT_A_NUMBER = {
+    "Contact": _lt(
+        "The sevDesk contact id %(value)s is not a number: link the customer to its sevDesk "
+        "contact again on the customer's Transport Billing tab."
+    ),
+    "SevUser": _lt(
+        "The sevDesk user id %(value)s of the contact person is not a number: choose the "
+        "contact person on the sevDesk tab of the connection (Transport Billing > "
+        "Configuration > Accounting Systems)."
+    ),
+    "Unity": _lt(
+        "The sevDesk unit id %(value)s is not a number: choose the unit on the sevDesk tab "
+        "of the connection (Transport Billing > Configuration > Accounting Systems)."
+    ),
+    "Invoice": _lt("The sevDesk id %(value)s of the invoice is not a number."),
+    "StaticCountry": _lt("The sevDesk country id %(value)s is not a number."),
+    "Category": _lt("The sevDesk category id %(value)s is not a number."),
+    "CommunicationWayKey": _lt("The sevDesk email key id %(value)s is not a number."),
+}
+
+
 def _ref(object_name, object_id):
     """A reference ``{id, objectName}``; the file types every such id an integer."""
     try:
         return {"id": int(object_id), "objectName": object_name}
     except (TypeError, ValueError):
-        raise MappingError(f"{object_name} id {object_id!r} is not a number.") from None
+        raise MappingError(NOT_A_NUMBER[object_name], value=repr(object_id)) from None
 
 
 def _country_ref(country_ids, code):
     if not code:
-        raise MappingError("The address has no country.")
+        raise MappingError(
+            _lt("The customer's address has no country: enter the country on the customer.")
+        )
     if code.upper() not in country_ids:
-        raise MappingError(f"sevDesk knows no country with the ISO code {code}.")
+        raise MappingError(
+            _lt(
+                "sevDesk knows no country with the ISO code %(code)s: check the country "
+                "of the customer's address."
+            ),
+            code=code,
+        )
     return _ref("StaticCountry", country_ids[code.upper()])
 
 
@@ -118,13 +148,37 @@ def check_tax_rule(tax_rule, rates, bookkeeping_version="2.0"):
     """Raise MappingError unless ``tax_rule`` allows every rate in ``rates``."""
     allowed = TAX_RULE_RATES.get(str(tax_rule))
     if allowed is None:
-        raise MappingError(f"sevDesk invoices take no tax rule {tax_rule}.")
+        raise MappingError(
+            _lt(
+                "sevDesk invoices take no tax rule %(rule)s: choose the sevDesk tax rule of "
+                "each tax situation on the Taxes tab of the connection (Transport Billing > "
+                "Configuration > Accounting Systems)."
+            ),
+            rule=tax_rule,
+        )
     refusal = rates_not_allowed(rates, allowed)
     if refusal:
-        raise MappingError(f"Tax rule {tax_rule} allows tax rates of {refusal}.")
+        raise MappingError(
+            _lt(
+                "Tax rule %(rule)s allows tax rates of %(allowed)s %% only, not %(refused)s "
+                "%%: choose the sevDesk tax rule of this tax situation on the Taxes tab of the "
+                "connection (Transport Billing > Configuration > Accounting Systems), or "
+                "correct the taxes of the invoice lines."
+            ),
+            rule=tax_rule,
+            **refusal,
+        )
     if bookkeeping_version != "2.0" and str(tax_rule) not in LEGACY_TAX_TYPES:
         raise MappingError(
-            f"Tax rule {tax_rule} has no tax type on bookkeeping {bookkeeping_version}."
+            _lt(
+                "Tax rule %(rule)s has no tax type on bookkeeping %(version)s, the sevDesk "
+                "account's older bookkeeping system: choose one of the tax rules %(rules)s "
+                "on the Taxes tab of the connection (Transport Billing > Configuration > "
+                "Accounting Systems)."
+            ),
+            rule=tax_rule,
+            version=bookkeeping_version,
+            rules=", ".join(sorted(LEGACY_TAX_TYPES, key=int)),
         )
 
 
@@ -143,15 +197,32 @@ def build_save_invoice_payload(
     ``country_ids`` maps ISO codes to sevDesk's StaticCountry ids.
     """
     if not draft.get("contact_id"):
-        raise MappingError("The customer is not linked to a sevDesk contact.")
+        raise MappingError(
+            _lt(
+                "The customer is not linked to a sevDesk contact: link it on the customer's "
+                "Transport Billing tab."
+            )
+        )
     if not contact_person_id:
-        raise MappingError("The sevDesk backend has no contact person (sevDesk user).")
+        raise MappingError(
+            _lt(
+                "The connection has no sevDesk contact person: choose one on its sevDesk "
+                "tab (Transport Billing > Configuration > Accounting Systems)."
+            )
+        )
     # Model_Invoice.taxText is required and "would be 'Umsatzsteuer 19%'" (L13078).
     if not tax_text:
-        raise MappingError(f"Tax rule {tax_rule} needs a tax text.")
+        raise MappingError(
+            _lt(
+                "Tax rule %(rule)s needs a tax text: enter the Tax Note of this tax situation "
+                "on the Taxes tab of the connection (Transport Billing > Configuration > "
+                "Accounting Systems)."
+            ),
+            rule=tax_rule,
+        )
     lines = draft.get("lines") or []
     if not lines:
-        raise MappingError("An invoice needs at least one line.")
+        raise MappingError(_lt("An invoice needs at least one line."))
     rates = [float(line.get("tax_rate") or 0.0) for line in lines]
     check_tax_rule(tax_rule, rates, bookkeeping_version)
     invoice_date = draft["invoice_date"]
@@ -160,7 +231,12 @@ def build_save_invoice_payload(
     # saveInvoice: "You can not create a regular invoice with the deliveryDate being
     # later than the invoiceDate" (L4681).
     if end and end > invoice_date:
-        raise MappingError("A sevDesk invoice may not be delivered after its invoice date.")
+        raise MappingError(
+            _lt(
+                "A sevDesk invoice may not be delivered after its invoice date: set the "
+                "invoice date to the last delivery day or later."
+            )
+        )
     unit_ids = unit_ids or {"default": 1}
     address = draft.get("address") or {}
     # Model_Invoice.showNet: "If true, the price attribute will hold the net value,
@@ -202,7 +278,9 @@ def build_save_invoice_payload(
     positions = []
     for number, (line, rate) in enumerate(zip(lines, rates, strict=True)):
         if not line.get("name"):
-            raise MappingError("Every invoice line needs a name.")
+            raise MappingError(
+                _lt("Every invoice line needs a label: enter one on each line of the invoice.")
+            )
         position = {
             "objectName": "InvoicePos",
             "mapAll": True,
@@ -263,9 +341,19 @@ def build_save_credit_note_payload(
     be used if "bookingCategory": "UNDERACHIEVEMENT" is used" (L117).
     """
     if not preceding_id:
-        raise MappingError("A credit note of an invoice needs the invoice's sevDesk id.")
+        raise MappingError(
+            _lt(
+                "A credit note of an invoice needs the invoice's sevDesk id: send the "
+                "invoice to sevDesk first."
+            )
+        )
     if not isinstance(credit_note_number, str) or not credit_note_number.strip():
-        raise MappingError("A sevDesk credit note needs its number (creditNoteNumber).")
+        raise MappingError(
+            _lt(
+                "A sevDesk credit note needs its number (creditNoteNumber), which sevDesk "
+                "gives: check the number range of credit notes in sevDesk."
+            )
+        )
     invoice_payload = build_save_invoice_payload(
         dict(draft, payment_term=None),
         contact_person_id=contact_person_id,
@@ -326,7 +414,12 @@ def build_save_credit_note_payload(
         if position["price"] < 0 or position["quantity"] < 0:
             # The file states no sign for credit note amounts; its examples are positive
             # (Model_creditNotePos.price 100, quantity 1, L11234-11246).
-            raise MappingError("A credit note's positions have positive quantities and prices.")
+            raise MappingError(
+                _lt(
+                    "A credit note's positions need positive quantities and prices: enter the "
+                    "refunded amounts as positive lines of the credit note."
+                )
+            )
         positions.append(dict(position, objectName="CreditNotePos"))
     # "The list ends with the five parameters creditNotePosDelete, discountSave,
     # discountDelete, takeDefaultAddress and forCashRegister ... the order of the last
@@ -361,12 +454,17 @@ def build_contact_payload(contact):
     payload = {"category": _ref("Category", CUSTOMER_CATEGORY), "status": CONTACT_ACTIVE}
     if contact.get("is_company"):
         if not contact.get("name"):
-            raise MappingError("A company needs a name.")
+            raise MappingError(_lt("A company needs a name: enter the customer's name."))
         payload["name"] = contact["name"]
     else:
         last = contact.get("last_name") or (contact.get("name") or "").rsplit(" ", 1)[-1]
         if not last:
-            raise MappingError("A person needs a last name.")
+            raise MappingError(
+                _lt(
+                    "A person needs a last name in sevDesk: enter the customer's name as "
+                    "first and last name."
+                )
+            )
         payload["familyname"] = last
         first = contact.get("first_name")
         if first is None and " " in (contact.get("name") or ""):

@@ -200,29 +200,38 @@ class TmsBillingBackend(models.Model):
             deadline=self._tms_call_deadline(),
         )
 
+    def _sevdesk_text(self, error):
+        """The sevDesk client's ``error`` in the language of this environment."""
+        return self._tms_error_text(error, "tms_billing_sevdesk")
+
     @contextmanager
     def _sevdesk_errors(self):
-        """The client's exceptions as the export ledger's."""
+        """The client's exceptions as the export ledger's, in the user's language."""
         try:
             yield
         except sevdesk.UnknownOutcomeError as error:
-            raise ExportOutcomeUnknown(str(error)) from None
+            raise ExportOutcomeUnknown(self._sevdesk_text(error)) from None
         except sevdesk.AuthenticationError as error:
             raise ExportAuthFailed(
-                self.env._("sevDesk refused the API token (%(status)s).", status=error.status)
+                self.env._(
+                    "sevDesk refused the API token (%(status)s): enter a valid one as API key "
+                    "on the Credentials tab of the connection (Transport Billing > "
+                    "Configuration > Accounting Systems).",
+                    status=error.status,
+                )
             ) from None
         except (sevdesk.ValidationError, sevdesk.NotFoundError, sevdesk.MappingError) as error:
-            raise ExportRejected(str(error)) from None
+            raise ExportRejected(self._sevdesk_text(error)) from None
         except sevdesk.RateLimitError as error:
-            raise ExportError(str(error)) from None
+            raise ExportError(self._sevdesk_text(error)) from None
         except sevdesk.ServerError as error:
             # A bare 500 may hide a completed create; unreachable hosts do not.
             if error.status == 500:
-                raise ExportOutcomeUnknown(str(error)) from None
-            raise ExportError(str(error)) from None
+                raise ExportOutcomeUnknown(self._sevdesk_text(error)) from None
+            raise ExportError(self._sevdesk_text(error)) from None
         except sevdesk.SevdeskError as error:
             # Other 4xx answers: retrying them could get the token blocked.
-            raise ExportRejected(str(error)) from None
+            raise ExportRejected(self._sevdesk_text(error)) from None
 
     def write(self, vals):
         """Override of `tms_billing` to forget what was read from another account."""
@@ -397,7 +406,7 @@ class TmsBillingBackend(models.Model):
         if problems:
             summary["warning"] = self.env._(
                 "Complete the contact in sevDesk by hand: %(problems)s",
-                problems="; ".join(problems),
+                problems="; ".join(self._sevdesk_text(problem) for problem in problems),
             )
         return summary
 
@@ -547,7 +556,8 @@ class TmsBillingBackend(models.Model):
         if not self.sevdesk_contact_person_id:
             raise ExportRejected(
                 self.env._(
-                    "Set the sevDesk contact person on the connection %(backend)s.",
+                    "Choose the contact person on the sevDesk tab of the connection "
+                    "%(backend)s (Transport Billing > Configuration > Accounting Systems).",
                     backend=self.name,
                 )
             )

@@ -7,3 +7,4 @@ from . import test_sevdesk_bad_input
 from . import test_sevdesk_credit_notes
 from . import test_sevdesk_documents
 from . import test_sevdesk_lists
+from . import test_sevdesk_german

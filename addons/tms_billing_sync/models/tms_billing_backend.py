@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.translate import get_translation
 
 from odoo.addons.tms_billing.engine.vocabulary import TAX_SITUATIONS
 from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
@@ -327,6 +328,21 @@ class TmsBillingBackend(models.Model):
                 self.env._("%(backend)s: %(error)s", backend=self.name, error=error)
             ) from None
 
+    def _tms_error_text(self, error, module):
+        """The text of a provider client's ``error`` (``export_errors.TranslatableError``)
+        in the language of this environment. Its templates are translations of ``module``,
+        the provider's addon, or of this addon (those of the shared ``export_http``)."""
+        lang = self.env.lang or "en_US"
+
+        def translate(template):
+            for name in (module, "tms_billing_sync"):
+                text = get_translation(name, lang, template, ())
+                if text != template:
+                    return text
+            return template
+
+        return error.text(translate)
+
     def _tms_api_url(self, default):
         """The API URL, read for a caller whose access was checked at its entry."""
         self.ensure_one()
@@ -336,7 +352,13 @@ class TmsBillingBackend(models.Model):
         self.ensure_one()
         key = self.sudo().api_key
         if not key:
-            raise UserError(self.env._("%(backend)s has no API key.", backend=self.name))
+            raise UserError(
+                self.env._(
+                    "%(backend)s has no API key: enter it on the connection's Credentials tab "
+                    "(Transport Billing > Configuration > Accounting Systems).",
+                    backend=self.name,
+                )
+            )
         return key
 
     def _tms_external_ref(self, partner):
