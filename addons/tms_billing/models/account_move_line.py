@@ -43,7 +43,9 @@ class AccountMoveLine(models.Model):
         )
 
     @api.depends("product_id.tms_transport_service", "product_uom_id", "move_id.tms_unit_name")
+    @api.depends_context("lang")
     def _compute_tms_unit_name(self):
+        # In the reader's language: the unit of measure's name is translated.
         for line in self:
             line.tms_unit_name = line._tms_unit_name()
 

@@ -56,8 +56,9 @@ ALLOWED = {
     # open a transport order (its Billing tab included) or an invoice's orders
     "order_form": INTERNAL,
     # enter a transport's route, apply its route's fiscal position and taxes: whoever
-    # may edit the order in Sales (Transport Billing users are salesmen of all orders)
-    "order_route": {*SALES, *TRANSPORT},
+    # may edit the order in Odoo (Sales, and Invoicing, whose rights include writing
+    # orders; Transport Billing users are salesmen of all orders)
+    "order_route": {*SALES, "invoicing", *TRANSPORT},
     "invoice_view_orders": INTERNAL,
     # read the orders' billing events
     "read_events": TRANSPORT,
