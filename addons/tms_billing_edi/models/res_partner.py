@@ -21,9 +21,11 @@ class ResPartner(models.Model):
 
     @api.model
     def _tms_write_access(self):
-        """Override of `tms_billing`: the buyer reference is customer data, entered by
-        whoever edits the customer."""
-        return merge_access(super()._tms_write_access(), {"*": {"tms_buyer_reference"}})
+        """Override of `tms_billing`: the buyer reference and the e-invoice format are
+        customer data, entered by whoever edits the customer."""
+        return merge_access(
+            super()._tms_write_access(), {"*": {"tms_buyer_reference", "invoice_edi_format"}}
+        )
 
     @api.constrains("tms_buyer_reference")
     def _check_tms_buyer_reference(self):

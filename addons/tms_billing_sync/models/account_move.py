@@ -53,7 +53,15 @@ class AccountMove(models.Model):
         by its own actions; the lock and its banner follow from them."""
         return merge_access(
             super()._tms_write_access(),
-            {"nobody": {"tms_export_ids", "tms_export_locked", "tms_export_banner"}},
+            {
+                "nobody": {
+                    "tms_export_ids",
+                    "tms_export_locked",
+                    "tms_export_banner",
+                    "tms_external_number",
+                    "tms_external_status",
+                }
+            },
         )
 
     @api.model

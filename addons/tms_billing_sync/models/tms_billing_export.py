@@ -162,6 +162,8 @@ class TmsBillingExport(models.Model):
                 "action_refresh_status": ledger,
                 "action_cancel_external": ledger,
                 "action_open_external": ledger,
+                "action_found_there": ledger,
+                "action_send_again": ledger,
             },
         )
 

@@ -154,6 +154,10 @@ class TestSurface(SurfaceMixin, SyncAccessMatrixMixin, TmsSyncCase):
         )
         export = env["tms.billing.export"]._tms_queue(move, ledger_backend)
         export.write({"state": "sent", "external_id": "INV-1", "external_number": "RE1"})
+        # A send whose outcome is unknown, for a person to settle (found there or not).
+        undecided_move = order(delivered)._tms_create_invoices()[0]
+        undecided = env["tms.billing.export"]._tms_queue(undecided_move, ledger_backend)
+        undecided.write({"state": "failed", "lookup_since": fields.Datetime.now()})
         loose_move = env["account.move"].create(
             {"move_type": "out_invoice", "partner_id": customer.id, "company_id": company.id}
         )
@@ -177,6 +181,13 @@ class TestSurface(SurfaceMixin, SyncAccessMatrixMixin, TmsSyncCase):
                 {"partner_id": customer.id, "backend_id": ledger_backend.id, "external_id": "C-1"}
             ),
             "tms.billing.export": export,
+            "product.template": env["product.template"].create(
+                {"name": f"Fracht {company.name}", "company_id": company.id}
+            ),
+            # A month-end chunk the daily cron queued for the worker crons.
+            "tms.billing.cron.chunk": env["tms.billing.cron.chunk"].create(
+                {"company_id": company.id, "customer_id_list": customer.ids, "order_count": 1}
+            ),
         }
         if key == "home":
             # Slots belong to API keys, not to companies.
@@ -199,6 +210,7 @@ class TestSurface(SurfaceMixin, SyncAccessMatrixMixin, TmsSyncCase):
             "other_customer": other_customer,
             "undelivered": undelivered,
             "loose_move": loose_move,
+            "undecided": undecided,
         }
         return records
 
@@ -215,6 +227,10 @@ class TestSurface(SurfaceMixin, SyncAccessMatrixMixin, TmsSyncCase):
             .with_context(active_model="sale.order", active_ids=records["sale.order"].ids)
             .create({"advance_payment_method": "delivered"})
         }
+        if env["tms.billing.export.found"].has_access("create"):
+            owned["tms.billing.export.found"] = env["tms.billing.export.found"].create(
+                {"export_id": cls.surface_extra[key]["undecided"].id, "reference": "RE-1"}
+            )
         if not env["tms.billing.wizard"].has_access("create"):
             return {name: record.with_env(cls.env) for name, record in owned.items()}
         orders = records["sale.order"] | cls.surface_extra[key]["undelivered"]
@@ -304,6 +320,8 @@ class TestSurface(SurfaceMixin, SyncAccessMatrixMixin, TmsSyncCase):
                 "external_id": "C-9",
             },
             "tms.billing.contact.wizard": {"partner_id": customer.id, "backend_id": backend.id},
+            "tms.billing.export.found": {"export_id": extra["undecided"].id, "reference": "RE-2"},
+            "product.template": {"name": "Neue Leistung"},
             "tms.billing.contact.wizard.line": {
                 "wizard_id": own["tms.billing.contact.wizard"].id,
                 "external_id": "C-8",

@@ -231,6 +231,8 @@ class TmsBillingContactWizard(models.TransientModel):
 
     def action_back_to_search(self):
         self.ensure_one()
+        self.check_access("write")
+        self._check_may_link()
         self.sudo().step = "search"
         return self._reopen()
 
@@ -268,6 +270,8 @@ class TmsBillingContactWizard(models.TransientModel):
     def action_back_to_preview(self):
         """Leave the customer unlinked and go back to the preview."""
         self.ensure_one()
+        self.check_access("write")
+        self._check_may_link()
         return self._tms_done()
 
     def _tms_done(self):

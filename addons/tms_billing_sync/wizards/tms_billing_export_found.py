@@ -1,9 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.tms_billing.models.tms_billing_client_access import merge_access
+from odoo.addons.tms_billing.models.tms_billing_client_access import grant_access, merge_access
 
 from ..export_errors import ExportError
+
+# Who sends invoices, and so settles a send whose outcome is unknown.
+LEDGER_GROUPS = ("account.group_account_invoice", "tms_billing.group_tms_billing_user")
 
 
 class TmsBillingExportFound(models.TransientModel):
@@ -27,23 +30,22 @@ class TmsBillingExportFound(models.TransientModel):
         """Override of `tms_billing.client.access`: the user names the document."""
         return merge_access(
             super()._tms_write_access(),
-            {
-                "account.group_account_invoice": {"reference"},
-                "tms_billing.group_tms_billing_user": {"reference"},
-                "nobody": {"export_id"},
-            },
+            {**{group: {"reference"} for group in LEDGER_GROUPS}, "nobody": {"export_id"}},
         )
 
     @api.model
     def _tms_create_access(self):
         """Override of `tms_billing.client.access`: opened on a ledger row."""
-        return merge_access(
-            self._tms_write_access(),
-            {
-                "account.group_account_invoice": {"export_id"},
-                "tms_billing.group_tms_billing_user": {"export_id"},
-            },
-        )
+        access = self._tms_write_access()
+        for group in LEDGER_GROUPS:
+            access = grant_access(access, group, {"export_id"})
+        return access
+
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing.client.access`: linking what was found is for whoever
+        sends invoices."""
+        return merge_access(super()._tms_method_access(), {"action_link": set(LEDGER_GROUPS)})
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -57,6 +59,8 @@ class TmsBillingExportFound(models.TransientModel):
 
     def action_link(self):
         self.ensure_one()
+        self.check_access("write")
+        self.export_id._tms_check_undecided()
         self.export_id._tms_link_found(self.reference)
         return {"type": "ir.actions.act_window_close"}
 

@@ -29,6 +29,15 @@ class TmsBillingWizardInvoice(models.TransientModel):
             {"nobody": {"tms_contact_notice", "tms_contact_backend_id"}},
         )
 
+    @api.model
+    def _tms_method_access(self):
+        """Override of `tms_billing`: linking the customer from the preview is for
+        Transport Billing users, in their own previews."""
+        return merge_access(
+            super()._tms_method_access(),
+            {"action_tms_link_contact": {"tms_billing.group_tms_billing_user"}},
+        )
+
     @api.depends("partner_id", "company_id")
     def _compute_tms_contact_notice(self):
         # Connection names and links only, for every user who may invoice.
