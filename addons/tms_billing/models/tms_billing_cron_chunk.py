@@ -125,7 +125,7 @@ class TmsBillingCronChunk(models.Model):
         """
         if self.search_count([("state", "=", "pending")], limit=1):
             return self.browse()
-        self.search([]).unlink()
+        self.search([("state", "!=", "pending")]).unlink()
         self.env["sale.order"].flush_model(["tms_billing_state", "company_id", "partner_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         rows = self.env.execute_query(

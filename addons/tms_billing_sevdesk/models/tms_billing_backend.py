@@ -118,14 +118,14 @@ class TmsBillingBackend(models.Model):
         string="sevDesk User ID",
         compute="_compute_sevdesk_contact_person_id",
         store=True,
-        readonly=False,
+        readonly=True,
         help="The id of the sevDesk user shown as contact person on invoices.",
     )
     sevdesk_unit_id = fields.Integer(
         string="sevDesk Unit ID",
         compute="_compute_sevdesk_unit_id",
         store=True,
-        readonly=False,
+        readonly=True,
         help="The id of the sevDesk unit used for invoice positions.",
     )
     sevdesk_bookkeeping_version = fields.Char(
