@@ -1,7 +1,7 @@
 """The tax statements of the tax situations: one row each, as EN 16931 and the UNTDID 5305
 and VATEX code lists allow them."""
 
-from tms_billing_engine.vocabulary import SITUATIONS, TAX_STATEMENTS, TAXED_SITUATIONS
+from tms_billing_engine.vocabulary import SITUATIONS, TAX_STATEMENTS, VAT_CHARGED_SITUATIONS
 
 # UNTDID 5305 as EN 16931 uses it (BT-118, BT-151).
 CATEGORIES = {"S", "Z", "E", "AE", "K", "G", "O", "L", "M"}
@@ -13,7 +13,7 @@ def test_every_situation_has_its_statement():
 
 def test_taxed_situations_state_nothing_and_the_others_a_category_and_a_reason():
     for situation, statement in TAX_STATEMENTS.items():
-        if situation in TAXED_SITUATIONS:
+        if situation in VAT_CHARGED_SITUATIONS:
             assert statement is None, situation
             continue
         category, code, text = statement

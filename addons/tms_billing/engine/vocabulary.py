@@ -90,6 +90,9 @@ TAX_SITUATIONS = [
 SITUATIONS = tuple(code for code, _label in TAX_SITUATIONS)
 # The situations whose invoices carry German VAT, at the rates Odoo's taxes give.
 TAXED_SITUATIONS = frozenset({DOMESTIC, EU_PRIVATE, THIRD_COUNTRY_PRIVATE})
+# The situations whose invoices carry VAT: German, or that of the member state where a
+# private customer's transport begins (§ 3b Abs. 3 UStG). They state no exemption.
+VAT_CHARGED_SITUATIONS = TAXED_SITUATIONS | {EU_PRIVATE_ABROAD}
 
 # What an invoice of each situation states about its VAT when it charges none, on the
 # PDF and in the e-invoice: ``(category, exemption code, text)``. The category is the VAT
@@ -103,6 +106,10 @@ TAXED_SITUATIONS = frozenset({DOMESTIC, EU_PRIVATE, THIRD_COUNTRY_PRIVATE})
 TAX_STATEMENTS = {
     DOMESTIC: None,
     EU_PRIVATE: None,
+    THIRD_COUNTRY_PRIVATE: None,
+    # Taxed at the VAT of the member state where the transport begins (§ 3b Abs. 3
+    # UStG): category S at that state's rate, which its taxes state.
+    EU_PRIVATE_ABROAD: None,
     # A transport for a business is supplied where the business is (§ 3a Abs. 2 UStG,
     # Art. 44 of Directive 2006/112/EC); in another member state the business owes the
     # VAT (Art. 196), and the invoice says so (§ 14a Abs. 1 UStG). "AE" VAT Reverse
