@@ -82,7 +82,11 @@ class AccountEdiCommon(models.AbstractModel):
             return codes
         route_codes = route_tax_codes(invoice)
         if route_codes:
-            return route_codes
+            # The reason in the words the PDF prints, in the customer's language.
+            statement = invoice._tms_report_tax_statement(lang=invoice._tms_einvoice_lang())
+            return route_codes | {
+                "tax_exemption_reason": statement or route_codes["tax_exemption_reason"]
+            }
         # Odoo answers from the countries alone: "K" (an intra-Community supply of
         # goods) for any 0 % of a customer elsewhere in the EEA, "G" (an export) outside
         # it. A transport is a service: reverse charge (AE) for a business in another
