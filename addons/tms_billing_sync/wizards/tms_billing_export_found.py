@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.tms_billing.models.tms_billing_client_access import grant_access, merge_access
+from odoo.addons.tms_billing.models.tms_billing_client_access import (
+    check_client_create,
+    grant_access,
+    merge_access,
+)
 
 from ..export_errors import ExportError
 
@@ -51,6 +55,8 @@ class TmsBillingExportFound(models.TransientModel):
     def create(self, vals_list):
         """Override of `base`: only for a row the caller may act on, whose outcome is
         unknown."""
+        # The values first: only records that exist are looked at.
+        check_client_create(self, vals_list)
         exports = self.env["tms.billing.export"].browse(
             [vals.get("export_id") for vals in vals_list if vals.get("export_id")]
         )
