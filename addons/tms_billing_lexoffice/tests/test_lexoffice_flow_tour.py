@@ -35,7 +35,7 @@ class TestLexofficeFlowTour(HttpCase, LexofficeCase):
         known = self._customer("Kai Logistik GmbH")
         # Kai's contact is in lexoffice already; "Neu Spedition" has none.
         self.backend._tms_create_contact(known)
-        new = self._customer("Neu Spedition GmbH", zip=False)
+        new = self._customer("Neu Spedition GmbH")
         orders = self._order(
             known,
             delivery_date=date(2026, 10, 5),
@@ -61,10 +61,13 @@ class TestLexofficeFlowTour(HttpCase, LexofficeCase):
             "tms_billing_lexoffice_flow_tour",
             login="admin",
         )
-        # Both customers are linked; the new contact with the corrected postcode.
-        self.assertEqual(new.zip, "20095")
+        # Both customers are linked; the new contact with the e-mail address entered in
+        # the review, which the customer keeps here too.
+        self.assertEqual(new.email, "rechnung@neu-spedition.example")
         created = self.fake.contacts[new.tms_partner_link_ids.external_id]
-        self.assertEqual(created["addresses"]["billing"][0]["zip"], "20095")
+        self.assertEqual(
+            created["emailAddresses"]["business"], ["rechnung@neu-spedition.example"]
+        )
         self.assertEqual(known.tms_partner_link_ids.external_name, "Kai Logistik GmbH")
         # The preview is the invoice, to the cent.
         wizard = self.env["tms.billing.wizard"].search([], order="id desc", limit=1)

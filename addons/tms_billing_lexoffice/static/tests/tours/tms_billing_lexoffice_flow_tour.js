@@ -104,9 +104,9 @@ registry.category("web_tour.tours").add("tms_billing_lexoffice_flow_tour", {
             trigger: ".modal .o_field_widget[name='contact_name'] input:value('Neu Spedition GmbH')",
         },
         {
-            content: "The postcode is missing: enter it",
-            trigger: ".modal .o_field_widget[name='contact_zip'] input",
-            run: "edit 20095",
+            content: "The e-mail address for invoices is missing: enter it",
+            trigger: ".modal .o_field_widget[name='contact_email'] input",
+            run: "edit rechnung@neu-spedition.example",
         },
         {
             content: "Create the contact",
