@@ -87,9 +87,12 @@ class TmsBillingWizardInvoice(models.TransientModel):
         self._tms_check_adjust_access()
         self.ensure_one()
         backend = self.tms_contact_backend_id
+        customer = self.partner_id.commercial_partner_id
         wizard = self.env["tms.billing.contact.wizard"].create(
             {
-                "partner_id": self.partner_id.commercial_partner_id.id,
+                "partner_id": customer.id,
+                # Searched by the customer's name, as when opened on the customer.
+                "search_term": customer.name,
                 "backend_id": backend.id,
                 "company_id": backend.company_id.id,
                 "return_wizard_id": self.wizard_id.id,
