@@ -27,6 +27,7 @@
     ],
     "post_init_hook": "post_init_hook",
     "assets": {
+        "web.assets_backend": ["tms_billing/static/src/scss/*.scss"],
         "web.assets_tests": ["tms_billing/static/tests/tours/*.js"],
     },
 }

@@ -183,7 +183,7 @@ registry.category("web_tour.tours").add("tms_billing_lexoffice_follow_tour", {
         },
         {
             content: "Finalised there, the invoice is confirmed here with the number there",
-            trigger: ".o_statusbar_status button.active:contains('Gebucht')",
+            trigger: ".o_statusbar_status button[aria-checked='true']:contains('Gebucht')",
         },
         {
             content: "The number there is shown",
