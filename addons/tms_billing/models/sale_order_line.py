@@ -64,8 +64,11 @@ class SaleOrderLine(models.Model):
         )[:1]
         if self == main_line:
             values["name"] = order._tms_format_line_label()
-        else:
+        elif values.get("name"):
             values["name"] = f"{order.name}: {values['name']}"
+        else:
+            # Odoo leaves the text empty when it only repeats the product's name.
+            values["name"] = order.name
 
     # An aggregated invoice line serves several sale lines; each may only count its
     # own share of it (``tms_sale_line_qty``), not the whole line, or every sale line
