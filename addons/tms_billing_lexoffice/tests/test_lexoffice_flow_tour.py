@@ -65,9 +65,7 @@ class TestLexofficeFlowTour(HttpCase, LexofficeCase):
         # the review, which the customer keeps here too.
         self.assertEqual(new.email, "rechnung@neu-spedition.example")
         created = self.fake.contacts[new.tms_partner_link_ids.external_id]
-        self.assertEqual(
-            created["emailAddresses"]["business"], ["rechnung@neu-spedition.example"]
-        )
+        self.assertEqual(created["emailAddresses"]["business"], ["rechnung@neu-spedition.example"])
         self.assertEqual(known.tms_partner_link_ids.external_name, "Kai Logistik GmbH")
         # The preview is the invoice, to the cent.
         wizard = self.env["tms.billing.wizard"].search([], order="id desc", limit=1)
