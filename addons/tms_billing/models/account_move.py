@@ -272,9 +272,13 @@ class AccountMove(models.Model):
 
     def _tms_einvoice_lang(self):
         """The language of the texts of this invoice's e-invoice: German for a German
-        customer, English for any other."""
+        customer (where German is installed), English for any other."""
         self.ensure_one()
-        return "de_DE" if self.commercial_partner_id.country_id.code == "DE" else "en_US"
+        if self.commercial_partner_id.country_id.code == "DE" and self.env["res.lang"]._lang_get(
+            "de_DE"
+        ):
+            return "de_DE"
+        return "en_US"
 
     def _tms_report_seller_tax_ids(self):
         """The seller's VAT ID and tax number as the invoice prints them (§ 14 Abs. 4

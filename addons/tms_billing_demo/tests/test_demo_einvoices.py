@@ -54,7 +54,7 @@ class TestDemoEInvoices(HttpCase):
             invoice_date=fields.Date.context_today(orders)
         )
         invoices.action_post()
-        self.assertEqual(len(invoices), 12)
+        self.assertEqual(len(invoices), 16)
         results = []
         for invoice in invoices.sorted("name"):
             for builder, scenario, facturx in FORMATS:
