@@ -24,6 +24,8 @@ crons of ``WORKER_CRONS``. Odoo runs different crons at once on different cron w
 import logging
 import time
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import api, fields, models
 from odoo.tools import SQL, config
 
@@ -172,20 +174,37 @@ class TmsBillingCronChunk(models.Model):
     # -- billing (the worker crons) -----------------------------------------------
 
     @api.model
-    def _tms_claim(self):
-        """Lock and return one pending chunk no other job holds, or an empty recordset."""
+    def _tms_claim(self, commit=True):
+        """Lock and return one pending chunk no other job holds, or an empty recordset.
+
+        Odoo's transactions are REPEATABLE READ: a chunk this transaction still sees
+        pending may have been billed and committed by another job since its snapshot,
+        and locking it then fails with a serialization error. With ``commit`` (the
+        crons; nothing of this job is left uncommitted here) the claim looks again in a
+        new transaction; without, it claims nothing."""
         self.flush_model(["state"])
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT id FROM tms_billing_cron_chunk
-                 WHERE state = 'pending'
-              ORDER BY id
-                 LIMIT 1
-                   FOR NO KEY UPDATE SKIP LOCKED
-                """
-            )
+        claim = SQL(
+            """
+            SELECT id FROM tms_billing_cron_chunk
+             WHERE state = 'pending'
+          ORDER BY id
+             LIMIT 1
+               FOR NO KEY UPDATE SKIP LOCKED
+            """
         )
+        for _attempt in range(3):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    # Expected between jobs, not an error to log.
+                    self.env.cr.execute(claim, log_exceptions=False)
+                    rows = self.env.cr.fetchall()
+                break
+            except SerializationFailure:
+                if not commit:
+                    return self.browse()
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        else:
+            return self.browse()
         chunk = self.browse(rows[0][0]) if rows else self.browse()
         # Another job may have billed it and committed while we waited: read afresh.
         chunk.invalidate_recordset()
@@ -245,7 +264,7 @@ class TmsBillingCronChunk(models.Model):
             if done and _clock() - started + longest > budget:
                 out_of_time = bool(self.search_count([("state", "=", "pending")], limit=1))
                 break
-            chunk = self._tms_claim()
+            chunk = self._tms_claim(commit=commit)
             if not chunk:
                 break
             chunk_started = _clock()

@@ -6,13 +6,9 @@ the template into this addon's translations, and the Odoo side gives it in the r
 language (``error.text(translate)``); ``message`` and ``str(error)`` are English.
 """
 
-from ...tms_billing_sync.export_errors import TranslatableError
-
-
-def _lt(text):
-    """Mark ``text`` for Odoo's translation export, which extracts ``_lt("...")`` from
-    every .py file of the addon; it is translated where it is shown."""
-    return text
+# ``_lt`` marks a template for Odoo's translation export, which extracts ``_lt("...")``
+# from every .py file of this addon; it is translated where it is shown.
+from ...tms_billing_sync.export_errors import TranslatableError, _lt  # noqa: F401
 
 
 class SevdeskError(TranslatableError):
