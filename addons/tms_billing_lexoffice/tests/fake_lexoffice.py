@@ -408,7 +408,7 @@ class FakeLexoffice(FakeApi):
         self.note_created(invoice_id)
         if finalize:
             self.set_invoice_status(invoice_id, "open")
-        return 201, self._created(invoice_id, "invoices", 1)
+        return 201, self._created(invoice_id, "invoices", 1, invoice["createdDate"])
 
     def _create_credit_note(self, body, preceding_id, finalize):
         """POST /v1/credit-notes[?precedingSalesVoucherId={id}] (#credit-notes-endpoint)."""
@@ -477,7 +477,7 @@ class FakeLexoffice(FakeApi):
             )
         if finalize:
             self.set_credit_note_status(credit_note_id, "open")
-        return 201, self._created(credit_note_id, "credit-notes", 1)
+        return 201, self._created(credit_note_id, "credit-notes", 1, credit_note["createdDate"])
 
     def _voucherlist(self, query):
         self.voucherlist_queries.append(query)
@@ -536,8 +536,9 @@ class FakeLexoffice(FakeApi):
         """Now on the fake's clock, as lexoffice writes timestamps."""
         return _now(self.now())
 
-    def _created(self, resource_id, kind, version):
-        stamp = self._stamp()
+    def _created(self, resource_id, kind, version, stamp=None):
+        """The answer to a create or update; ``stamp``: the document's createdDate."""
+        stamp = stamp or self._stamp()
         return {
             "id": resource_id,
             "resourceUri": f"{self.base_url}/v1/{kind}/{resource_id}",
