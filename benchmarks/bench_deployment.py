@@ -391,6 +391,20 @@ def states(registry, export_ids):
         return dict(cr.fetchall())
 
 
+def work_due(registry, export_ids):
+    """Rows with work due now or within a minute: queued, being sent, or failed with a
+    retry or look-up that soon. Rows whose look-up waits for the settling rule's evidence
+    (minutes away) are not: the key has nothing to do for them meanwhile."""
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT count(*) FROM tms_billing_export WHERE id IN %s AND (state IN "
+            "('to_send', 'sending') OR (state = 'failed' AND next_attempt_at <= "
+            "(now() AT TIME ZONE 'UTC') + interval '60 seconds'))",
+            (tuple(export_ids),),
+        )
+        return cr.fetchone()[0]
+
+
 def read_log(logfile):
     """Odoo's log records as (time, pid, level, logger, message, extra lines), and its text.
 
@@ -479,7 +493,13 @@ def main():
         help="the connections' read timeout in seconds (default: the field's, 35)",
     )
     parser.add_argument("--http-port", type=int, default=18903)
-    parser.add_argument("--wait", type=float, default=900, help="seconds until rows count stuck")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=2700,
+        help="seconds until rows count stuck (an unknown outcome whose invoice is not there "
+        "is settled about 26 minutes after its attempt)",
+    )
     parser.add_argument("--keep-log", help="copy Odoo's log to this file")
     args, odoo_args = parser.parse_known_args()
     config.parse_config(odoo_args)
@@ -536,12 +556,15 @@ def main():
             env.ref(SEND_CRON)._trigger()
             cr.commit()  # wakes the cron workers (NOTIFY after commit)
         clients.start()
-        ended, counts, last_report = None, {}, started
+        ended, counts, last_report, drained = None, {}, started, None
         while time.time() - started < args.wait:
             counts = states(registry, export_ids)
             if counts.get("sent", 0) == len(export_ids):
                 ended = time.time()
                 break
+            if drained is None and not work_due(registry, export_ids):
+                drained = time.time()
+                print(f"  {drained - started:5.0f} s: queue worked off; {counts}", flush=True)
             if time.time() - last_report >= 30:
                 last_report = time.time()
                 print(f"  {last_report - started:5.0f} s: {counts}", flush=True)
@@ -557,6 +580,7 @@ def main():
         Path(args.keep_log).write_text(log_text)
 
     # -- figures ------------------------------------------------------------------------
+    drained = drained or finished
     trace = connections[0].calls(finished)  # lexoffice's: the rate-limited key
     elapsed = finished - started
     last_call = max((call[0] for c in connections for call in c.calls(finished)), default=started)
@@ -572,6 +596,8 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         cron_name = env.ref(SEND_CRON).cron_name
+        backends = env["tms.billing.backend"].search([("name", "like", "(fake)")])
+        job_names = {backend.name: backend.cron_id.cron_name for backend in backends}
         figures = [connection_figures(env, c, finished) for c in connections]
     duplicates = sum(f["duplicates"] for f in figures)
     not_sent = sum(f["not_sent"] for f in figures)
@@ -588,6 +614,15 @@ def main():
     gaps_on_key = idle_gaps([call[0] for call in trace], started, finished)
     runs = cron_runs(log_lines, cron_name)
     gaps = [nxt[1] - run[2] for run, nxt in itertools.pairwise(runs) if run[2] and nxt[1] >= run[2]]
+    job_runs = {name: cron_runs(log_lines, job) for name, job in job_names.items()}
+    every_run = runs + [run for found in job_runs.values() for run in found]
+    longest_run = max((run[2] - run[1] for run in every_run if run[2]), default=0.0)
+    unfinished_runs = sum(1 for run in every_run if not run[2])
+    cron_limit = limits["limit_time_real_cron"]
+    if cron_limit is None or cron_limit < 0:
+        cron_limit = limits["limit_time_real"]
+    drained_calls = sum(1 for call in trace if call[0] <= drained)
+    drained_span = max(drained - started, 1e-9)
     http_sent = sum(call[4] for call in clients.calls)
     requests_made = len(trace)
     rate = len(connections[0].export_ids) / elapsed
@@ -614,6 +649,12 @@ def main():
         f"{rate:.2f} invoices/s = {rate / RATE_LIMIT:.0%} of the limit; "
         f"{requests_made} requests = {request_rate:.2f} requests/s = "
         f"{request_rate / RATE_LIMIT:.0%} of the {RATE_LIMIT:g} requests/s limit"
+    )
+    print(
+        f"  queue worked off (every row sent or waiting for the settling rule's look-up) at "
+        f"{drained_span:.1f} s: lexoffice {drained_calls} requests = "
+        f"{drained_calls / drained_span:.2f} requests/s = "
+        f"{drained_calls / drained_span / RATE_LIMIT:.0%} of the limit meanwhile"
     )
     print(f"  429 answers (lexoffice): {refused}")
     for figure in figures:
@@ -682,8 +723,24 @@ def main():
             f"  first send cron run started {runs[0][1] - started:.1f} s after the trigger; "
             f"longest run {max(durations, default=0.0):.1f} s"
         )
+    for name, found in job_runs.items():
+        durations = [run[2] - run[1] for run in found if run[2]]
+        print(
+            f"  job of {name}: {len(found)} runs in pids {sorted({run[0] for run in found})}, "
+            f"longest {max(durations, default=0.0):.1f} s, mean "
+            f"{sum(durations) / max(len(durations), 1):.1f} s"
+        )
+    print(
+        f"  longest run of any cron: {longest_run:.1f} s (Odoo's cron limit {cron_limit} s); "
+        f"runs not ended when Odoo stopped: {unfinished_runs}"
+    )
     targets = {
-        "requests at >= 90 % of the limit": request_rate / RATE_LIMIT >= 0.9,
+        "requests at >= 90 % of the limit while invoices were queued": (
+            drained_calls / drained_span / RATE_LIMIT >= 0.9
+        ),
+        "every cron run within Odoo's limit": bool(cron_limit)
+        and longest_run < cron_limit
+        and not unfinished_runs,
         "no 429": not refused,
         "no duplicate": not duplicates,
         "no row stuck": not not_sent,

@@ -26,6 +26,7 @@ PURE_MODULES = {
     "fake_sevdesk": "tms_billing_sevdesk.tests.fake_sevdesk",
     "tms_billing_leitweg": "tms_billing_edi.leitweg",
     "tms_billing_settle": "tms_billing_sync.settle",
+    "tms_billing_lanes": "tms_billing_sync.lanes",
 }
 
 for _alias, _dotted in PURE_MODULES.items():

@@ -80,6 +80,13 @@ def _limiter_for(env, api_key, rate):
     return SharedRateLimiter(env.registry.cursor, api_key, rate)
 
 
+# Rows a lexoffice connection's job works on at once. Every call waits for the key's
+# slot (2 requests/s, SharedRateLimiter), so lanes never exceed the limit; they keep the
+# key busy while answers come late: with 3 % of answers as late as the read timeout
+# (35 s), about two calls wait at any time, and six lanes leave the key idle about 2 %
+# of the time (one lane: two thirds).
+LANES = 6
+
 # An id of lexoffice, as it names its documents (#invoices-endpoint: "id" is a UUID).
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
@@ -217,6 +224,13 @@ class TmsBillingBackend(models.Model):
             # Administrators only see it; whoever may test the connection may learn it.
             self.sudo().lexoffice_organization_id = organization
         return bool(organization)
+
+    def _tms_call_lanes(self):
+        """Override of `tms_billing_sync`: lexoffice's calls are spaced by the key's
+        shared limit, so its rows are sent in ``LANES`` lanes."""
+        if self.provider == "lexoffice":
+            return LANES
+        return super()._tms_call_lanes()
 
     def _lexoffice_client(self):
         self.ensure_one()

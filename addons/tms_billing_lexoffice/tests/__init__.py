@@ -10,3 +10,4 @@ from . import test_lexoffice_bad_input
 from . import test_lexoffice_credit_notes
 from . import test_lexoffice_documents
 from . import test_lexoffice_german
+from . import test_lexoffice_lanes

@@ -120,6 +120,11 @@ class TmsBillingBackend(models.Model):
         for backend in self.filtered("active"):
             backend._tms_cron()._trigger(at)
 
+    def _tms_call_lanes(self):
+        """How many of this connection's rows its job works on at once (``lanes.py``):
+        one, unless the provider's module spaces the calls by the key's limit."""
+        return 1
+
     def _tms_call_deadline(self):
         """The deadline of the provider calls made now (a ``time.monotonic()`` value),
         or None: the providers' clients are made with it."""
@@ -239,7 +244,7 @@ class TmsBillingExport(models.Model):
                 if name == "polls":
                     rows._tms_refresh_status(deadline=deadline)
                 else:
-                    rows._tms_send(deadline=deadline)
+                    rows._tms_send_in_lanes(deadline=deadline)
                 done += len(rows)
         left = any(step(backend) for step in self._tms_steps(names))
         if not left and not modules.module.current_test:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 
 from ..deadline import CALL_DEADLINE, FIRST_ROW_SECONDS
@@ -16,6 +16,7 @@ from ..export_errors import (
     ExportRejected,
     retry_delay,
 )
+from ..lanes import run_in_lanes
 from ..settle import ABSENT, after_failed_look_up, after_miss
 
 _logger = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ LOOKUP_BACKOFF_CAP = 3600
 # (MAX_TIMEOUT of the connection) a request stays well inside Odoo's limit of 120 s.
 SEND_NOW_MAX = 5
 SEND_NOW_BUDGET = 30
+# Odoo's tests run in one transaction that other cursors see through a shared lock:
+# lanes there take turns, so tests keep one lane unless they set this.
+LANES_IN_TESTS = False
 # A provider may answer with an error page of any size: what is kept of it.
 MAX_ERROR_LENGTH = 4000
 
@@ -98,23 +102,71 @@ class TmsBillingExport(models.Model):
             # At least one row per run, so that every run makes progress.
             if index and deadline and time.monotonic() > deadline:
                 break
-            # What the row records (its last error, the refusals of the provider's checks)
-            # is read by everyone in the company: in its language, whoever sends.
-            export = export.with_env(export._tms_log_env())
-            lookup_first = export._tms_claim()
-            if lookup_first is None:
-                continue
-            export._tms_commit()
-            outcome = export._tms_send_claimed(lookup_first)
+            outcome = export._tms_send_one()
             if outcome is None:
                 # No time was left for its call: nothing was performed; the run ends.
                 break
             if outcome:
-                sent |= export.with_env(self.env)
-                # Recorded and committed: the document is a read that follows.
-                export._tms_document_after_push()
-            export._tms_commit()
+                sent |= export
         return sent
+
+    def _tms_send_in_lanes(self, deadline=None):
+        """``_tms_send`` on up to the connection's ``_tms_call_lanes()`` rows at once,
+        each in a transaction of its own (``lanes.py``): one slow answer does not leave
+        the key idle. The rows are of one connection."""
+        lanes = self.backend_id[:1]._tms_call_lanes()
+        if lanes <= 1 or len(self) <= 1 or (modules.module.current_test and not LANES_IN_TESTS):
+            return self._tms_send(deadline=deadline)
+        # A customer not yet linked there gets its contact from its first row, before
+        # its other rows run side by side (they would each find the contact "being
+        # created" and wait for it).
+        backend, firsts = self.backend_id[:1], {}
+        for export in self:
+            partner = export.move_id.commercial_partner_id
+            if partner not in firsts and not backend._tms_external_ref(partner):
+                firsts[partner] = export
+        firsts = self.browse([export.id for export in firsts.values()])
+        sent = firsts._tms_send(deadline=deadline)
+        rest = self - firsts
+        if not rest or (firsts and deadline and time.monotonic() > deadline):
+            return sent
+        registry, uid, context, su = self.env.registry, self.env.uid, self.env.context, self.env.su
+        call_deadline = CALL_DEADLINE.get(self.env)
+
+        def work(export_id):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, uid, context, su=su)
+                with CALL_DEADLINE.enter(env, call_deadline):
+                    return env[self._name].browse(export_id)._tms_send_one()
+
+        self.env.flush_all()
+        self._tms_commit()
+        results = run_in_lanes(rest.ids, work, lanes, deadline)
+        # What the lanes committed is read afresh, in a transaction that sees it.
+        self._tms_commit()
+        self.env.invalidate_all()
+        return sent | self.browse([row_id for row_id, outcome in results.items() if outcome])
+
+    def _tms_send_one(self):
+        """One attempt of this row: claim, commit, call, record, commit. True when sent
+        (or found there), False when it failed or another worker has it, None when no
+        time was left for its call (the row is as it was)."""
+        self.ensure_one()
+        # What the row records (its last error, the refusals of the provider's checks)
+        # is read by everyone in the company: in its language, whoever sends.
+        export = self.with_env(self._tms_log_env())
+        lookup_first = export._tms_claim()
+        if lookup_first is None:
+            return False
+        export._tms_commit()
+        outcome = export._tms_send_claimed(lookup_first)
+        if outcome is None:
+            return None
+        if outcome:
+            # Recorded and committed: the document is a read that follows.
+            export._tms_document_after_push()
+        export._tms_commit()
+        return outcome
 
     def _tms_send_claimed(self, lookup_first):
         """One attempt of a claimed row: True when sent (or found there), False when it
