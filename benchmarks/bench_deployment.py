@@ -481,6 +481,11 @@ def main():
         help="share of all calls answered after --slow-seconds",
     )
     parser.add_argument(
+        "--slow-only",
+        choices=[provider for provider, *_rest in CONNECTIONS],
+        help="answer slowly on this connection only (a slow provider beside a healthy one)",
+    )
+    parser.add_argument(
         "--slow-seconds",
         type=float,
         default=None,
@@ -535,7 +540,8 @@ def main():
         # From here on: set after the customers' contacts were created, so that the
         # preparation meets none of them.
         connection.fake.search_lag = args.search_lag
-        connection.fake.slow_rate = args.slow_rate
+        slow = not args.slow_only or connection.provider == args.slow_only
+        connection.fake.slow_rate = args.slow_rate if slow else 0.0
         connection.fake.slow_seconds = slow_seconds
     workdir = tempfile.mkdtemp(prefix="tms_bench_deployment_")
     logfile = os.path.join(workdir, "odoo.log")
@@ -642,7 +648,8 @@ def main():
     )
     print(
         f"  time faults: search lag {args.search_lag:g} s, slow answers {args.slow_rate:.0%} "
-        f"of all calls after {slow_seconds:g} s (read timeout {read_timeout:g} s)"
+        f"of all calls{f' of {args.slow_only}' if args.slow_only else ''} after "
+        f"{slow_seconds:g} s (read timeout {read_timeout:g} s)"
     )
     print(
         f"  elapsed {elapsed:.1f} s (last API call at {last_call:.1f} s); lexoffice: "
