@@ -1,7 +1,8 @@
 """Push invoices through a real multi-worker Odoo 18 with its default limits.
 
     benchmarks/run deployment [--invoices 300] [--fault-rate 0.1] [--connections 1]
-        [--search-lag 0] [--slow-rate 0] [--slow-seconds TIMEOUT+5] [--timeout 35]
+        [--search-lag 0] [--slow-rate 0] [--slow-only PROVIDER] [--slow-seconds TIMEOUT+5]
+        [--timeout 35] [--wait 2700]
 
 Prepares N draft invoices of one linked customer, queued for a lexoffice connection
 pointed at the loopback fake (2 requests/second per key, like the real API), then starts
@@ -10,15 +11,18 @@ threads, triggers the send cron and, at the same time, has two clients press "Se
 over JSON-RPC on batches of at most five queued invoices, so that the cron worker and
 both HTTP workers push on the same key at once. A share of the creates is answered 502
 or 504 after the invoice was created. When every row is sent (or the time is up) it
-prints the rate as a share of the limit, the requests per process, the 429 answers, the
-duplicates in the fake, the rows not sent and what the Odoo log says about killed
-workers, errors and the cron runs.
+prints the rate as a share of the limit while invoices were queued, the requests per
+process, the 429 answers, the duplicates in the fake, the rows not sent and what the
+Odoo log says about killed workers, errors and the runs of every connection's job. An
+unknown outcome whose invoice is not there is settled about 26 minutes after its
+attempt, so a run with faults lasts about half an hour.
 
 Faults with time, played by the fakes (test faults, see ``fake_http``): ``--search-lag``
 makes a new document or contact show in list and search answers only that many seconds
 after its creation (a read by id sees it at once); ``--slow-rate`` answers that share of
 all calls after ``--slow-seconds``, longer than the connections' read timeout
-(``--timeout``), half of them performed at once and half not performed.
+(``--timeout``), half of them performed at once and half not performed, on every
+connection or on ``--slow-only``'s alone.
 ``--connections 2`` adds a sevDesk connection beside lexoffice, with its own token, fake,
 customer and N invoices of its own, pushed by the same cron and clients.
 """
@@ -562,15 +566,20 @@ def main():
             env.ref(SEND_CRON)._trigger()
             cr.commit()  # wakes the cron workers (NOTIFY after commit)
         clients.start()
-        ended, counts, last_report, drained = None, {}, started, None
+        ended, counts, last_report, drained = None, {}, started, {}
         while time.time() - started < args.wait:
             counts = states(registry, export_ids)
             if counts.get("sent", 0) == len(export_ids):
                 ended = time.time()
                 break
-            if drained is None and not work_due(registry, export_ids):
-                drained = time.time()
-                print(f"  {drained - started:5.0f} s: queue worked off; {counts}", flush=True)
+            for c in connections:
+                if c.provider not in drained and not work_due(registry, c.export_ids):
+                    drained[c.provider] = time.time()
+                    print(
+                        f"  {drained[c.provider] - started:5.0f} s: {c.provider}'s queue worked "
+                        f"off; {counts}",
+                        flush=True,
+                    )
             if time.time() - last_report >= 30:
                 last_report = time.time()
                 print(f"  {last_report - started:5.0f} s: {counts}", flush=True)
@@ -586,7 +595,7 @@ def main():
         Path(args.keep_log).write_text(log_text)
 
     # -- figures ------------------------------------------------------------------------
-    drained = drained or finished
+    drained = {c.provider: drained.get(c.provider, finished) for c in connections}
     trace = connections[0].calls(finished)  # lexoffice's: the rate-limited key
     elapsed = finished - started
     last_call = max((call[0] for c in connections for call in c.calls(finished)), default=started)
@@ -627,8 +636,8 @@ def main():
     cron_limit = limits["limit_time_real_cron"]
     if cron_limit is None or cron_limit < 0:
         cron_limit = limits["limit_time_real"]
-    drained_calls = sum(1 for call in trace if call[0] <= drained)
-    drained_span = max(drained - started, 1e-9)
+    drained_calls = sum(1 for call in trace if call[0] <= drained["lexoffice"])
+    drained_span = max(drained["lexoffice"] - started, 1e-9)
     http_sent = sum(call[4] for call in clients.calls)
     requests_made = len(trace)
     rate = len(connections[0].export_ids) / elapsed
@@ -658,11 +667,18 @@ def main():
         f"{request_rate / RATE_LIMIT:.0%} of the {RATE_LIMIT:g} requests/s limit"
     )
     print(
-        f"  queue worked off (every row sent or waiting for the settling rule's look-up) at "
-        f"{drained_span:.1f} s: lexoffice {drained_calls} requests = "
+        f"  lexoffice's queue worked off (every row sent or waiting for the settling rule's "
+        f"look-up) at {drained_span:.1f} s: {drained_calls} requests = "
         f"{drained_calls / drained_span:.2f} requests/s = "
         f"{drained_calls / drained_span / RATE_LIMIT:.0%} of the limit meanwhile"
     )
+    for c in connections[1:]:
+        span = drained[c.provider] - started
+        calls = sum(1 for call in c.calls(finished) if call[0] <= drained[c.provider])
+        print(
+            f"  {c.provider}'s queue worked off at {span:.1f} s: {calls} requests = "
+            f"{calls / max(span, 1e-9):.2f} requests/s (no published limit)"
+        )
     print(f"  429 answers (lexoffice): {refused}")
     for figure in figures:
         print(
