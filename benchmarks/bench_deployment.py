@@ -143,7 +143,7 @@ class Connection:
     def __init__(self, provider, key, create_call, values, fake):
         self.provider, self.key, self.create_call = provider, key, create_call
         self.values, self.fake = values, fake
-        self.export_ids, self.markers = [], {}
+        self.export_ids, self.markers, self.backend_id = [], {}, None
         self.trace_from = 0
 
     def calls(self, finished):
@@ -207,7 +207,7 @@ def prepare(registry, connections, invoices, fault_rate, timeout):
             name = "Bench Spedition GmbH" if not number else f"Bench Spedition {number + 1} GmbH"
             moves = make_invoices(env, invoices, backend, customer_name=name)
             exports = env["tms.billing.export"]._tms_queue(moves, backend)
-            connection.export_ids = exports.ids
+            connection.export_ids, connection.backend_id = exports.ids, backend.id
             connection.markers = dict(zip(exports.ids, exports.mapped("marker"), strict=True))
         # The cron starts on the benchmark's trigger, not on its own schedule meanwhile.
         env.ref(SEND_CRON).nextcall = fields.Datetime.now() + timedelta(days=1)
@@ -595,8 +595,15 @@ def main():
         Path(args.keep_log).write_text(log_text)
 
     # -- figures ------------------------------------------------------------------------
-    drained = {c.provider: drained.get(c.provider, finished) for c in connections}
     trace = connections[0].calls(finished)  # lexoffice's: the rate-limited key
+    # Each connection's queue: (seconds until worked off, its calls meanwhile).
+    queues = {}
+    for c in connections:
+        until = drained.get(c.provider, finished)
+        queues[c.provider] = (
+            max(until - started, 1e-9),
+            sum(1 for call in c.calls(finished) if call[0] <= until),
+        )
     elapsed = finished - started
     last_call = max((call[0] for c in connections for call in c.calls(finished)), default=started)
     last_call -= started
@@ -611,8 +618,10 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         cron_name = env.ref(SEND_CRON).cron_name
-        backends = env["tms.billing.backend"].search([("name", "like", "(fake)")])
-        job_names = {backend.name: backend.cron_id.cron_name for backend in backends}
+        job_names = {
+            c.provider: env["tms.billing.backend"].browse(c.backend_id).cron_id.cron_name
+            for c in connections
+        }
         figures = [connection_figures(env, c, finished) for c in connections]
     duplicates = sum(f["duplicates"] for f in figures)
     not_sent = sum(f["not_sent"] for f in figures)
@@ -636,8 +645,7 @@ def main():
     cron_limit = limits["limit_time_real_cron"]
     if cron_limit is None or cron_limit < 0:
         cron_limit = limits["limit_time_real"]
-    drained_calls = sum(1 for call in trace if call[0] <= drained["lexoffice"])
-    drained_span = max(drained["lexoffice"] - started, 1e-9)
+    drained_span, drained_calls = queues["lexoffice"]
     http_sent = sum(call[4] for call in clients.calls)
     requests_made = len(trace)
     rate = len(connections[0].export_ids) / elapsed
@@ -666,18 +674,16 @@ def main():
         f"{requests_made} requests = {request_rate:.2f} requests/s = "
         f"{request_rate / RATE_LIMIT:.0%} of the {RATE_LIMIT:g} requests/s limit"
     )
-    print(
-        f"  lexoffice's queue worked off (every row sent or waiting for the settling rule's "
-        f"look-up) at {drained_span:.1f} s: {drained_calls} requests = "
-        f"{drained_calls / drained_span:.2f} requests/s = "
-        f"{drained_calls / drained_span / RATE_LIMIT:.0%} of the limit meanwhile"
-    )
-    for c in connections[1:]:
-        span = drained[c.provider] - started
-        calls = sum(1 for call in c.calls(finished) if call[0] <= drained[c.provider])
+    for provider, (span, calls) in queues.items():
+        share = (
+            f"{calls / span / RATE_LIMIT:.0%} of the limit meanwhile"
+            if provider == "lexoffice"
+            else "no published limit"
+        )
         print(
-            f"  {c.provider}'s queue worked off at {span:.1f} s: {calls} requests = "
-            f"{calls / max(span, 1e-9):.2f} requests/s (no published limit)"
+            f"  {provider}'s queue worked off (every row sent or waiting for the settling "
+            f"rule's look-up) at {span:.1f} s: {calls} requests = {calls / span:.2f} "
+            f"requests/s ({share})"
         )
     print(f"  429 answers (lexoffice): {refused}")
     for figure in figures:

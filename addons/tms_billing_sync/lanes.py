@@ -13,6 +13,9 @@ Nothing here imports ``odoo``.
 import threading
 import time
 
+# What a lane is given when no item is left for it to take.
+_NONE_LEFT = object()
+
 
 def run_in_lanes(items, work, lanes, deadline=None, clock=time.monotonic):
     """Calls ``work(item)`` for ``items``, in their order, on up to ``lanes`` threads at
@@ -26,22 +29,18 @@ def run_in_lanes(items, work, lanes, deadline=None, clock=time.monotonic):
     pending = iter(items)
     lock = threading.Lock()
     results, errors = {}, []
-    taken = [0]
+    started = False
 
     def next_item():
+        nonlocal started
         with lock:
-            if errors or (taken[0] and deadline is not None and clock() > deadline):
-                return None, False
-            for item in pending:
-                taken[0] += 1
-                return item, True
-            return None, False
+            if errors or (started and deadline is not None and clock() > deadline):
+                return _NONE_LEFT
+            started = True
+            return next(pending, _NONE_LEFT)
 
     def lane():
-        while True:
-            item, found = next_item()
-            if not found:
-                return
+        while (item := next_item()) is not _NONE_LEFT:
             try:
                 result = work(item)
             except Exception as error:  # raised once every lane ended

@@ -120,12 +120,18 @@ class TmsBillingExport(models.Model):
         # A customer not yet linked there gets its contact from its first row, before
         # its other rows run side by side (they would each find the contact "being
         # created" and wait for it).
-        backend, firsts = self.backend_id[:1], {}
+        backend = self.backend_id[:1]
+        unlinked = {
+            partner
+            for partner in self.move_id.commercial_partner_id
+            if not backend._tms_external_ref(partner)
+        }
+        firsts = self.browse()
         for export in self:
             partner = export.move_id.commercial_partner_id
-            if partner not in firsts and not backend._tms_external_ref(partner):
-                firsts[partner] = export
-        firsts = self.browse([export.id for export in firsts.values()])
+            if partner in unlinked:
+                unlinked.discard(partner)
+                firsts |= export
         sent = firsts._tms_send(deadline=deadline)
         rest = self - firsts
         if not rest or (firsts and deadline and time.monotonic() > deadline):
