@@ -213,6 +213,12 @@ def switch_off_hooks(env, names):
     return patches
 
 
+def switch_off_trail(env):
+    """A patch that leaves out the order trail of an invoicing run: the chatter note and
+    the billing event that each invoiced order gets (``sale.order._tms_log_invoiced``)."""
+    return patch.object(type(env["sale.order"]), "_tms_log_invoiced", lambda self, moves: None)
+
+
 def capture_invoice_values(env, run):
     """The calls of ``account.move.create`` while ``run()`` invoices, taken in a savepoint
     that is rolled back: a list of the values each call received, links to the sale
@@ -259,7 +265,9 @@ def main():
         "wizard, cron); floor: account.move.create, in one call, of exactly the invoice "
         "values ours creates (captured in a rolled-back run, without the sale links); "
         "floor-linked: the same calls of account.move.create that ours makes, with the "
-        "links to the sale lines and Odoo's recomputation of the orders they cause",
+        "links to the sale lines and Odoo's recomputation of the orders they cause; "
+        "cron-without-trail: our cron without the chatter note and billing event of each "
+        "invoiced order, to tell what that trail costs",
     )
     parser.add_argument(
         "--rounds",
@@ -271,7 +279,7 @@ def main():
     parser.add_argument(
         "--profile",
         help="write a cProfile of our path (--profile-variant) to this file, and one of the "
-        "floor to FILE.floor when the floor is among the variants",
+        "floors to FILE.floor and FILE.floor-linked when they are among the variants",
     )
     parser.add_argument("--profile-variant", choices=("wizard", "cron"), default="wizard")
     parser.add_argument(
@@ -299,6 +307,7 @@ def main():
         "preview",
         "wizard",
         "cron",
+        "cron-without-trail",
         *hook_variants,
     }
     if unknown:
@@ -348,6 +357,10 @@ def main():
 
             return without_hook
 
+        def without_trail():
+            with switch_off_trail(env):
+                return cron()
+
         def native():
             moves = orders._create_invoices()
             return {"invoices": len(moves)}
@@ -373,25 +386,31 @@ def main():
         def cron():
             return {"invoices": len(run_cron())}
 
-        floor_calls = []
+        # create() consumes its values: each run of a floor gets its own copy of the
+        # captured calls, made before any clock starts.
+        floor_copies = {"floor": [], "floor-linked": []}
 
         def floor():
             moves = (
                 env["account.move"]
                 .with_context(default_move_type="out_invoice")
-                .create(without_sale_links(floor_calls))
+                .create(floor_copies["floor"].pop())
             )
             return {"invoices": len(moves)}
 
         def floor_linked():
             Move = env["account.move"].with_context(default_move_type="out_invoice")
             moves = Move.browse()
-            for call in copy.deepcopy(floor_calls):
+            for call in floor_copies["floor-linked"].pop():
                 moves |= Move.create(call)
             return {"invoices": len(moves)}
 
-        if {"floor", "floor-linked"} & set(args.variants.split(",")):
-            floor_calls.extend(capture_invoice_values(env, run_cron))
+        if floor_copies.keys() & set(args.variants.split(",")):
+            floor_calls = capture_invoice_values(env, run_cron)
+            # A run per round, and one more for the profile.
+            for _run in range(args.rounds + 1):
+                floor_copies["floor"].append(without_sale_links(floor_calls))
+                floor_copies["floor-linked"].append(copy.deepcopy(floor_calls))
             invoices = [values for call in floor_calls for values in call]
             lines = sum(len(values.get("invoice_line_ids", [])) for values in invoices)
             print(
@@ -408,6 +427,7 @@ def main():
             "preview": ("ours: wizard preview", wizard_preview),
             "wizard": ("ours: wizard (all)", wizard_create),
             "cron": ("ours: cron", cron),
+            "cron-without-trail": ("ours: cron w/o trail", without_trail),
         }
         for name in SPEED_HOOKS:
             variants[f"cron-without-{name}"] = (f"cron w/o {name}"[:24], hook_off(name, cron))
@@ -436,7 +456,7 @@ def main():
                     flush=True,
                 )
         for base in ("native", "floor", "floor-linked"):
-            for key in ("wizard", "cron"):
+            for key in ("wizard", "cron", "cron-without-trail"):
                 if not runs.get(base) or not runs.get(key):
                     continue
                 ours, other = median(runs[key]), median(runs[base])
@@ -473,10 +493,28 @@ def main():
                 )
                 line += f" (rounds: {', '.join(gains)})"
             print(line, flush=True)
+        if runs.get("cron") and runs.get("cron-without-trail"):
+            ours, without = median(runs["cron"]), median(runs["cron-without-trail"])
+            line = (
+                f"trail: the chatter notes and events of the orders take "
+                f"{1 - without['seconds'] / ours['seconds']:.1%} of the cron's time "
+                f"({ours['seconds'] - without['seconds']:.2f} s), queries {ours['queries']} "
+                f"-> {without['queries']} without them"
+            )
+            if args.rounds > 1:
+                shares = (
+                    f"{1 - round_without['seconds'] / round_ours['seconds']:.1%}"
+                    for round_ours, round_without in zip(
+                        runs["cron"], runs["cron-without-trail"], strict=True
+                    )
+                )
+                line += f" (rounds: {', '.join(shares)})"
+            print(line, flush=True)
         if args.profile:
             profiled = [(args.profile, args.profile_variant)]
-            if "floor" in runs:
-                profiled.append((f"{args.profile}.floor", "floor"))
+            for floor in ("floor", "floor-linked"):
+                if floor in runs:
+                    profiled.append((f"{args.profile}.{floor}", floor))
             for path, key in profiled:
                 label, run = variants[key]
                 profiler = cProfile.Profile()
