@@ -148,6 +148,13 @@ def make_data(env, n_orders, n_customers, scenario, seed=11):
     return orders
 
 
+def rounds_text(first, second, text):
+    """The text ``(rounds: ...)`` of two variants: ``text(seconds of first, seconds of
+    second)`` for each round."""
+    texts = (text(a["seconds"], b["seconds"]) for a, b in zip(first, second, strict=True))
+    return f" (rounds: {', '.join(texts)})"
+
+
 def median(results):
     """The result of median time (the lower middle one of an even count)."""
     ordered = sorted(results, key=lambda result: result["seconds"])
@@ -405,12 +412,14 @@ def main():
                 moves |= Move.create(call)
             return {"invoices": len(moves)}
 
-        if floor_copies.keys() & set(args.variants.split(",")):
+        floors = floor_copies.keys() & set(args.variants.split(","))
+        if floors:
             floor_calls = capture_invoice_values(env, run_cron)
+            copy_for = {"floor": without_sale_links, "floor-linked": copy.deepcopy}
             # A run per round, and one more for the profile.
             for _run in range(args.rounds + 1):
-                floor_copies["floor"].append(without_sale_links(floor_calls))
-                floor_copies["floor-linked"].append(copy.deepcopy(floor_calls))
+                for key in floors:
+                    floor_copies[key].append(copy_for[key](floor_calls))
             invoices = [values for call in floor_calls for values in call]
             lines = sum(len(values.get("invoice_line_ids", [])) for values in invoices)
             print(
@@ -466,11 +475,9 @@ def main():
                     f"ratio ours/{base} ({key}): time {time_ratio:.2f}x, queries {query_ratio:.2f}x"
                 )
                 if args.rounds > 1:
-                    ratios = (
-                        f"{round_ours['seconds'] / round_other['seconds']:.2f}x"
-                        for round_ours, round_other in zip(runs[key], runs[base], strict=True)
+                    line += rounds_text(
+                        runs[key], runs[base], lambda ours, other: f"{ours / other:.2f}x"
                     )
-                    line += f" (rounds: {', '.join(ratios)})"
                 print(line)
         for name in SPEED_HOOKS:
             key = f"cron-without-{name}"
@@ -487,11 +494,9 @@ def main():
                 floor_seconds = median(runs["floor"])["seconds"]
                 line += f"; ours/floor without it {without['seconds'] / floor_seconds:.2f}x"
             if args.rounds > 1:
-                gains = (
-                    f"{1 - round_ours['seconds'] / round_without['seconds']:.1%}"
-                    for round_ours, round_without in zip(runs["cron"], runs[key], strict=True)
+                line += rounds_text(
+                    runs["cron"], runs[key], lambda ours, without: f"{1 - ours / without:.1%}"
                 )
-                line += f" (rounds: {', '.join(gains)})"
             print(line, flush=True)
         if runs.get("cron") and runs.get("cron-without-trail"):
             ours, without = median(runs["cron"]), median(runs["cron-without-trail"])
@@ -502,13 +507,11 @@ def main():
                 f"-> {without['queries']} without them"
             )
             if args.rounds > 1:
-                shares = (
-                    f"{1 - round_without['seconds'] / round_ours['seconds']:.1%}"
-                    for round_ours, round_without in zip(
-                        runs["cron"], runs["cron-without-trail"], strict=True
-                    )
+                line += rounds_text(
+                    runs["cron"],
+                    runs["cron-without-trail"],
+                    lambda ours, without: f"{1 - without / ours:.1%}",
                 )
-                line += f" (rounds: {', '.join(shares)})"
             print(line, flush=True)
         if args.profile:
             profiled = [(args.profile, args.profile_variant)]
